@@ -1,0 +1,129 @@
+package io.emeth.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkerConfigTest {
+    static final String SRC = "config/worker.json";
+
+    static WorkerConfig parse(String json) {
+        return ConfigLoaderTest.NO_ENV.parseWorker(json, SRC).config();
+    }
+
+    @Test
+    void shouldReadTheOriginalKeysWithTimeoutDefaults() {
+        // Given the original worker file without privateKey and with part of the timeouts
+        WorkerConfig c =
+                parse(
+                        "{\"device\": \"cuda\", \"my_url\": \"http://10.0.0.7:3000\","
+                                + " \"master_node_url\": \"http://10.0.0.5:5000\","
+                                + " \"powerCapacity\": 120, \"timeout\": {\"idle\": 600000}}");
+        // Then the missing timeouts take the original's defaults and no key is configured
+        assertThat(c.device()).isEqualTo("cuda");
+        assertThat(c.masterNodeUrl()).isEqualTo(URI.create("http://10.0.0.5:5000"));
+        assertThat(c.powerCapacity()).isEqualTo(120);
+        assertThat(c.identity()).isEmpty();
+        assertThat(c.keyFile()).isEqualTo(Path.of("config/worker.key"));
+        assertThat(c.timeouts())
+                .isEqualTo(
+                        new WorkerTimeouts(
+                                Duration.ofMillis(300_000),
+                                Duration.ofMillis(600_000),
+                                Duration.ofMillis(10_000),
+                                Duration.ofMillis(2_400_000)));
+        assertThat(c.kafkaBootstrapServers()).isEmpty();
+        assertThat(c.pool()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectMissingAndBadOriginalKeys() {
+        assertThatThrownBy(() -> parse("{\"powerCapacity\": 1}"))
+                .hasMessage(
+                        SRC
+                                + ": master_node_url: missing; the master's admin-rpc URL, e.g."
+                                + " http://127.0.0.1:5000");
+        assertThatThrownBy(() -> parse("{\"master_node_url\": \"http://m:5000\"}"))
+                .hasMessageContaining(SRC + ": powerCapacity: missing");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\":"
+                                                + " 0}"))
+                .hasMessageContaining("powerCapacity: must be between 1 and");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\":"
+                                                + " 1, \"timeout\": {\"learning\": \"soon\"}}"))
+                .hasMessage(SRC + ": timeout.learning: not a number: 'soon'");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\":"
+                                                + " 1, \"timeout\": 5}"))
+                .hasMessageContaining("timeout: expected an object");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\":"
+                                                + " 1, \"pool\": \"me\"}"))
+                .hasMessageContaining("pool: not an Ethereum address");
+    }
+
+    @Test
+    void shouldWarnAboutUnknownNestedKeys() {
+        var loaded =
+                ConfigLoaderTest.NO_ENV.parseWorker(
+                        "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\": 1,"
+                                + " \"timeout\": {\"idel\": 5}}",
+                        SRC);
+        assertThat(loaded.warnings())
+                .containsExactly(
+                        SRC
+                                + ": unknown key 'timeout.idel' ignored (did you mean 'timeout.idle'?)");
+    }
+
+    @Test
+    void shouldOverrideNestedKeysFromTheEnvironment() {
+        ConfigLoader loader =
+                new ConfigLoader(
+                        Map.of(
+                                "EMETH_TIMEOUT_WAIT_DATA", "1000",
+                                "EMETH_WORKER_PRIVATE_KEY", ConfigLoaderTest.KEY,
+                                "EMETH_KAFKA_PROPERTIES", "{\"security.protocol\": \"SSL\"}"));
+        WorkerConfig c =
+                loader.parseWorker(
+                                "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\": 1}",
+                                SRC)
+                        .config();
+        assertThat(c.timeouts().waitData()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.identity())
+                .hasValueSatisfying(
+                        id -> assertThat(id.address()).isEqualTo(ConfigLoaderTest.ADDRESS));
+        assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SSL");
+    }
+
+    @Test
+    void shouldRoundTripAndHideTheKey() {
+        WorkerConfig c =
+                parse(
+                        "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\": 7,"
+                                + " \"privateKey\": \""
+                                + ConfigLoaderTest.KEY
+                                + "\", \"pool\": \""
+                                + ConfigLoaderTest.ADDRESS.toLowerCase()
+                                + "\", \"kafka_bootstrap_servers\": \"k1:9092, k2:9093\"}");
+        assertThat(c.pool()).contains(ConfigLoaderTest.ADDRESS);
+        assertThat(c.kafkaBootstrapServers()).contains("k1:9092,k2:9093");
+        assertThat(c.toString()).doesNotContain(ConfigLoaderTest.KEY.substring(2));
+        var reloaded = ConfigLoaderTest.NO_ENV.parseWorker(ConfigWriter.toJson(c), "written");
+        assertThat(reloaded.config()).isEqualTo(c);
+        assertThat(reloaded.warnings()).isEmpty();
+    }
+}
