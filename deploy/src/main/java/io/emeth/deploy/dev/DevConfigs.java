@@ -1,0 +1,88 @@
+package io.emeth.deploy.dev;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.emeth.common.config.ConfigLoader;
+import io.emeth.common.config.ConfigWriter;
+import io.emeth.contracts.dev.DevAccounts;
+import io.emeth.deploy.OperatorException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The ready-to-use configs for the local stack: {@code master.json} for dev account 1 and a {@code
+ * worker.json} per dev worker (accounts 2 and 3), with the original keys plus the stack's
+ * endpoints. Each is validated by the same loader the components use before it is written, so that
+ * what {@code dev up} prints is known to load.
+ */
+final class DevConfigs {
+    /** The dev workers' power capacity: enough for the demo's jobs on one worker. */
+    static final long DEV_POWER_CAPACITY = 1000;
+
+    private DevConfigs() {}
+
+    static void write(StackLayout layout, StackState state, PrintStream out) {
+        ConfigLoader loader = new ConfigLoader(Map.of());
+        String master =
+                ConfigWriter.toJson(
+                        loader.parseMaster(masterJson(layout, state).toString(), "dev master.json")
+                                .config());
+        Path dir = layout.configDir();
+        write(dir.resolve("master.json"), master);
+        String firstWorker = null;
+        for (int n = 0; n < 2; n++) {
+            String worker =
+                    ConfigWriter.toJson(
+                            loader.parseWorker(
+                                            workerJson(layout, state, n).toString(),
+                                            "dev worker.json")
+                                    .config());
+            write(dir.resolve(n == 0 ? "worker.json" : "worker-" + (n + 1) + ".json"), worker);
+            firstWorker = firstWorker == null ? worker : firstWorker;
+        }
+        out.println();
+        out.println("# " + dir.resolve("master.json") + " (keys are anvil's public test keys)");
+        out.println(master);
+        out.println("# " + dir.resolve("worker.json") + " (a second worker: worker-2.json)");
+        out.println(firstWorker);
+    }
+
+    private static ObjectNode masterJson(StackLayout layout, StackState state) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("emethContractAddress", state.emethContractAddress());
+        o.put("tokenContractAddress", state.tokenContractAddress());
+        o.put("endpoint", state.ethereumEndpoint());
+        o.put("privateKey", DevAccounts.get(1).privateKey());
+        o.put("storageApi", state.storageApi());
+        o.put("my_url", "http://127.0.0.1:5000");
+        o.put("cooperative", "nvm");
+        o.put("kafka_bootstrap_servers", state.kafkaBootstrapServers());
+        o.put("schema_registry_url", state.schemaRegistryUrl());
+        o.put("state_dir", layout.home().resolve("master").toString());
+        o.put("sqlite_path", layout.home().resolve("admin/emeth.db").toString());
+        return o;
+    }
+
+    private static ObjectNode workerJson(StackLayout layout, StackState state, int n) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("device", "cpu");
+        o.put("master_node_url", "http://127.0.0.1:5000");
+        o.put("powerCapacity", DEV_POWER_CAPACITY);
+        o.put("privateKey", DevAccounts.get(2 + n).privateKey());
+        o.put("kafka_bootstrap_servers", state.kafkaBootstrapServers());
+        o.put("schema_registry_url", state.schemaRegistryUrl());
+        o.put("data_dir", layout.home().resolve("worker-" + (n + 1)).toString());
+        o.put("key_file", layout.home().resolve("worker-" + (n + 1) + "/key").toString());
+        return o;
+    }
+
+    private static void write(Path file, String json) {
+        try {
+            ConfigWriter.write(file, json);
+        } catch (IOException e) {
+            throw new OperatorException("could not write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
