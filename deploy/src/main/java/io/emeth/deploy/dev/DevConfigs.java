@@ -18,8 +18,12 @@ import java.util.Map;
  * what {@code dev up} prints is known to load.
  */
 final class DevConfigs {
-    /** The dev workers' power capacity: enough for the demo's jobs on one worker. */
-    static final long DEV_POWER_CAPACITY = 1000;
+    /**
+     * The dev workers' power capacity. A 1 MB job with a one-day deadline needs R = 5 gas × 10^6 /
+     * 86,400 s ≈ 58, so at 40 each the {@code nvm} matcher takes both dev workers, and the demo
+     * shows data-parallel training with an averaging round.
+     */
+    static final long DEV_POWER_CAPACITY = 40;
 
     private DevConfigs() {}
 
