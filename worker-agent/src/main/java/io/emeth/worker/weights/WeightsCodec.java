@@ -1,0 +1,231 @@
+package io.emeth.worker.weights;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The byte format of model weights that workers upload, hash and download (format version 1).
+ *
+ * <p>Every number is little-endian:
+ *
+ * <pre>
+ * magic        4 bytes  ASCII "EMWT"
+ * version      uint32   1
+ * count        uint32   number of tensors, 1..65536
+ * count times, in the model's parameter order:
+ *   nameLength uint16   1..1024
+ *   name       nameLength bytes of UTF-8
+ *   rank       uint8    1..8
+ *   dims       rank × int64, each ≥ 1
+ *   data       product(dims) × float32 (IEEE 754 bits as stored, row-major)
+ * </pre>
+ *
+ * Nothing follows the last tensor. The encoding has no free choices (no padding, no timestamps, raw
+ * float bits), so equal weights always give equal bytes and therefore equal sha256 — the property
+ * the claim check on {@code ShardTrained} and the hash chain rely on.
+ */
+public final class WeightsCodec {
+
+    /** The magic bytes "EMWT". */
+    public static final int MAGIC = 0x54574D45; // "EMWT" read as a little-endian int
+
+    public static final int VERSION = 1;
+    public static final int MAX_TENSORS = 65_536;
+    public static final int MAX_NAME_BYTES = 1024;
+    public static final int MAX_RANK = 8;
+
+    private WeightsCodec() {}
+
+    /** Encodes weights as format version 1. */
+    public static byte[] encode(ModelWeights weights) {
+        long size = 12;
+        List<byte[]> names = new ArrayList<>();
+        for (NamedTensor tensor : weights.tensors()) {
+            byte[] name = tensor.name().getBytes(StandardCharsets.UTF_8);
+            if (name.length == 0 || name.length > MAX_NAME_BYTES) {
+                throw new InvalidWeightsException(
+                        "tensor name '"
+                                + tensor.name()
+                                + "' must be 1.."
+                                + MAX_NAME_BYTES
+                                + " bytes");
+            }
+            if (tensor.shape().length == 0 || tensor.shape().length > MAX_RANK) {
+                throw new InvalidWeightsException(
+                        "tensor '" + tensor.name() + "' must have rank 1.." + MAX_RANK);
+            }
+            names.add(name);
+            size += 2 + name.length + 1 + 8L * tensor.shape().length + 4L * tensor.data().length;
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(MAGIC).putInt(VERSION).putInt(weights.tensors().size());
+        for (int i = 0; i < names.size(); i++) {
+            NamedTensor tensor = weights.tensors().get(i);
+            out.putShort((short) names.get(i).length).put(names.get(i));
+            out.put((byte) tensor.shape().length);
+            for (long dim : tensor.shape()) {
+                out.putLong(dim);
+            }
+            out.asFloatBuffer().put(tensor.data());
+            out.position(out.position() + 4 * tensor.data().length);
+        }
+        return out.array();
+    }
+
+    /** sha256 of the encoding of {@code weights}. */
+    public static byte[] sha256(ModelWeights weights) {
+        return sha256(encode(weights));
+    }
+
+    /** sha256 of bytes. */
+    public static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM ships SHA-256", e);
+        }
+    }
+
+    /**
+     * Decodes format version 1 and checks it against the layout the model expects.
+     *
+     * @throws InvalidWeightsException naming what is wrong and where
+     */
+    public static ModelWeights decode(byte[] bytes, ModelWeights expectedLayout) {
+        ModelWeights weights = decode(bytes);
+        try {
+            expectedLayout.requireSameLayout(weights, "weights");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidWeightsException(e.getMessage());
+        }
+        return weights;
+    }
+
+    /**
+     * Decodes format version 1.
+     *
+     * @throws InvalidWeightsException naming what is wrong and at which byte offset
+     */
+    public static ModelWeights decode(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            if (bytes.length < 12 || in.getInt() != MAGIC) {
+                throw new InvalidWeightsException(
+                        "weights do not start with the magic \"EMWT\" (not a weights file)");
+            }
+            int version = in.getInt();
+            if (version != VERSION) {
+                throw new InvalidWeightsException(
+                        "weights format version " + version + " is not supported (expected 1)");
+            }
+            int count = in.getInt();
+            if (count < 1 || count > MAX_TENSORS) {
+                throw new InvalidWeightsException(
+                        "weights declare " + count + " tensors; expected 1.." + MAX_TENSORS);
+            }
+            List<NamedTensor> tensors = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                tensors.add(readTensor(in, i));
+            }
+            if (in.hasRemaining()) {
+                throw new InvalidWeightsException(
+                        in.remaining()
+                                + " unexpected bytes after the last tensor at offset "
+                                + in.position());
+            }
+            return new ModelWeights(tensors);
+        } catch (BufferUnderflowException e) {
+            throw new InvalidWeightsException(
+                    "weights are truncated: " + bytes.length + " bytes end inside a tensor header");
+        } catch (InvalidWeightsException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidWeightsException(e.getMessage());
+        }
+    }
+
+    private static NamedTensor readTensor(ByteBuffer in, int index) {
+        int offset = in.position();
+        int nameLength = Short.toUnsignedInt(in.getShort());
+        if (nameLength < 1 || nameLength > MAX_NAME_BYTES || nameLength > in.remaining()) {
+            throw new InvalidWeightsException(
+                    "tensor #"
+                            + index
+                            + " at offset "
+                            + offset
+                            + " has a name of "
+                            + nameLength
+                            + " bytes; expected 1.."
+                            + MAX_NAME_BYTES
+                            + " within the data");
+        }
+        byte[] nameBytes = new byte[nameLength];
+        in.get(nameBytes);
+        String name = utf8(nameBytes, index, offset);
+        int rank = Byte.toUnsignedInt(in.get());
+        if (rank < 1 || rank > MAX_RANK) {
+            throw new InvalidWeightsException(
+                    "tensor '" + name + "' has rank " + rank + "; expected 1.." + MAX_RANK);
+        }
+        long[] shape = new long[rank];
+        long elements = 1;
+        for (int d = 0; d < rank; d++) {
+            shape[d] = in.getLong();
+            if (shape[d] < 1 || shape[d] > Integer.MAX_VALUE) {
+                throw new InvalidWeightsException(
+                        "tensor '"
+                                + name
+                                + "' has dimension "
+                                + shape[d]
+                                + " in shape "
+                                + Arrays.toString(Arrays.copyOf(shape, d + 1)));
+            }
+            // saturate instead of overflowing: a hostile header may multiply to more than 2^63
+            long limit = Long.MAX_VALUE / 8;
+            elements = elements > limit / shape[d] ? limit : elements * shape[d];
+        }
+        if (elements * 4 > in.remaining()) {
+            throw new InvalidWeightsException(
+                    "weights are truncated: tensor '"
+                            + name
+                            + "' "
+                            + Arrays.toString(shape)
+                            + " needs "
+                            + elements * 4
+                            + " data bytes, "
+                            + in.remaining()
+                            + " remain at offset "
+                            + in.position());
+        }
+        float[] data = new float[(int) elements];
+        in.asFloatBuffer().get(data);
+        in.position(in.position() + 4 * data.length);
+        return new NamedTensor(name, shape, data);
+    }
+
+    private static String utf8(byte[] bytes, int index, int offset) {
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidWeightsException(
+                    "tensor #" + index + " at offset " + offset + " has a name that is not UTF-8");
+        }
+    }
+}
