@@ -1,5 +1,6 @@
 package io.emeth.deploy;
 
+import io.emeth.deploy.admin.AdminCommands;
 import io.emeth.deploy.dev.DevCommand;
 import io.emeth.deploy.topics.TopicsCommand;
 import picocli.CommandLine;
@@ -15,7 +16,16 @@ import picocli.CommandLine.Command;
         versionProvider = Emeth.Version.class,
         description =
                 "emeth-node: the Emeth network's node software, an event-sourced pipeline on Kafka.",
-        subcommands = {DevCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DevCommand.class,
+            TopicsCommand.class,
+            AdminCommands.Serve.class,
+            AdminCommands.JobListCommand.class,
+            AdminCommands.WithdrawCommand.class,
+            AdminCommands.DeclineCommand.class,
+            AdminCommands.JobCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Emeth implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

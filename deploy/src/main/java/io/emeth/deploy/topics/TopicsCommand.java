@@ -12,8 +12,12 @@ import picocli.CommandLine.Option;
 @Command(
         name = "topics",
         mixinStandardHelpOptions = true,
-        description = "List or create the node's Kafka topics.",
-        subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Create.class})
+        description = "List, create or tail the node's Kafka topics.",
+        subcommands = {
+            TopicsCommand.ListTopics.class,
+            TopicsCommand.Create.class,
+            TopicsCommand.Tail.class
+        })
 public final class TopicsCommand implements Runnable {
     @Override
     public void run() {
@@ -77,6 +81,47 @@ public final class TopicsCommand implements Runnable {
                     created.isEmpty()
                             ? "All topics exist."
                             : "Created: " + String.join(", ", created));
+        }
+    }
+
+    @Command(
+            name = "tail",
+            mixinStandardHelpOptions = true,
+            description = "Print a topic's records as JSON lines (Avro decoded with the registry).")
+    static final class Tail implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Mixin Cluster cluster = new Cluster();
+
+        @picocli.CommandLine.Parameters(paramLabel = "topic", description = "e.g. job-status")
+        String topic;
+
+        @Option(
+                names = {"-n", "--last"},
+                defaultValue = "10",
+                description = "Records per partition before the end (default: ${DEFAULT-VALUE}).")
+        int last;
+
+        @Option(names = "--from-beginning", description = "Start at each partition's first record.")
+        boolean fromBeginning;
+
+        @Option(
+                names = {"-f", "--follow"},
+                description = "Keep printing new records until Ctrl-C.")
+        boolean follow;
+
+        @Override
+        public Integer call() {
+            try {
+                return io.emeth.admin.cli.TopicTail.run(
+                        new io.emeth.common.config.KafkaSettings(
+                                cluster.bootstrapServers,
+                                java.net.URI.create(cluster.registryUrl),
+                                Map.of()),
+                        topic,
+                        new io.emeth.admin.cli.TopicTail.Options(last, fromBeginning, follow),
+                        System.out);
+            } catch (IllegalArgumentException e) {
+                throw new io.emeth.deploy.OperatorException(e.getMessage(), e);
+            }
         }
     }
 }

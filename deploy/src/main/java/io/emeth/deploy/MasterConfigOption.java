@@ -1,0 +1,32 @@
+package io.emeth.deploy;
+
+import io.emeth.common.config.ConfigException;
+import io.emeth.common.config.ConfigLoader;
+import io.emeth.common.config.MasterConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The {@code --config} option of every command that acts for the master's account. */
+public final class MasterConfigOption {
+    @Option(
+            names = {"-c", "--config"},
+            defaultValue = "${env:EMETH_MASTER_CONFIG:-config/master.json}",
+            description = "The master's config file (default: ${DEFAULT-VALUE}).")
+    Path file;
+
+    /** Loads and validates the file; a bad or missing file is a one-line operator error. */
+    public MasterConfig load() {
+        if (!Files.isRegularFile(file)) {
+            throw new OperatorException(
+                    file
+                            + " does not exist: pass --config <file>, or run `./emeth dev up` and use"
+                            + " .emeth/config/master.json");
+        }
+        try {
+            return ConfigLoader.master(file);
+        } catch (ConfigException e) {
+            throw new OperatorException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.emeth.deploy.admin;
+
+import io.emeth.admin.AdminOptions;
+import io.emeth.admin.AdminRpc;
+import io.emeth.admin.cli.Decline;
+import io.emeth.admin.cli.JobList;
+import io.emeth.admin.cli.JobStatusReport;
+import io.emeth.admin.cli.Withdraw;
+import io.emeth.deploy.MasterConfigOption;
+import io.emeth.deploy.OperatorException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** The operator commands of the original node, and the admin-rpc process, for the launcher. */
+public final class AdminCommands {
+    private AdminCommands() {}
+
+    /** Runs an operator action, turning its bad-input errors into one-line messages. */
+    static int operator(Callable<Integer> action) throws Exception {
+        try {
+            return action.call();
+        } catch (IllegalArgumentException e) {
+            throw new OperatorException(e.getMessage(), e);
+        }
+    }
+
+    @Command(
+            name = "admin-rpc",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Run the JSON-RPC server, the job board, the read API and the JDBC sink.",
+                "Listens on the config's my_url; stops on SIGTERM."
+            })
+    public static final class Serve implements Callable<Integer> {
+        @Mixin MasterConfigOption config;
+
+        @Override
+        public Integer call() throws Exception {
+            AdminRpc.run(config.load(), AdminOptions.defaults());
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "joblist",
+            mixinStandardHelpOptions = true,
+            description = "List this node's jobs: id, status, size (MB), attempts.")
+    public static final class JobListCommand implements Callable<Integer> {
+        @Mixin MasterConfigOption config;
+
+        @Override
+        public Integer call() throws Exception {
+            return operator(() -> JobList.run(config.load(), System.out));
+        }
+    }
+
+    @Command(
+            name = "withdraw",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Withdraw the node's rewards of every closed reward slot (through the gateway).")
+    public static final class WithdrawCommand implements Callable<Integer> {
+        @Mixin MasterConfigOption config;
+
+        @Override
+        public Integer call() throws Exception {
+            return operator(() -> Withdraw.run(config.load(), System.out));
+        }
+    }
+
+    @Command(
+            name = "decline",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Decline one job, or every job this node is processing (through the gateway).")
+    public static final class DeclineCommand implements Callable<Integer> {
+        @Mixin MasterConfigOption config;
+
+        @Parameters(
+                arity = "0..1",
+                paramLabel = "jobId",
+                description = "The job to decline (0x + 32 hex).")
+        String jobId;
+
+        @Override
+        public Integer call() throws Exception {
+            return operator(() -> Decline.run(config.load(), jobId, System.out));
+        }
+    }
+
+    @Command(
+            name = "job",
+            mixinStandardHelpOptions = true,
+            description = "Inspect one job.",
+            subcommands = JobCommand.Status.class)
+    public static final class JobCommand implements Runnable {
+        @Override
+        public void run() {
+            new picocli.CommandLine(this).usage(System.out);
+        }
+
+        @Command(
+                name = "status",
+                mixinStandardHelpOptions = true,
+                description = "Show a job's status, workers and losses.")
+        static final class Status implements Callable<Integer> {
+            @Mixin MasterConfigOption config;
+
+            @Parameters(paramLabel = "jobId", description = "The job (0x + 32 hex).")
+            String jobId;
+
+            @Override
+            public Integer call() throws Exception {
+                return operator(() -> JobStatusReport.run(config.load(), jobId, System.out));
+            }
+        }
+    }
+}
