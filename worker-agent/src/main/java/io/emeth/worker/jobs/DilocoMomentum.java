@@ -1,0 +1,73 @@
+package io.emeth.worker.jobs;
+
+import io.emeth.worker.averaging.ModelAveraging;
+import io.emeth.worker.averaging.NesterovOuterOptimizer;
+import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.WeightsCodec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The averaging of a job's rounds: plain, or DiLoCo, whose Nesterov momentum must survive from one
+ * round to the next, also across a restart of the aggregator. The momentum is saved next to the job
+ * state after each round ({@code momentum.emwt}, WeightsCodec format) and restored when the next
+ * round is aggregated by a fresh process.
+ */
+final class DilocoMomentum {
+    private static final Logger log = LoggerFactory.getLogger(DilocoMomentum.class);
+
+    private final JobSpec spec;
+    private final JobStore store;
+    private final ModelWeights layout;
+    private NesterovOuterOptimizer outer;
+    private int outerEpoch;
+
+    DilocoMomentum(JobSpec spec, JobStore store, ModelWeights layout) {
+        this.spec = spec;
+        this.store = store;
+        this.layout = layout;
+    }
+
+    /** The averaging for round {@code epoch}, with the previous round's momentum when DiLoCo. */
+    ModelAveraging averaging(int epoch) throws IOException {
+        if (!spec.diloco()) {
+            return ModelAveraging.plain();
+        }
+        if (outer == null || outerEpoch != epoch - 1) {
+            ModelWeights saved = null;
+            Integer savedEpoch = store.momentumEpoch();
+            Path file = store.momentumFile();
+            if (epoch > 1 && savedEpoch != null && savedEpoch == epoch - 1 && Files.exists(file)) {
+                saved = WeightsCodec.decode(Files.readAllBytes(file), layout);
+            } else if (epoch > 1) {
+                log.warn(
+                        "DiLoCo momentum of epoch {} is not on disk; restarting it at zero [jobId:{}]",
+                        epoch - 1,
+                        spec.jobId());
+            }
+            outer =
+                    new NesterovOuterOptimizer(
+                            spec.aggregation().getOuterLearningRate(),
+                            spec.aggregation().getOuterMomentum(),
+                            saved);
+        }
+        return new ModelAveraging(outer);
+    }
+
+    /** Keeps the momentum after round {@code epoch} on disk (nothing for plain averaging). */
+    void save(int epoch) throws IOException {
+        if (outer == null || outer.momentum() == null) {
+            return;
+        }
+        Path file = store.momentumFile();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, WeightsCodec.encode(outer.momentum()));
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        store.momentumEpoch(epoch);
+        outerEpoch = epoch;
+    }
+}

@@ -1,0 +1,136 @@
+package io.emeth.worker.jobs;
+
+import io.emeth.common.storage.StorageClient;
+import io.emeth.schemas.avro.ModelRef;
+import io.emeth.worker.hashchain.HashChain;
+import io.emeth.worker.weights.InvalidWeightsException;
+import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.NamedTensor;
+import io.emeth.worker.weights.WeightsCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Model weights in the storage API, as claim checks: uploads an encoding ({@link WeightsCodec},
+ * extension {@code emwt}) and answers its {@link ModelRef} (the upload's fileName, sha256, size);
+ * downloads a reference and refuses bytes whose size or sha256 differ from it, or that do not
+ * decode to the job's model layout.
+ */
+final class ModelStore {
+
+    /** The extension of uploaded weights. */
+    static final String EXTENSION = "emwt";
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private final StorageClient storage;
+
+    ModelStore(StorageClient storage) {
+        this.storage = storage;
+    }
+
+    /**
+     * Writes {@code encoded} to {@code file}, uploads it for {@code jobId} and answers its
+     * reference.
+     */
+    ModelRef upload(String jobId, byte[] encoded, Path file) throws IOException {
+        return uploadFile(jobId, encoded, file, EXTENSION);
+    }
+
+    /** Uploads any bytes (e.g. the result bundle) with {@code extension}. */
+    ModelRef uploadFile(String jobId, byte[] bytes, Path file, String extension)
+            throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, bytes);
+        String fileName = storage.upload(jobId, file, extension);
+        return ModelRef.newBuilder()
+                .setUri(fileName)
+                .setSha256(hex(HashChain.sha256(bytes)))
+                .setSizeBytes(bytes.length)
+                .build();
+    }
+
+    /**
+     * Downloads the weights {@code ref} points to and decodes them against {@code layout}.
+     *
+     * @throws InvalidWeightsException when the bytes are not what the reference promises or not a
+     *     model of this layout (the message names the reference)
+     * @throws IOException when the storage API does not deliver them
+     */
+    ModelWeights download(String jobId, ModelRef ref, ModelWeights layout, Path dir)
+            throws IOException {
+        String sha =
+                ref.getSha256() == null ? "" : ref.getSha256().toLowerCase(java.util.Locale.ROOT);
+        if (!SHA256.matcher(sha).matches()) {
+            throw new InvalidWeightsException(
+                    "model reference '"
+                            + clip(ref.getUri())
+                            + "' has no valid sha256 (64 hex characters)");
+        }
+        long expected = encodedSize(layout);
+        if (ref.getSizeBytes() != expected) {
+            throw new InvalidWeightsException(
+                    "model '"
+                            + clip(ref.getUri())
+                            + "' declares "
+                            + ref.getSizeBytes()
+                            + " bytes; this job's model encodes to "
+                            + expected);
+        }
+        Files.createDirectories(dir);
+        Path file = dir.resolve(sha + "." + EXTENSION);
+        if (!Files.exists(file)) {
+            storage.download(jobId, ref.getUri(), file);
+        }
+        long size = Files.size(file);
+        if (size != expected) {
+            Files.deleteIfExists(file);
+            throw new InvalidWeightsException(
+                    "model '"
+                            + clip(ref.getUri())
+                            + "' has "
+                            + size
+                            + " bytes, its reference says "
+                            + expected);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        String actual = hex(HashChain.sha256(bytes));
+        if (!actual.equals(sha)) {
+            Files.deleteIfExists(file);
+            throw new InvalidWeightsException(
+                    "model '"
+                            + clip(ref.getUri())
+                            + "' has sha256 "
+                            + actual
+                            + ", its reference says "
+                            + sha);
+        }
+        return WeightsCodec.decode(bytes, layout);
+    }
+
+    /** The exact size of the {@link WeightsCodec} encoding of weights with this layout. */
+    static long encodedSize(ModelWeights layout) {
+        long size = 12;
+        for (NamedTensor tensor : layout.tensors()) {
+            size += 2 + tensor.name().getBytes(StandardCharsets.UTF_8).length + 1;
+            size += 8L * tensor.shape().length + 4L * tensor.data().length;
+        }
+        return size;
+    }
+
+    static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String clip(String value) {
+        if (value == null) {
+            return "null";
+        }
+        String printable = value.replaceAll("\\p{Cntrl}", "?");
+        return printable.length() <= 80 ? printable : printable.substring(0, 80) + "…";
+    }
+}

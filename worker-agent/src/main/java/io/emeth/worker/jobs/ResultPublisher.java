@@ -1,0 +1,110 @@
+package io.emeth.worker.jobs;
+
+import io.emeth.schemas.avro.ModelRef;
+import io.emeth.schemas.avro.WorkerPhase;
+import io.emeth.schemas.avro.training.RoundAggregated;
+import io.emeth.schemas.avro.training.TrainingEvent;
+import io.emeth.worker.hashchain.HashChain;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a job for its aggregator: the genesis link of the chain, and after the last round the
+ * result bundle ({@link ResultBundle}: final model and hash chain) uploaded and announced with
+ * {@code ResultUploaded}, whose {@code resultFileName} is what the master submits on chain.
+ */
+final class ResultPublisher {
+    private static final Logger log = LoggerFactory.getLogger(ResultPublisher.class);
+
+    private final JobResources job;
+
+    ResultPublisher(JobResources job) {
+        this.job = job;
+    }
+
+    /** {@code h_0} as hex, computed once from the data set and job id and kept in the job state. */
+    String genesis() throws IOException {
+        String known = job.store.genesis();
+        if (known == null) {
+            known = ModelStore.hex(HashChain.genesis(job.data.datasetSha256(), job.spec.jobId()));
+            job.store.genesis(known);
+        }
+        return known;
+    }
+
+    /**
+     * Uploads the bundle of {@code finalModel} (the encoded last global model) and publishes {@code
+     * ResultUploaded}.
+     *
+     * @param rounds the attempt's {@code RoundAggregated} per epoch as seen on the topic, for
+     *     rounds this worker did not aggregate itself
+     */
+    void publish(
+            byte[] finalModel,
+            ModelRef global,
+            String lastLink,
+            double validationLoss,
+            IntFunction<TrainingEvent> rounds)
+            throws IOException, InterruptedException, JobFailure {
+        JobSpec spec = job.spec;
+        List<ResultBundle.Link> links = new ArrayList<>();
+        for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
+            links.add(link(epoch, rounds));
+        }
+        String chain =
+                ResultBundle.chainJson(
+                        spec.jobId(),
+                        spec.attempt(),
+                        ModelStore.hex(job.data.datasetSha256()),
+                        genesis(),
+                        links);
+        byte[] bundle = ResultBundle.zip(finalModel, chain);
+        ModelRef uploaded =
+                job.ctx
+                        .storage()
+                        .uploadFile(
+                                spec.jobId(),
+                                bundle,
+                                job.dir().resolve("result.zip"),
+                                ResultBundle.EXTENSION);
+        job.ctx
+                .publisher()
+                .publish(
+                        job.events.resultUploaded(
+                                uploaded.getUri(), global, lastLink, validationLoss));
+        job.store.resultFileName(uploaded.getUri());
+        log.info(
+                "Result uploaded [jobId:{}, attempt:{}, resultFileName:{}, hashChain:{}]",
+                spec.jobId(),
+                spec.attempt(),
+                uploaded.getUri(),
+                lastLink);
+    }
+
+    private ResultBundle.Link link(int epoch, IntFunction<TrainingEvent> rounds) throws JobFailure {
+        JobStore.Round saved = job.store.round(epoch);
+        if (saved != null) {
+            return new ResultBundle.Link(
+                    epoch, saved.modelUri, saved.modelSha256, saved.validationLoss, saved.link);
+        }
+        TrainingEvent event = rounds.apply(epoch);
+        if (event != null) {
+            RoundAggregated r = (RoundAggregated) event.getPayload();
+            return new ResultBundle.Link(
+                    epoch,
+                    r.getGlobalModel().getUri(),
+                    r.getGlobalModel().getSha256(),
+                    r.getValidationLoss(),
+                    r.getHashChainLink());
+        }
+        throw new JobFailure(
+                WorkerPhase.CHECKPOINT,
+                "the result's hash chain lacks epoch "
+                        + epoch
+                        + ": no RoundAggregated for it in this attempt");
+    }
+}

@@ -1,0 +1,274 @@
+package io.emeth.worker.jobs;
+
+import io.emeth.schemas.avro.ModelRef;
+import io.emeth.schemas.avro.WorkerPhase;
+import io.emeth.schemas.avro.training.RejectedShard;
+import io.emeth.schemas.avro.training.RoundAggregated;
+import io.emeth.schemas.avro.training.TrainingEvent;
+import io.emeth.worker.hashchain.HashChain;
+import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.WeightsCodec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregator's part of a round: wait (at most {@code timeout.checkpoint} from its own
+ * checkpoint) for the signed {@code ShardTrained} of every participant, combine them ({@link
+ * RoundAggregator}; a participant whose shard never came is listed as rejected), evaluate the new
+ * global model on the validation split, upload it and publish {@code RoundAggregated} with the
+ * hash-chain link; after the last epoch, upload the result bundle and publish {@code
+ * ResultUploaded}. A round already aggregated in this attempt (found on the topic after a restart)
+ * is adopted, not redone.
+ */
+final class RoundAggregation implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RoundAggregation.class);
+    private static final Pattern LINK = Pattern.compile("[0-9a-f]{64}");
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    /**
+     * Most validation batches evaluated per round, so a large data set evaluates in bounded time.
+     */
+    static final int MAX_EVAL_BATCHES = 200;
+
+    private final JobResources job;
+    private final RoundAggregator aggregator;
+    private final ResultPublisher result;
+    private ShardCollector collector;
+    private final DilocoMomentum momentum;
+    private volatile double collected;
+
+    RoundAggregation(JobResources job) {
+        this.job = job;
+        this.aggregator = new RoundAggregator(job.ctx.storage());
+        this.result = new ResultPublisher(job);
+        this.momentum = new DilocoMomentum(job.spec, job.store, job.initial);
+    }
+
+    void aggregate(RoundState round) throws JobFailure, IOException, InterruptedException {
+        int epoch = round.epoch;
+        JobSpec spec = job.spec;
+        long budgetNanos = Duration.ofMillis(spec.limits().checkpointMs()).toNanos();
+        long start =
+                round.checkpointStartedNanos != null
+                        ? round.checkpointStartedNanos
+                        : System.nanoTime();
+        ShardCollector shards = collector();
+        job.phases.enter(
+                WorkerPhase.CHECKPOINT,
+                epoch,
+                "timeout.checkpoint",
+                0, // the wait below ends at the same limit and closes the round with what came
+                () -> collected);
+        while (true) {
+            shards.poll(POLL);
+            collected = fraction(shards.shards(epoch), round.participants());
+            TrainingEvent done = shards.round(epoch);
+            if (done != null) {
+                adopt(epoch, done);
+                return;
+            }
+            if (complete(shards.shards(epoch), round.participants())
+                    || System.nanoTime() - start >= budgetNanos) {
+                break;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("waiting for shards interrupted");
+            }
+        }
+        job.phases.enter(
+                WorkerPhase.CHECKPOINT,
+                epoch,
+                "timeout.checkpoint",
+                spec.limits().checkpointMs(),
+                () -> 1);
+        combineAndPublish(round, shards.shards(epoch));
+    }
+
+    private void combineAndPublish(RoundState round, Map<String, ShardCollector.Shard> arrived)
+            throws JobFailure, IOException, InterruptedException {
+        int epoch = round.epoch;
+        JobSpec spec = job.spec;
+        List<ShardCollector.Shard> present = new ArrayList<>();
+        List<RejectedShard> missing = new ArrayList<>();
+        List<String> participants = round.participants();
+        if (participants.isEmpty()) {
+            present.addAll(arrived.values());
+        } else {
+            for (String worker : participants) {
+                ShardCollector.Shard shard = arrived.get(ShardCollector.key(worker));
+                if (shard != null) {
+                    present.add(shard);
+                } else {
+                    missing.add(
+                            RejectedShard.newBuilder()
+                                    .setWorker(worker)
+                                    .setReason(
+                                            "no ShardTrained within timeout.checkpoint ("
+                                                    + spec.limits().checkpointMs()
+                                                    + " ms)")
+                                    .build());
+                }
+            }
+        }
+        ModelWeights start =
+                round.roundStart != null ? round.roundStart : job.roundStart(epoch, round.opened());
+        RoundAggregator.Outcome outcome =
+                aggregator.combine(
+                        spec,
+                        epoch,
+                        start,
+                        present,
+                        missing,
+                        momentum.averaging(epoch),
+                        job.dir().resolve("shards"));
+        momentum.save(epoch);
+        job.model.load(outcome.next());
+        double validationLoss = job.trainer.evaluate(job.data.validation(), MAX_EVAL_BATCHES);
+        byte[] encoded = WeightsCodec.encode(outcome.next());
+        ModelRef global =
+                job.ctx
+                        .storage()
+                        .upload(
+                                spec.jobId(),
+                                encoded,
+                                job.dir().resolve("global-" + epoch + ".emwt"));
+        byte[] link = HashChain.link(previousLink(epoch, round), epoch, HashChain.sha256(encoded));
+        String linkHex = ModelStore.hex(link);
+        job.ctx
+                .publisher()
+                .publish(
+                        job.events.roundAggregated(
+                                epoch,
+                                global,
+                                validationLoss,
+                                linkHex,
+                                outcome.contributors(),
+                                outcome.rejected()));
+        JobStore.Round saved = new JobStore.Round();
+        saved.link = linkHex;
+        saved.modelUri = global.getUri();
+        saved.modelSha256 = global.getSha256();
+        saved.modelSizeBytes = global.getSizeBytes();
+        saved.validationLoss = validationLoss;
+        job.store.markAggregated(epoch, saved);
+        job.ctx.metrics().roundAggregated();
+        log.info(
+                "Round aggregated [jobId:{}, epoch:{}, validationLoss:{}, contributors:{}, rejected:{}, link:{}]",
+                spec.jobId(),
+                epoch,
+                String.format("%.4f", validationLoss),
+                outcome.contributors().size(),
+                outcome.rejected().size(),
+                linkHex);
+        if (epoch == spec.epochs()) {
+            result.publish(encoded, global, linkHex, validationLoss, collector::round);
+        }
+    }
+
+    /** A round published earlier in this attempt (by this worker before a restart, or another). */
+    private void adopt(int epoch, TrainingEvent done)
+            throws JobFailure, IOException, InterruptedException {
+        RoundAggregated r = (RoundAggregated) done.getPayload();
+        boolean mine = job.ctx.address().equalsIgnoreCase(done.getWorker());
+        log.info(
+                "Round already aggregated [jobId:{}, epoch:{}, by:{}]",
+                job.spec.jobId(),
+                epoch,
+                done.getWorker());
+        if (!mine) {
+            return;
+        }
+        JobStore.Round saved = new JobStore.Round();
+        saved.link = r.getHashChainLink();
+        saved.modelUri = r.getGlobalModel().getUri();
+        saved.modelSha256 = r.getGlobalModel().getSha256();
+        saved.modelSizeBytes = r.getGlobalModel().getSizeBytes();
+        saved.validationLoss = r.getValidationLoss();
+        job.store.markAggregated(epoch, saved);
+        if (epoch == job.spec.epochs()
+                && job.store.resultFileName() == null
+                && collector.result() == null) {
+            ModelWeights last =
+                    job.ctx
+                            .storage()
+                            .download(
+                                    job.spec.jobId(),
+                                    r.getGlobalModel(),
+                                    job.initial,
+                                    job.dir().resolve("models"));
+            result.publish(
+                    WeightsCodec.encode(last),
+                    r.getGlobalModel(),
+                    saved.link,
+                    saved.validationLoss,
+                    collector::round);
+        }
+    }
+
+    /** h_(epoch−1): the genesis for epoch 1, else the previous round's link as known. */
+    private byte[] previousLink(int epoch, RoundState round) throws JobFailure, IOException {
+        if (epoch == 1) {
+            return HexFormat.of().parseHex(result.genesis());
+        }
+        JobStore.Round saved = job.store.round(epoch - 1);
+        if (saved != null) {
+            return HexFormat.of().parseHex(saved.link);
+        }
+        TrainingEvent earlier = collector().round(epoch - 1);
+        if (earlier != null) {
+            return HexFormat.of()
+                    .parseHex(((RoundAggregated) earlier.getPayload()).getHashChainLink());
+        }
+        String given = round.opened() == null ? null : round.opened().getHashChain();
+        if (given != null && LINK.matcher(given).matches()) {
+            return HexFormat.of().parseHex(given);
+        }
+        throw new JobFailure(
+                WorkerPhase.CHECKPOINT,
+                "the hash-chain link of epoch "
+                        + (epoch - 1)
+                        + " is unknown: no RoundAggregated for it in this"
+                        + " attempt and the RoundOpened of epoch "
+                        + epoch
+                        + " carries none");
+    }
+
+    private ShardCollector collector() {
+        if (collector == null) {
+            collector =
+                    new ShardCollector(
+                            job.ctx.consumerProperties(),
+                            job.ctx.topics().trainingEvents(),
+                            job.spec.jobId(),
+                            job.spec.attempt(),
+                            job.spec.assignedAtMs());
+        }
+        return collector;
+    }
+
+    private boolean complete(Map<String, ShardCollector.Shard> arrived, List<String> participants) {
+        if (participants.isEmpty()) {
+            return arrived.size() >= job.spec.worldSize();
+        }
+        return participants.stream().allMatch(w -> arrived.containsKey(ShardCollector.key(w)));
+    }
+
+    private double fraction(Map<String, ShardCollector.Shard> arrived, List<String> participants) {
+        int expected = participants.isEmpty() ? job.spec.worldSize() : participants.size();
+        return expected == 0 ? 1 : Math.min(1, (double) arrived.size() / expected);
+    }
+
+    @Override
+    public void close() {
+        if (collector != null) {
+            collector.close();
+        }
+    }
+}

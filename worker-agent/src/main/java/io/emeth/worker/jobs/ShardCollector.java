@@ -1,0 +1,161 @@
+package io.emeth.worker.jobs;
+
+import io.emeth.schemas.Topic;
+import io.emeth.schemas.avro.training.ResultUploaded;
+import io.emeth.schemas.avro.training.RoundAggregated;
+import io.emeth.schemas.avro.training.ShardTrained;
+import io.emeth.schemas.avro.training.TrainingEvent;
+import io.emeth.worker.assignments.KeyPartition;
+import io.emeth.worker.events.TrainingEventSigning;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregator's reader of one job's {@code training-events}: the partition of the job id only,
+ * from a little before the assignment (so a restarted or newly named aggregator also finds the
+ * shards and rounds published while it was away), keeping the attempt's {@code ShardTrained},
+ * {@code RoundAggregated} and {@code ResultUploaded} events whose signature is their worker's. A
+ * forged or unsigned event is logged and ignored. Not thread-safe: the job's thread owns it.
+ */
+final class ShardCollector implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ShardCollector.class);
+
+    /** How far before the assignment's timestamp reading starts, for producers' clock skew. */
+    static final Duration LOOK_BACK = Duration.ofMinutes(5);
+
+    /** One worker's shard of a round. */
+    record Shard(String worker, ShardTrained event) {}
+
+    private final KafkaConsumer<String, TrainingEvent> consumer;
+    private final String jobId;
+    private final int attempt;
+    private final Map<Integer, Map<String, Shard>> shards = new HashMap<>();
+    private final Map<Integer, TrainingEvent> rounds = new HashMap<>();
+    private TrainingEvent result;
+
+    ShardCollector(
+            Map<String, Object> kafkaProperties,
+            Topic<String, TrainingEvent> topic,
+            String jobId,
+            int attempt,
+            long fromTimestampMs) {
+        this.jobId = jobId;
+        this.attempt = attempt;
+        Map<String, Object> props = new HashMap<>(kafkaProperties);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "emeth-worker-rounds-" + jobId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumer =
+                new KafkaConsumer<>(
+                        props, new StringDeserializer(), topic.valueSerde().deserializer());
+        List<PartitionInfo> partitions =
+                consumer.partitionsFor(topic.name(), Duration.ofSeconds(30));
+        if (partitions == null || partitions.isEmpty()) {
+            consumer.close();
+            throw new IllegalStateException("topic " + topic.name() + " does not exist");
+        }
+        TopicPartition tp =
+                new TopicPartition(topic.name(), KeyPartition.of(jobId, partitions.size()));
+        consumer.assign(List.of(tp));
+        long from = Math.max(0, fromTimestampMs - LOOK_BACK.toMillis());
+        OffsetAndTimestamp offset =
+                consumer.offsetsForTimes(Map.of(tp, from), Duration.ofSeconds(30)).get(tp);
+        if (offset == null) {
+            consumer.seekToEnd(List.of(tp));
+        } else {
+            consumer.seek(tp, offset.offset());
+        }
+    }
+
+    /** Reads what arrives within {@code timeout}. */
+    void poll(Duration timeout) {
+        try {
+            for (ConsumerRecord<String, TrainingEvent> record : consumer.poll(timeout)) {
+                accept(record.value());
+            }
+        } catch (RecordDeserializationException e) {
+            log.warn(
+                    "Skipped an unreadable training event [jobId:{}, offset:{}, error:{}]",
+                    jobId,
+                    e.offset(),
+                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            consumer.seek(e.topicPartition(), e.offset() + 1);
+        }
+    }
+
+    private void accept(TrainingEvent event) {
+        if (event == null
+                || !jobId.equalsIgnoreCase(event.getJobId())
+                || event.getAttempt() != attempt) {
+            return;
+        }
+        Object payload = event.getPayload();
+        if (!(payload instanceof ShardTrained)
+                && !(payload instanceof RoundAggregated)
+                && !(payload instanceof ResultUploaded)) {
+            return;
+        }
+        String problem = TrainingEventSigning.problem(event);
+        if (problem != null) {
+            log.warn(
+                    "Ignored a training event with a bad signature [jobId:{}, worker:{}, problem:{}]",
+                    jobId,
+                    event.getWorker(),
+                    problem);
+            return;
+        }
+        if (payload instanceof ShardTrained shard) {
+            shards.computeIfAbsent(shard.getEpoch(), e -> new LinkedHashMap<>())
+                    .putIfAbsent(key(event.getWorker()), new Shard(event.getWorker(), shard));
+        } else if (payload instanceof RoundAggregated round) {
+            rounds.putIfAbsent(round.getEpoch(), event);
+        } else if (result == null) {
+            result = event;
+        }
+    }
+
+    /**
+     * The first validly signed shard of each worker for {@code epoch}, keyed by lower-case address.
+     */
+    Map<String, Shard> shards(int epoch) {
+        return shards.getOrDefault(epoch, Map.of());
+    }
+
+    /**
+     * The first validly signed {@code RoundAggregated} of {@code epoch} in this attempt, or null.
+     */
+    TrainingEvent round(int epoch) {
+        return rounds.get(epoch);
+    }
+
+    /** The first validly signed {@code ResultUploaded} of this attempt, or null. */
+    TrainingEvent result() {
+        return result;
+    }
+
+    static String key(String address) {
+        return address == null ? "" : address.toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public void close() {
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+}

@@ -1,0 +1,185 @@
+package io.emeth.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import io.emeth.common.config.WorkerTimeouts;
+import io.emeth.common.eth.NodeIdentity;
+import io.emeth.common.storage.StorageClient;
+import io.emeth.schemas.avro.ModelRef;
+import io.emeth.schemas.avro.training.RejectedShard;
+import io.emeth.schemas.avro.training.ResultUploaded;
+import io.emeth.schemas.avro.training.RoundAggregated;
+import io.emeth.schemas.avro.training.TrainingEvent;
+import io.emeth.schemas.avro.training.TrainingFailed;
+import io.emeth.schemas.avro.worker.WorkerRegistered;
+import io.emeth.worker.events.TrainingEventSigning;
+import io.emeth.worker.events.TrainingEvents;
+import io.emeth.worker.hashchain.HashChain;
+import io.emeth.worker.training.GptConfig;
+import io.emeth.worker.training.GptModel;
+import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.NamedTensor;
+import io.emeth.worker.weights.WeightsCodec;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Corrupt and forged shards reaching a real aggregator: a shard holding NaN, one whose bytes do not
+ * match its sha256, and an impostor's event in another worker's name. The round is averaged from
+ * the good shard alone and names the two it rejected; the forged event is ignored.
+ */
+class WorkerBadShardsIT {
+    private static final WorkerTimeouts TIMEOUTS =
+            new WorkerTimeouts(
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(120),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(60));
+
+    private WorkerStack stack;
+
+    @AfterEach
+    void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldRejectNaNAndWrongHashShardsAndIgnoreForgedEvents() throws Exception {
+        // Given a real aggregator and two fake workers of a one-epoch job
+        stack = new WorkerStack("WorkerBadShardsIT");
+        String jobId = TestJobs.newJobId();
+        byte[] dataset = TestJobs.corpus(12_000, 5);
+        stack.seedDataset("corpus.txt", jobId, dataset);
+        NodeIdentity w = NodeIdentity.generate();
+        NodeIdentity nan = NodeIdentity.generate();
+        NodeIdentity liar = NodeIdentity.generate();
+        stack.startWorker("w", w, TIMEOUTS);
+        List<String> workers = List.of(w.address(), nan.address(), liar.address());
+        Awaitility.await("registered")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> !stack.recorder.worker(WorkerRegistered.class, w.address()).isEmpty());
+        stack.assign(
+                TestJobs.assigned(
+                        jobId,
+                        workers,
+                        0,
+                        "corpus.txt",
+                        dataset.length,
+                        1,
+                        30_000,
+                        TestJobs.average()));
+        stack.assign(TestJobs.round(jobId, w.address(), 1, null, "", workers));
+
+        // When the fakes publish: an impostor's valid shard in the NaN worker's name, the NaN
+        // worker's own shard holding NaN, and a shard whose bytes do not match its sha256
+        ModelWeights fresh;
+        try (GptModel model =
+                GptModel.create(
+                        new GptConfig(256, 32, 32, 2, 2, 4, 0f, 3e-3f, 0.01f, 1f, 8, 42L),
+                        Device.cpu())) {
+            fresh = model.weights();
+        }
+        byte[] valid = WeightsCodec.encode(fresh);
+        TrainingEvent forged =
+                new TrainingEvents(NodeIdentity.generate(), Clock.systemUTC(), jobId, 1)
+                        .shardTrained(
+                                1,
+                                1,
+                                upload(nan, jobId, valid),
+                                1.0,
+                                1_000_000,
+                                Duration.ofSeconds(1));
+        forged.setWorker(nan.address());
+        stack.publish(forged);
+        stack.publish(
+                new TrainingEvents(nan, Clock.systemUTC(), jobId, 1)
+                        .shardTrained(
+                                1,
+                                1,
+                                upload(nan, jobId, WeightsCodec.encode(withNaN(fresh))),
+                                2.0,
+                                5_000,
+                                Duration.ofSeconds(1)));
+        ModelRef real = upload(liar, jobId, valid);
+        ModelRef lie = ModelRef.newBuilder(real).setSha256("ab".repeat(32)).build();
+        stack.publish(
+                new TrainingEvents(liar, Clock.systemUTC(), jobId, 1)
+                        .shardTrained(1, 2, lie, 2.0, 5_000, Duration.ofSeconds(1)));
+
+        // Then the round averages the real worker's shard alone and names the two rejected ones
+        Awaitility.await("the result")
+                .atMost(Duration.ofSeconds(90))
+                .failFast(() -> !stack.recorder.training(TrainingFailed.class, e -> true).isEmpty())
+                .until(() -> !stack.recorder.training(ResultUploaded.class, e -> true).isEmpty());
+        RoundAggregated round =
+                (RoundAggregated)
+                        stack.recorder
+                                .training(RoundAggregated.class, e -> true)
+                                .get(0)
+                                .value()
+                                .getPayload();
+        assertThat(round.getContributors()).containsExactly(w.address());
+        assertThat(round.getRejectedShards())
+                .extracting(RejectedShard::getWorker)
+                .containsExactlyInAnyOrder(nan.address(), liar.address());
+        assertThat(reason(round, nan.address()))
+                .contains("holds NaN")
+                .contains("non-finite weights are rejected");
+        assertThat(reason(round, liar.address()))
+                .contains("has sha256")
+                .contains("its reference says " + "ab".repeat(32));
+        assertThat(
+                        TrainingEventSigning.verify(
+                                stack.recorder
+                                        .training(RoundAggregated.class, e -> true)
+                                        .get(0)
+                                        .value()))
+                .isTrue();
+    }
+
+    private ModelRef upload(NodeIdentity as, String jobId, byte[] bytes) throws Exception {
+        Path file = Files.createTempFile(stack.dir, "shard", ".emwt");
+        Files.write(file, bytes);
+        String fileName =
+                StorageClient.builder(URI.create(stack.storage.url()), as)
+                        .build()
+                        .upload(jobId, file, "emwt");
+        return ModelRef.newBuilder()
+                .setUri(fileName)
+                .setSha256(HexFormat.of().formatHex(HashChain.sha256(bytes)))
+                .setSizeBytes(bytes.length)
+                .build();
+    }
+
+    private static ModelWeights withNaN(ModelWeights weights) {
+        List<NamedTensor> tensors = new ArrayList<>();
+        for (NamedTensor t : weights.tensors()) {
+            float[] data = t.data().clone();
+            if (tensors.isEmpty()) {
+                data[3] = Float.NaN;
+            }
+            tensors.add(new NamedTensor(t.name(), t.shape(), data));
+        }
+        return new ModelWeights(tensors);
+    }
+
+    private static String reason(RoundAggregated round, String worker) {
+        return round.getRejectedShards().stream()
+                .filter(r -> r.getWorker().equals(worker))
+                .findFirst()
+                .orElseThrow()
+                .getReason();
+    }
+}

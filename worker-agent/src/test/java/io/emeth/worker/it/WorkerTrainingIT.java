@@ -1,0 +1,269 @@
+package io.emeth.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.emeth.common.config.WorkerTimeouts;
+import io.emeth.common.eth.NodeIdentity;
+import io.emeth.common.eth.Signatures;
+import io.emeth.common.storage.StorageClient;
+import io.emeth.schemas.avro.WorkerPhase;
+import io.emeth.schemas.avro.training.ResultUploaded;
+import io.emeth.schemas.avro.training.RoundAggregated;
+import io.emeth.schemas.avro.training.ShardTrained;
+import io.emeth.schemas.avro.training.TrainingEvent;
+import io.emeth.schemas.avro.training.TrainingFailed;
+import io.emeth.schemas.avro.worker.WorkerHeartbeat;
+import io.emeth.schemas.avro.worker.WorkerRegistered;
+import io.emeth.worker.WorkerAgent;
+import io.emeth.worker.assignments.AssignmentReader;
+import io.emeth.worker.assignments.KeyPartition;
+import io.emeth.worker.events.TrainingEventSigning;
+import io.emeth.worker.hashchain.HashChain;
+import io.emeth.worker.it.EventRecorder.Recorded;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two workers on the real broker, registry and storage dev server train a tiny model for two epochs
+ * from assignments the test writes as the master would; the rank-0 worker aggregates.
+ */
+class WorkerTrainingIT {
+    private static final WorkerTimeouts TIMEOUTS =
+            new WorkerTimeouts(
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(120),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(60));
+
+    private WorkerStack stack;
+
+    @AfterEach
+    void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldTrainTwoEpochsWithTwoWorkersAndPublishSignedEventsOnTheirTopics() throws Exception {
+        // Given a data set, the stack, and two workers configured with the original keys only
+        stack = new WorkerStack("WorkerTrainingIT");
+        String jobId = TestJobs.newJobId();
+        byte[] dataset = TestJobs.corpus(16_000, 7);
+        stack.seedDataset("corpus.txt", jobId, dataset);
+        NodeIdentity a = NodeIdentity.generate();
+        NodeIdentity b = NodeIdentity.generate();
+        WorkerAgent workerA = stack.startWorker("a", a, TIMEOUTS);
+        WorkerAgent workerB = stack.startWorker("b", b, TIMEOUTS);
+        List<String> workers = List.of(a.address(), b.address());
+        EventRecorder events = stack.recorder;
+        Awaitility.await("both workers registered")
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                        () ->
+                                workers.stream()
+                                        .allMatch(
+                                                w ->
+                                                        !events.worker(WorkerRegistered.class, w)
+                                                                .isEmpty()));
+
+        // When the master assigns the job and opens round 1 from the seeded initial weights
+        Map<String, RecordMetadata> assignedAt = new HashMap<>();
+        for (int rank = 0; rank < 2; rank++) {
+            assignedAt.put(
+                    workers.get(rank),
+                    stack.assign(
+                            TestJobs.assigned(
+                                    jobId,
+                                    workers,
+                                    rank,
+                                    "corpus.txt",
+                                    dataset.length,
+                                    2,
+                                    60_000,
+                                    TestJobs.average())));
+        }
+        for (String w : workers) {
+            stack.assign(TestJobs.round(jobId, w, 1, null, "", workers));
+        }
+        RoundAggregated first = awaitRound(events, jobId, 1);
+
+        // And opens round 2 from round 1's global model
+        for (String w : workers) {
+            stack.assign(
+                    TestJobs.round(
+                            jobId,
+                            w,
+                            2,
+                            first.getGlobalModel(),
+                            first.getHashChainLink(),
+                            workers));
+        }
+        RoundAggregated second = awaitRound(events, jobId, 2);
+        Awaitility.await("the result")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> !events.training(ResultUploaded.class, e -> true).isEmpty());
+        ResultUploaded result =
+                (ResultUploaded)
+                        events.training(ResultUploaded.class, e -> true)
+                                .get(0)
+                                .value()
+                                .getPayload();
+
+        // Then the final model's validation loss is below the first round's
+        assertThat(second.getValidationLoss()).isLessThan(first.getValidationLoss());
+        assertThat(first.getContributors()).containsExactlyInAnyOrderElementsOf(workers);
+        assertThat(second.getRejectedShards()).isEmpty();
+
+        // And every training event is on training-events, keyed by the job, validly signed by its
+        // worker
+        assertThat(events.trainingEvents).isNotEmpty();
+        for (Recorded<TrainingEvent> r : events.trainingEvents) {
+            assertThat(r.key()).isEqualTo(jobId);
+            assertThat(TrainingEventSigning.problem(r.value()))
+                    .as("signature of %s", r.value())
+                    .isNull();
+        }
+        assertThat(events.training(TrainingFailed.class, e -> true)).isEmpty();
+        for (String w : workers) {
+            for (int epoch = 1; epoch <= 2; epoch++) {
+                int ep = epoch;
+                assertThat(
+                                events.training(
+                                        ShardTrained.class,
+                                        e ->
+                                                e.getWorker().equals(w)
+                                                        && ((ShardTrained) e.getPayload())
+                                                                        .getEpoch()
+                                                                == ep))
+                        .as("ShardTrained of %s epoch %d", w, epoch)
+                        .hasSize(1);
+            }
+        }
+        assertThat(events.training(RoundAggregated.class, e -> true))
+                .allMatch(r -> r.value().getWorker().equals(a.address()));
+
+        // And the hash chain links the data set, the job and both global models
+        byte[] h0 = HashChain.genesis(HashChain.sha256(dataset), jobId);
+        byte[] h1 =
+                HashChain.link(h0, 1, HexFormat.of().parseHex(first.getGlobalModel().getSha256()));
+        byte[] h2 =
+                HashChain.link(h1, 2, HexFormat.of().parseHex(second.getGlobalModel().getSha256()));
+        assertThat(first.getHashChainLink()).isEqualTo(HexFormat.of().formatHex(h1));
+        assertThat(second.getHashChainLink()).isEqualTo(HexFormat.of().formatHex(h2));
+        assertThat(result.getHashChain()).isEqualTo(second.getHashChainLink());
+        assertThat(result.getModel()).isEqualTo(second.getGlobalModel());
+
+        // And the uploaded result holds the final model and the chain
+        Map<String, byte[]> bundle = downloadZip(jobId, result.getResultFileName());
+        assertThat(HexFormat.of().formatHex(HashChain.sha256(bundle.get("model.emwt"))))
+                .isEqualTo(second.getGlobalModel().getSha256());
+        assertThat(new String(bundle.get("hashchain.json"), StandardCharsets.UTF_8))
+                .contains(HexFormat.of().formatHex(h0))
+                .contains(second.getHashChainLink());
+
+        // And each worker registered with a valid signature and heartbeated its phases for the job
+        for (String w : workers) {
+            Recorded<io.emeth.schemas.avro.worker.WorkerEvent> reg =
+                    events.worker(WorkerRegistered.class, w).get(0);
+            WorkerRegistered registered = (WorkerRegistered) reg.value().getPayload();
+            assertThat(reg.key()).isEqualTo(w);
+            assertThat(reg.value().getPool()).isEqualTo(WorkerStack.POOL);
+            assertThat(
+                            Signatures.verifyTimestamp(
+                                    registered.getSignedAt().toEpochMilli(),
+                                    registered.getSignature(),
+                                    w))
+                    .isTrue();
+            assertThat(registered.getPowerCapacity()).isEqualTo(100);
+            List<WorkerPhase> phases =
+                    events.worker(WorkerHeartbeat.class, w).stream()
+                            .map(r -> (WorkerHeartbeat) r.value().getPayload())
+                            .filter(h -> jobId.equals(h.getJobId()))
+                            .map(WorkerHeartbeat::getPhase)
+                            .toList();
+            assertThat(phases)
+                    .contains(WorkerPhase.WAIT_DATA, WorkerPhase.LEARNING, WorkerPhase.CHECKPOINT);
+        }
+        Awaitility.await("both workers report COMPLETED")
+                .atMost(Duration.ofSeconds(10))
+                .until(
+                        () ->
+                                workerA.status().phase() == WorkerPhase.COMPLETED
+                                        && workerB.status().phase() == WorkerPhase.COMPLETED);
+
+        // And each worker read (and committed) only the assignment partition its address maps to
+        try (Admin admin = Admin.create(stack.kafka.clientProperties())) {
+            for (String w : workers) {
+                int partition = KeyPartition.of(w, stack.partitions());
+                assertThat(assignedAt.get(w).partition()).isEqualTo(partition);
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(AssignmentReader.groupId(stack.prefix, w))
+                                .partitionsToOffsetAndMetadata()
+                                .get(30, TimeUnit.SECONDS);
+                assertThat(committed.keySet())
+                        .containsExactly(
+                                new TopicPartition(
+                                        stack.topics.workerAssignments().name(), partition));
+            }
+        }
+    }
+
+    private static RoundAggregated awaitRound(EventRecorder events, String jobId, int epoch) {
+        Awaitility.await("round " + epoch + " aggregated")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .failFast(() -> !events.training(TrainingFailed.class, e -> true).isEmpty())
+                .until(
+                        () ->
+                                !events.training(
+                                                RoundAggregated.class,
+                                                e ->
+                                                        e.getJobId().equals(jobId)
+                                                                && ((RoundAggregated)
+                                                                                        e
+                                                                                                .getPayload())
+                                                                                .getEpoch()
+                                                                        == epoch)
+                                        .isEmpty());
+        return (RoundAggregated)
+                events.training(
+                                RoundAggregated.class,
+                                e -> ((RoundAggregated) e.getPayload()).getEpoch() == epoch)
+                        .get(0)
+                        .value()
+                        .getPayload();
+    }
+
+    private Map<String, byte[]> downloadZip(String jobId, String fileName) throws Exception {
+        Path file = stack.dir.resolve("result.zip");
+        StorageClient.builder(java.net.URI.create(stack.storage.url()), NodeIdentity.generate())
+                .build()
+                .download(jobId, fileName, file);
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream zip =
+                new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                entries.put(entry.getName(), zip.readAllBytes());
+            }
+        }
+        return entries;
+    }
+}
