@@ -160,7 +160,9 @@ public final class AdminRpc implements AutoCloseable {
                 .put("pool", config.poolId())
                 .put("kafkaBootstrapServers", config.kafka().bootstrapServers())
                 .put("schemaRegistryUrl", config.kafka().schemaRegistryUrl().toString())
-                .put("topicPrefix", options.topicPrefix());
+                .put("topicPrefix", options.topicPrefix())
+                // workers download data sets and models from the same storage API as the master
+                .put("storageApi", config.storageApi().toString());
     }
 
     static int port(URI myUrl) {

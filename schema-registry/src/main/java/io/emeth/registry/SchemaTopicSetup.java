@@ -42,11 +42,7 @@ final class SchemaTopicSetup {
                     throw e;
                 }
             }
-            TopicDescription description =
-                    admin.describeTopics(List.of(topic))
-                            .allTopicNames()
-                            .get(millis, TimeUnit.MILLISECONDS)
-                            .get(topic);
+            TopicDescription description = describeOnceKnown(admin, topic, millis);
             if (description.partitions().size() != 1) {
                 throw new IllegalStateException(
                         "topic "
@@ -68,6 +64,32 @@ final class SchemaTopicSetup {
                             + " (is the broker running?): "
                             + e,
                     e);
+        }
+    }
+
+    /**
+     * Describes a topic, retrying while the broker's metadata does not know it yet: right after
+     * {@code createTopics} returns, a describe can still answer UnknownTopicOrPartition.
+     */
+    private static TopicDescription describeOnceKnown(Admin admin, String topic, long millis)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(millis, TimeUnit.MILLISECONDS)
+                        .get(topic);
+            } catch (ExecutionException e) {
+                boolean unknown =
+                        e.getCause()
+                                instanceof
+                                org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+                if (!unknown || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100); // metadata propagation has no event to wait on
+            }
         }
     }
 }
