@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             AdminCommands.WithdrawCommand.class,
             AdminCommands.DeclineCommand.class,
             AdminCommands.JobCommand.class,
+            WorkerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Emeth implements Runnable {

@@ -15,7 +15,6 @@ final class PendingCommand implements Callable<Integer> {
     private static final List<Pending> PENDING =
             List.of(
                     new Pending("master", 4, "Run the master: job matching and coordination."),
-                    new Pending("worker", 5, "Run a worker: register, heartbeat and train shards."),
                     new Pending("indexer", 3, "Run the chain indexer and the chain gateway."));
 
     private final Pending pending;
