@@ -1,0 +1,65 @@
+package io.emeth.chain;
+
+import io.emeth.common.config.KafkaSettings;
+import io.emeth.schemas.registry.SerdeConfig;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The Kafka side shared by the indexer and the gateway: client properties and registry settings
+ * from node-common's {@link KafkaSettings}, and the check that the topics they write exist.
+ */
+public final class ChainKafka {
+    private ChainKafka() {}
+
+    /** Kafka client properties: the bootstrap servers plus the configured extras (TLS/SASL). */
+    public static Map<String, Object> kafkaProperties(KafkaSettings kafka) {
+        Map<String, Object> props = new HashMap<>(kafka.properties());
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        return props;
+    }
+
+    /** How the Avro serdes reach the registry (credentials from the Kafka extras, if any). */
+    public static SerdeConfig serdeConfig(KafkaSettings kafka) {
+        Map<String, Object> serde = new HashMap<>(kafka.properties());
+        serde.put(SerdeConfig.REGISTRY_URL, kafka.schemaRegistryUrl().toString());
+        return SerdeConfig.fromMap(serde);
+    }
+
+    /**
+     * Fails, naming every missing topic and the fix, unless all {@code names} exist: brokers in
+     * production do not auto-create topics, and a silently auto-created topic would get the wrong
+     * partitions and cleanup policy.
+     */
+    public static void requireTopics(Map<String, Object> kafkaProperties, Collection<String> names)
+            throws InterruptedException {
+        Set<String> existing;
+        try (Admin admin = Admin.create(kafkaProperties)) {
+            existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(
+                    "cannot list the topics of Kafka at "
+                            + kafkaProperties.get("bootstrap.servers")
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        Set<String> missing = new TreeSet<>(names);
+        missing.removeAll(existing);
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(
+                    "topics "
+                            + missing
+                            + " do not exist on "
+                            + kafkaProperties.get("bootstrap.servers")
+                            + ": create them with `emeth topics create`");
+        }
+    }
+}

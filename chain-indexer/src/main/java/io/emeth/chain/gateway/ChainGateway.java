@@ -1,0 +1,287 @@
+package io.emeth.chain.gateway;
+
+import io.emeth.chain.ChainKafka;
+import io.emeth.chain.rpc.EthEndpoint;
+import io.emeth.contracts.generated.EmethCore;
+import io.emeth.contracts.generated.EmethToken;
+import io.emeth.schemas.Topic;
+import io.emeth.schemas.Topics;
+import io.emeth.schemas.avro.gateway.ChainCommand;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.Web3j;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * The chain gateway: the single writer of one account. Consumes {@code chain-commands} (the
+ * account's commands only; a consumer group and a transactional id per account keep a second
+ * gateway from writing), turns each into transactions through {@link CommandHandler}, and publishes
+ * {@code TxSent}, {@code TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}, one command
+ * at a time, on its own thread until {@link #close()}.
+ */
+public final class ChainGateway implements AutoCloseable {
+    /** Where a gateway is in its life. */
+    public enum State {
+        RUNNING,
+        /** Another gateway for the account took over; this one stopped. */
+        FENCED,
+        STOPPED
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ChainGateway.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final GatewayConfig config;
+    private final Topics topics;
+    private final EthEndpoint endpoint;
+    private final GatewayMetrics metrics;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile State state = State.RUNNING;
+    private KafkaConsumer<String, ChainCommand> consumer;
+
+    private ChainGateway(GatewayConfig config, MeterRegistry registry) throws IOException {
+        this.config = config;
+        this.topics = Topics.create(config.serdeConfig(), config.topicPrefix());
+        this.endpoint =
+                EthEndpoint.connect(config.endpoint(), config.pollInterval(), config.rpcTimeout());
+        this.metrics = new GatewayMetrics(registry, config.account());
+        this.thread = new Thread(this::loop, "emeth-gateway");
+    }
+
+    /**
+     * Checks that the topics exist, connects to the chain and starts on a new thread.
+     *
+     * @throws IllegalStateException naming missing topics or an unreachable Kafka
+     * @throws IOException when a ws endpoint refuses the connection
+     */
+    public static ChainGateway start(GatewayConfig config, MeterRegistry registry)
+            throws IOException, InterruptedException {
+        Topics topics = Topics.create(config.serdeConfig(), config.topicPrefix());
+        ChainKafka.requireTopics(
+                config.kafkaProperties(),
+                List.of(topics.chainCommands().name(), topics.chainTxResults().name()));
+        ChainGateway gateway = new ChainGateway(config, registry);
+        gateway.thread.start();
+        log.info(
+                "Gateway started [account:{}, endpoint:{}, txTimeoutMs:{}]",
+                config.account(),
+                gateway.endpoint.redacted(),
+                config.txTimeout().toMillis());
+        return gateway;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Waits until the gateway stopped (closed or fenced); true if it did within the timeout. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, ChainCommand> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            if (!stopped.await(15, TimeUnit.SECONDS)) {
+                thread.interrupt();
+                stopped.await(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        endpoint.close();
+        log.info("Gateway stopped [account:{}, state:{}]", config.account(), state);
+    }
+
+    private void loop() {
+        int failures = 0;
+        try (ResultPublisher publisher =
+                        ResultPublisher.open(
+                                config.kafkaProperties(),
+                                config.gatewayId(),
+                                topics.chainTxResults());
+                ResultHistory history =
+                        new ResultHistory(
+                                config.kafkaProperties(),
+                                config.gatewayId(),
+                                topics.chainTxResults());
+                KafkaConsumer<String, ChainCommand> commands = consumer()) {
+            consumer = commands;
+            CommandHandler handler = null;
+            commands.subscribe(List.of(topics.chainCommands().name()));
+            while (running) {
+                try {
+                    if (handler == null) {
+                        handler = handler(publisher, history);
+                    }
+                    pollOnce(commands, handler, publisher);
+                    failures = 0;
+                } catch (ResultPublisher.FencedException e) {
+                    log.error(
+                            "Gateway fenced, stopping [account:{}]: {}",
+                            config.account(),
+                            e.getMessage());
+                    state = State.FENCED;
+                    return;
+                } catch (WakeupException e) {
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    failures++;
+                    Duration backoff = backoff(failures);
+                    log.warn(
+                            "Command handling failed, retrying [account:{}, attempt:{},"
+                                    + " inMs:{}, error:{}]",
+                            config.account(),
+                            failures,
+                            backoff.toMillis(),
+                            e.toString());
+                    rewind(commands);
+                    reconnect();
+                    handler = null; // its contract wrappers hold the old connection
+                    Thread.sleep(backoff.toMillis());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("Gateway stopped on an error [account:{}]", config.account(), e);
+        } finally {
+            consumer = null;
+            if (state == State.RUNNING) {
+                state = State.STOPPED;
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void pollOnce(
+            KafkaConsumer<String, ChainCommand> commands,
+            CommandHandler handler,
+            ResultPublisher publisher)
+            throws IOException, InterruptedException {
+        try {
+            for (ConsumerRecord<String, ChainCommand> r : commands.poll(config.pollInterval())) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                Optional<CommandHandler.Outcome> outcome = handler.handle(r.value(), r.timestamp());
+                publisher.publishAndCommit(
+                        outcome.map(o -> List.of(o.result())).orElse(List.of()),
+                        Map.of(tp, new OffsetAndMetadata(r.offset() + 1)),
+                        commands.groupMetadata());
+            }
+        } catch (RecordDeserializationException e) {
+            // a command no reader can decode: skip it loudly rather than block the account
+            log.error(
+                    "Skipped an undecodable command [partition:{}, offset:{}, error:{}]",
+                    e.topicPartition(),
+                    e.offset(),
+                    e.getMessage());
+            commands.seek(e.topicPartition(), e.offset() + 1);
+            publisher.publishAndCommit(
+                    List.of(),
+                    Map.of(e.topicPartition(), new OffsetAndMetadata(e.offset() + 1)),
+                    commands.groupMetadata());
+        }
+    }
+
+    private CommandHandler handler(ResultPublisher publisher, ResultHistory history)
+            throws IOException {
+        Web3j web3j = endpoint.web3j();
+        ReadonlyTransactionManager readonly =
+                new ReadonlyTransactionManager(web3j, config.account());
+        EmethCore core =
+                EmethCore.load(config.coreAddress(), web3j, readonly, new DefaultGasProvider());
+        EmethToken token =
+                EmethToken.load(config.tokenAddress(), web3j, readonly, new DefaultGasProvider());
+        return new CommandHandler(
+                config,
+                new CommandPlanner(config.account(), core, token),
+                new ContractState(web3j, config.account(), core, token),
+                new TxSender(endpoint, config.identity().credentials()),
+                publisher,
+                history,
+                new Results(config.account(), Clock.systemUTC()),
+                metrics,
+                () -> running);
+    }
+
+    private KafkaConsumer<String, ChainCommand> consumer() {
+        Topic<String, ChainCommand> topic = topics.chainCommands();
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.gatewayId());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.gatewayId());
+        // static membership: a restarted gateway takes its partitions back at once instead of
+        // waiting out the dead one's session, and a second one is fenced
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.gatewayId());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // a command may wait for its receipt through every replacement
+        long maxWait =
+                config.txTimeout().toMillis() * (config.maxReplacements() + 2)
+                        + Duration.ofMinutes(5).toMillis();
+        props.put(
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                (int) Math.min(Integer.MAX_VALUE, maxWait));
+        return new KafkaConsumer<>(
+                props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+    }
+
+    /** Goes back to the last committed offsets so the failed command is handled again. */
+    private void rewind(KafkaConsumer<String, ChainCommand> commands) {
+        try {
+            var committed = commands.committed(commands.assignment());
+            for (TopicPartition tp : commands.assignment()) {
+                OffsetAndMetadata offset = committed.get(tp);
+                if (offset != null) {
+                    commands.seek(tp, offset);
+                } else {
+                    commands.seekToBeginning(List.of(tp));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Could not rewind the command consumer [account:{}, error:{}]",
+                    config.account(),
+                    e.toString());
+        }
+    }
+
+    private void reconnect() {
+        try {
+            endpoint.reconnect();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Reconnecting to the Ethereum endpoint failed [error:{}]", e.toString());
+        }
+    }
+
+    private Duration backoff(int failures) {
+        long millis = config.pollInterval().toMillis() << Math.min(failures, 10);
+        return Duration.ofMillis(Math.min(MAX_BACKOFF.toMillis(), Math.max(100, millis)));
+    }
+}

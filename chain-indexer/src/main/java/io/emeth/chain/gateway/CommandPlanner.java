@@ -1,0 +1,287 @@
+package io.emeth.chain.gateway;
+
+import io.emeth.contracts.EmethRules;
+import io.emeth.contracts.JobIds;
+import io.emeth.contracts.JobStatus;
+import io.emeth.contracts.generated.EmethCore;
+import io.emeth.contracts.generated.EmethToken;
+import io.emeth.schemas.avro.gateway.ChainAction;
+import io.emeth.schemas.avro.gateway.ChainCommand;
+import io.emeth.schemas.avro.gateway.DeclineJob;
+import io.emeth.schemas.avro.gateway.ProcessJob;
+import io.emeth.schemas.avro.gateway.SubmitResult;
+import io.emeth.schemas.avro.gateway.WithdrawSlotReward;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides what a command needs on chain: checks its precondition against the latest state (so a
+ * repeated or stale command is refused with the reason instead of reverting) and lists the
+ * transactions, with an ERC-20 approve before {@code process} only when the allowance is short.
+ */
+final class CommandPlanner {
+    /** Longest result string sent on chain; a model file name is far shorter. */
+    static final int MAX_RESULT_BYTES = 1024;
+
+    private final String account;
+    private final String coreAddress;
+    private final String tokenAddress;
+    private final EmethCore core;
+    private final EmethToken token;
+
+    /** {@code core} and {@code token} only encode calldata here; reads go through the state. */
+    CommandPlanner(String account, EmethCore core, EmethToken token) {
+        this.account = account;
+        this.core = core;
+        this.token = token;
+        this.coreAddress = core.getContractAddress();
+        this.tokenAddress = token.getContractAddress();
+    }
+
+    Plan plan(ChainCommand command, ChainState state) throws IOException {
+        Object payload = command.getPayload();
+        try {
+            if (payload instanceof ProcessJob p) {
+                return process(JobIds.normalize(p.getJobId()), state);
+            }
+            if (payload instanceof SubmitResult s) {
+                return submit(JobIds.normalize(s.getJobId()), s.getResultFileName(), state);
+            }
+            if (payload instanceof DeclineJob d) {
+                return decline(JobIds.normalize(d.getJobId()), state);
+            }
+            if (payload instanceof WithdrawSlotReward w) {
+                return withdraw(w.getSlot(), state);
+            }
+        } catch (IllegalArgumentException badInput) {
+            return new Plan.Refuse("malformed command: " + badInput.getMessage());
+        }
+        return new Plan.Refuse(
+                "unknown command payload "
+                        + (payload == null ? "null" : payload.getClass().getSimpleName()));
+    }
+
+    /**
+     * The step {@code action} of {@code command} with no precondition check: to rebuild a
+     * transaction a {@code TxSent} recorded before a crash.
+     */
+    Step stepFor(ChainCommand command, ChainAction action, ChainState state) throws IOException {
+        Object payload = command.getPayload();
+        if (action == ChainAction.APPROVE) {
+            String jobId = JobIds.normalize(jobIdOf(command));
+            BigInteger deposit = EmethRules.deposit(state.job(jobId).fee());
+            return new Step(
+                    action, tokenAddress, token.approve(coreAddress, deposit).encodeFunctionCall());
+        }
+        String data;
+        if (payload instanceof ProcessJob p) {
+            data = core.process(JobIds.toBytes(p.getJobId())).encodeFunctionCall();
+        } else if (payload instanceof SubmitResult s) {
+            data =
+                    core.submit(JobIds.toBytes(s.getJobId()), s.getResultFileName())
+                            .encodeFunctionCall();
+        } else if (payload instanceof DeclineJob d) {
+            data = core.decline(JobIds.toBytes(d.getJobId())).encodeFunctionCall();
+        } else if (payload instanceof WithdrawSlotReward w) {
+            data = core.withdrawSlotReward(BigInteger.valueOf(w.getSlot())).encodeFunctionCall();
+        } else {
+            throw new IllegalArgumentException("unknown command payload " + payload);
+        }
+        return new Step(action, coreAddress, data);
+    }
+
+    /** The action a command's main transaction performs. */
+    static ChainAction actionOf(ChainCommand command) {
+        Object payload = command.getPayload();
+        if (payload instanceof SubmitResult) {
+            return ChainAction.SUBMIT_RESULT;
+        }
+        if (payload instanceof DeclineJob) {
+            return ChainAction.DECLINE_JOB;
+        }
+        if (payload instanceof WithdrawSlotReward) {
+            return ChainAction.WITHDRAW_SLOT_REWARD;
+        }
+        return ChainAction.PROCESS_JOB;
+    }
+
+    /** The job a command concerns, or null (withdrawals). */
+    static String jobIdOf(ChainCommand command) {
+        Object payload = command.getPayload();
+        if (payload instanceof ProcessJob p) {
+            return p.getJobId();
+        }
+        if (payload instanceof SubmitResult s) {
+            return s.getJobId();
+        }
+        if (payload instanceof DeclineJob d) {
+            return d.getJobId();
+        }
+        return null;
+    }
+
+    private Plan process(String jobId, ChainState state) throws IOException {
+        JobState job = state.job(jobId);
+        if (!job.exists()) {
+            return new Plan.Refuse("job " + jobId + " does not exist on chain");
+        }
+        if (!job.hasStatus(JobStatus.REQUESTED)) {
+            return new Plan.Refuse(
+                    "job "
+                            + jobId
+                            + " is "
+                            + job.statusName()
+                            + ", not REQUESTED"
+                            + (job.processedBy(account)
+                                    ? " (this account already took it)"
+                                    : job.exists()
+                                                    && !job.node()
+                                                            .equalsIgnoreCase(JobState.ZERO_ADDRESS)
+                                            ? " (taken by " + job.node() + ")"
+                                            : ""));
+        }
+        long now = state.now();
+        if (now >= job.deadline()) {
+            return new Plan.Refuse(
+                    "job "
+                            + jobId
+                            + " deadline "
+                            + job.deadline()
+                            + " has passed (chain time "
+                            + now
+                            + ")");
+        }
+        BigInteger deposit = EmethRules.deposit(job.fee());
+        BigInteger balance = state.emtBalance();
+        if (balance.compareTo(deposit) < 0) {
+            return new Plan.Refuse(
+                    "EMT balance "
+                            + balance
+                            + " wei of "
+                            + account
+                            + " is below the deposit "
+                            + deposit
+                            + " wei of job "
+                            + jobId
+                            + ": fund the account");
+        }
+        List<Step> steps = new ArrayList<>();
+        if (state.allowance().compareTo(deposit) < 0) {
+            steps.add(
+                    new Step(
+                            ChainAction.APPROVE,
+                            tokenAddress,
+                            token.approve(coreAddress, deposit).encodeFunctionCall()));
+        }
+        steps.add(
+                new Step(
+                        ChainAction.PROCESS_JOB,
+                        coreAddress,
+                        core.process(JobIds.toBytes(jobId)).encodeFunctionCall()));
+        return new Plan.Send(steps);
+    }
+
+    private Plan submit(String jobId, String result, ChainState state) throws IOException {
+        if (result == null || result.isBlank()) {
+            return new Plan.Refuse("result file name of job " + jobId + " is empty");
+        }
+        int bytes = result.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_RESULT_BYTES) {
+            return new Plan.Refuse(
+                    "result file name of job "
+                            + jobId
+                            + " is "
+                            + bytes
+                            + " bytes, more than "
+                            + MAX_RESULT_BYTES);
+        }
+        JobState job = state.job(jobId);
+        Plan.Refuse ours = requireOurs(jobId, job, "submit");
+        if (ours != null) {
+            return ours;
+        }
+        long now = state.now();
+        if (now > job.deadline()) {
+            return new Plan.Refuse(
+                    "job "
+                            + jobId
+                            + " deadline "
+                            + job.deadline()
+                            + " has passed (chain time "
+                            + now
+                            + "): too late to submit");
+        }
+        return new Plan.Send(
+                List.of(
+                        new Step(
+                                ChainAction.SUBMIT_RESULT,
+                                coreAddress,
+                                core.submit(JobIds.toBytes(jobId), result).encodeFunctionCall())));
+    }
+
+    private Plan decline(String jobId, ChainState state) throws IOException {
+        Plan.Refuse ours = requireOurs(jobId, state.job(jobId), "decline");
+        if (ours != null) {
+            return ours;
+        }
+        return new Plan.Send(
+                List.of(
+                        new Step(
+                                ChainAction.DECLINE_JOB,
+                                coreAddress,
+                                core.decline(JobIds.toBytes(jobId)).encodeFunctionCall())));
+    }
+
+    private Plan withdraw(long slot, ChainState state) throws IOException {
+        if (slot < 0) {
+            return new Plan.Refuse("slot " + slot + " is negative");
+        }
+        long current = state.currentSlot();
+        if (slot >= current) {
+            return new Plan.Refuse(
+                    "slot " + slot + " is not closed yet (current slot " + current + ")");
+        }
+        if (state.slotGas(slot).signum() == 0) {
+            return new Plan.Refuse("account " + account + " has no gas in slot " + slot);
+        }
+        if (state.slotWithdrawn(slot)) {
+            return new Plan.Refuse("slot " + slot + " reward was already withdrawn by " + account);
+        }
+        return new Plan.Send(
+                List.of(
+                        new Step(
+                                ChainAction.WITHDRAW_SLOT_REWARD,
+                                coreAddress,
+                                core.withdrawSlotReward(BigInteger.valueOf(slot))
+                                        .encodeFunctionCall())));
+    }
+
+    /** Refuses unless the job is PROCESSING by this account. */
+    private Plan.Refuse requireOurs(String jobId, JobState job, String what) {
+        if (!job.exists()) {
+            return new Plan.Refuse("job " + jobId + " does not exist on chain");
+        }
+        if (!job.hasStatus(JobStatus.PROCESSING)) {
+            return new Plan.Refuse(
+                    "job "
+                            + jobId
+                            + " is "
+                            + job.statusName()
+                            + ", not PROCESSING: nothing to "
+                            + what);
+        }
+        if (!job.processedBy(account)) {
+            return new Plan.Refuse(
+                    "job "
+                            + jobId
+                            + " is processed by "
+                            + job.node()
+                            + ", not by this account "
+                            + account);
+        }
+        return null;
+    }
+}

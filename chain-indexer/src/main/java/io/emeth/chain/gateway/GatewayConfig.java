@@ -1,0 +1,157 @@
+package io.emeth.chain.gateway;
+
+import io.emeth.chain.ChainKafka;
+import io.emeth.chain.Checks;
+import io.emeth.chain.rpc.EthEndpoint;
+import io.emeth.common.config.KafkaSettings;
+import io.emeth.common.config.MasterConfig;
+import io.emeth.common.eth.NodeIdentity;
+import io.emeth.schemas.registry.SerdeConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the chain gateway needs, validated once: the chain, the two contracts, the account it
+ * sends from (its key never appears in {@link #toString()}), how it waits for receipts and replaces
+ * stuck transactions, and where Kafka is. Built from {@code config/master.json} by {@link
+ * #fromMaster(MasterConfig)}.
+ *
+ * @param endpoint Ethereum JSON-RPC, http(s) or ws(s)
+ * @param coreAddress EmethCore (checksummed)
+ * @param tokenAddress the EMT token (checksummed)
+ * @param identity the account the gateway is the single writer for
+ * @param pollInterval how often a receipt is polled
+ * @param txTimeout a transaction pending longer is replaced with a higher fee
+ * @param maxReplacements fee bumps per transaction before the gateway only waits
+ * @param feeBumpPercent how much each replacement raises both fees (nodes require at least 10)
+ * @param kafka brokers, registry and extra client properties
+ * @param topicPrefix prefix of every topic name (tests); empty in production
+ * @param rpcTimeout timeout of one JSON-RPC call
+ */
+public record GatewayConfig(
+        URI endpoint,
+        String coreAddress,
+        String tokenAddress,
+        NodeIdentity identity,
+        Duration pollInterval,
+        Duration txTimeout,
+        int maxReplacements,
+        int feeBumpPercent,
+        KafkaSettings kafka,
+        String topicPrefix,
+        Duration rpcTimeout) {
+
+    public static final int DEFAULT_MAX_REPLACEMENTS = 5;
+    public static final int DEFAULT_FEE_BUMP_PERCENT = 25;
+    public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(30);
+
+    public GatewayConfig {
+        Objects.requireNonNull(endpoint, "endpoint");
+        EthEndpoint.requireSupported(endpoint);
+        coreAddress = Checks.checkedAddress("emethContractAddress", coreAddress);
+        tokenAddress = Checks.checkedAddress("tokenContractAddress", tokenAddress);
+        Objects.requireNonNull(identity, "identity (privateKey)");
+        Checks.requireBetween(
+                "poll_interval_ms", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
+        Checks.requireBetween(
+                "tx_timeout_ms", txTimeout, Duration.ofMillis(100), Duration.ofHours(24));
+        if (maxReplacements < 0 || maxReplacements > 100) {
+            throw new IllegalArgumentException(
+                    "max replacements " + maxReplacements + " is not in 0..100");
+        }
+        if (feeBumpPercent < 10 || feeBumpPercent > 1000) {
+            throw new IllegalArgumentException(
+                    "fee bump "
+                            + feeBumpPercent
+                            + " % is not in 10..1000 (nodes refuse replacements below +10 %)");
+        }
+        Objects.requireNonNull(kafka, "kafka");
+        topicPrefix = topicPrefix == null ? "" : topicPrefix;
+        Checks.requireBetween(
+                "rpc timeout", rpcTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+    }
+
+    /**
+     * The gateway of the master's account: its endpoint, contracts, {@code privateKey}, {@code
+     * poll_interval_ms}, {@code tx_timeout_ms} and Kafka settings.
+     */
+    public static GatewayConfig fromMaster(MasterConfig master) {
+        return new GatewayConfig(
+                master.endpoint(),
+                master.emethContractAddress(),
+                master.tokenContractAddress(),
+                master.identity(),
+                master.pollInterval(),
+                master.txTimeout(),
+                DEFAULT_MAX_REPLACEMENTS,
+                DEFAULT_FEE_BUMP_PERCENT,
+                master.kafka(),
+                "",
+                DEFAULT_RPC_TIMEOUT);
+    }
+
+    /** The checksummed address the gateway sends from. */
+    public String account() {
+        return identity.address();
+    }
+
+    /**
+     * The Kafka identity of this account's gateway: its consumer group and transactional id, so
+     * that a second gateway for the same account fences the first (the topic prefix keeps tests on
+     * one broker apart).
+     */
+    public String gatewayId() {
+        return "emeth-gateway-" + topicPrefix + account().toLowerCase(Locale.ROOT);
+    }
+
+    public GatewayConfig withTxTimeout(Duration value) {
+        return new GatewayConfig(
+                endpoint,
+                coreAddress,
+                tokenAddress,
+                identity,
+                pollInterval,
+                value,
+                maxReplacements,
+                feeBumpPercent,
+                kafka,
+                topicPrefix,
+                rpcTimeout);
+    }
+
+    public Map<String, Object> kafkaProperties() {
+        return ChainKafka.kafkaProperties(kafka);
+    }
+
+    public SerdeConfig serdeConfig() {
+        return ChainKafka.serdeConfig(kafka);
+    }
+
+    @Override
+    public String toString() {
+        return "GatewayConfig[endpoint="
+                + endpoint
+                + ", coreAddress="
+                + coreAddress
+                + ", tokenAddress="
+                + tokenAddress
+                + ", account="
+                + account()
+                + ", pollInterval="
+                + pollInterval
+                + ", txTimeout="
+                + txTimeout
+                + ", maxReplacements="
+                + maxReplacements
+                + ", feeBumpPercent="
+                + feeBumpPercent
+                + ", kafka="
+                + kafka
+                + ", topicPrefix="
+                + topicPrefix
+                + "]";
+    }
+}

@@ -1,0 +1,33 @@
+package io.emeth.chain.gateway;
+
+import io.emeth.contracts.JobStatus;
+import java.math.BigInteger;
+
+/**
+ * A job as the contract holds it at the latest block: {@code jobs(jobId)} and the node of {@code
+ * jobAssigns(jobId)}. An unknown job reads as all zeros.
+ */
+record JobState(String owner, long deadline, BigInteger fee, int status, String node) {
+    static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+    boolean exists() {
+        return !owner.equalsIgnoreCase(ZERO_ADDRESS);
+    }
+
+    /** The status's name, or the raw code when the contract uses one this node does not know. */
+    String statusName() {
+        try {
+            return JobStatus.fromCode(status).name();
+        } catch (IllegalArgumentException e) {
+            return "status " + status;
+        }
+    }
+
+    boolean hasStatus(JobStatus expected) {
+        return status == expected.code();
+    }
+
+    boolean processedBy(String account) {
+        return node.equalsIgnoreCase(account);
+    }
+}

@@ -1,0 +1,124 @@
+package io.emeth.chain.gateway;
+
+import io.emeth.chain.gateway.TxSender.Signed;
+import io.emeth.schemas.avro.gateway.ChainCommand;
+import io.emeth.schemas.avro.gateway.ChainTxResult;
+import io.emeth.schemas.avro.gateway.TxFailureKind;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/**
+ * Waits for the receipt of a sent transaction: polls every variant sent with its nonce, replaces
+ * the latest with higher fees each time it stays pending past the timeout (publishing the
+ * replacement's {@code TxSent} first), and turns the receipt into {@code TxConfirmed} or {@code
+ * TxFailed REVERTED}.
+ */
+final class ReceiptWaiter {
+    private static final Logger log = LoggerFactory.getLogger(ReceiptWaiter.class);
+
+    private final GatewayConfig config;
+    private final TxSender sender;
+    private final Results results;
+    private final BooleanSupplier running;
+    private final BiConsumer<ChainTxResult, String> published;
+
+    /** {@code published} writes a replacement's {@code TxSent} (write-ahead) with its kind. */
+    ReceiptWaiter(
+            GatewayConfig config,
+            TxSender sender,
+            Results results,
+            BooleanSupplier running,
+            BiConsumer<ChainTxResult, String> published) {
+        this.config = config;
+        this.sender = sender;
+        this.results = results;
+        this.running = running;
+        this.published = published;
+    }
+
+    /** Waits for a receipt of any variant, replacing the latest past the timeout. */
+    ChainTxResult await(ChainCommand command, List<Signed> variants)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + config.txTimeout().toNanos();
+        while (true) {
+            Optional<ChainTxResult> done = settled(command, variants);
+            if (done.isPresent()) {
+                return done.get();
+            }
+            Signed latest = variants.get(variants.size() - 1);
+            if (sender.minedNonce() > latest.nonce()) {
+                done = settled(command, variants);
+                return done.orElseGet(
+                        () ->
+                                results.failed(
+                                        command,
+                                        latest.step().action(),
+                                        TxFailureKind.ERROR,
+                                        "nonce "
+                                                + latest.nonce()
+                                                + " was used by a transaction this gateway did not send",
+                                        latest.hash()));
+            }
+            if (System.nanoTime() > deadline && variants.size() <= config.maxReplacements()) {
+                replace(command, variants);
+                deadline = System.nanoTime() + config.txTimeout().toNanos();
+            }
+            if (!running.getAsBoolean()) {
+                throw new InterruptedException("gateway stopping; the command resumes on restart");
+            }
+            Thread.sleep(config.pollInterval().toMillis());
+        }
+    }
+
+    private void replace(ChainCommand command, List<Signed> variants) throws IOException {
+        Signed latest = variants.get(variants.size() - 1);
+        Fees fees = latest.fees().bumped(config.feeBumpPercent(), sender.currentFees());
+        Signed replacement = sender.sign(latest.step(), latest.nonce(), fees, latest.gasLimit());
+        published.accept(results.sent(command, replacement, latest.hash()), "replacement");
+        try {
+            sender.send(replacement);
+            variants.add(replacement);
+            log.info(
+                    "Replaced a stuck transaction [commandId:{}, old:{}, new:{}, maxFee:{}]",
+                    command.getCommandId(),
+                    latest.hash(),
+                    replacement.hash(),
+                    fees.maxFeePerGas());
+        } catch (TxSender.RejectedException e) {
+            // still waiting on the earlier ones; the next timeout bumps again
+            variants.add(replacement);
+            log.warn(
+                    "Node refused the replacement [commandId:{}, tx:{}]: {}",
+                    command.getCommandId(),
+                    replacement.hash(),
+                    e.getMessage());
+        }
+    }
+
+    Optional<ChainTxResult> settled(ChainCommand command, List<Signed> variants)
+            throws IOException {
+        for (Signed v : variants) {
+            Optional<TransactionReceipt> receipt = sender.receipt(v.hash());
+            if (receipt.isPresent()) {
+                TransactionReceipt r = receipt.get();
+                if (r.isStatusOK()) {
+                    return Optional.of(results.confirmed(command, v.step().action(), r));
+                }
+                return Optional.of(
+                        results.failed(
+                                command,
+                                v.step().action(),
+                                TxFailureKind.REVERTED,
+                                sender.revertReason(v.step(), r),
+                                v.hash()));
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,131 @@
+package io.emeth.chain.indexer;
+
+import io.emeth.chain.indexer.DecodedLog.Ignored;
+import io.emeth.chain.indexer.DecodedLog.Rejected;
+import io.emeth.chain.indexer.DecodedLog.Requested;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a batch of confirmed logs into records and commits them with the new checkpoint: decodes
+ * each log, enriches the requests (jobDetails, block timestamp, data set size), writes events and
+ * alerts in chain order through {@link IndexerSink} in one transaction, then moves the window's
+ * tip. Nothing moves unless the transaction committed.
+ */
+final class BatchEmitter {
+    private static final Logger log = LoggerFactory.getLogger(BatchEmitter.class);
+
+    private final ChainReader reader;
+    private final EventFactory events;
+    private final DatasetSizes sizes;
+    private final IndexerSink sink;
+    private final IndexerMetrics metrics;
+
+    BatchEmitter(
+            ChainReader reader,
+            EventFactory events,
+            DatasetSizes sizes,
+            IndexerSink sink,
+            IndexerMetrics metrics) {
+        this.reader = reader;
+        this.events = events;
+        this.sizes = sizes;
+        this.sink = sink;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Emits the logs (in chain order) and moves the checkpoint to {@code newTip}, in one
+     * transaction. {@code headers} holds headers already fetched (for Request timestamps).
+     */
+    void emit(
+            List<ChainLog> logs,
+            BlockRef newTip,
+            Map<Long, BlockHeader> headers,
+            ChainWindow window)
+            throws IOException, InterruptedException {
+        List<ChainLog> live = logs.stream().filter(l -> !l.removed()).toList();
+        List<DecodedLog> decoded = live.stream().map(LogDecoder::decode).toList();
+        Enrichment enrichment = enrich(live, decoded, headers);
+        List<Emission> out = new ArrayList<>();
+        for (int i = 0; i < live.size(); i++) {
+            ChainLog chainLog = live.get(i);
+            DecodedLog d = decoded.get(i);
+            if (d instanceof Ignored ignored) {
+                log.debug(
+                        "Skipped {} log [block:{}, logIndex:{}]",
+                        ignored.event(),
+                        chainLog.blockNumber(),
+                        chainLog.logIndex());
+            } else if (d instanceof Rejected rejected) {
+                out.add(events.rejected(chainLog, rejected.reason()));
+            } else if (d instanceof Requested r) {
+                JobDetails jd = enrichment.details().get(r.jobId());
+                out.add(
+                        events.requested(
+                                chainLog,
+                                r,
+                                jd,
+                                enrichment.sizes().get(jd.dataset()),
+                                enrichment.headers().get(chainLog.blockNumber()).timestamp()));
+            } else {
+                out.add(events.plain(chainLog, d));
+            }
+        }
+        sink.commit(out, events.checkpoint(newTip), window.recentAfterConfirming(newTip));
+        window.confirm(newTip);
+        metrics.confirmed(newTip.number());
+        for (Emission e : out) {
+            String type = EventTypes.of(e);
+            metrics.emitted(type);
+            if (type.equals("ChainLogRejected")) {
+                metrics.rejectedLog();
+                log.warn("Rejected log [block:{}, alert:{}]", newTip.number(), e.value());
+            }
+        }
+        log.debug(
+                "Indexed blocks [to:{}, hash:{}, records:{}]",
+                newTip.number(),
+                newTip.hash(),
+                out.size());
+    }
+
+    /** What the requests of a batch need beyond their logs. */
+    private record Enrichment(
+            Map<String, JobDetails> details,
+            Map<Long, BlockHeader> headers,
+            Map<String, Long> sizes) {}
+
+    private Enrichment enrich(
+            List<ChainLog> live, List<DecodedLog> decoded, Map<Long, BlockHeader> known)
+            throws IOException, InterruptedException {
+        Set<String> jobIds = new LinkedHashSet<>();
+        Set<Long> blocks = new LinkedHashSet<>();
+        for (int i = 0; i < live.size(); i++) {
+            if (decoded.get(i) instanceof Requested r) {
+                jobIds.add(r.jobId());
+                if (!known.containsKey(live.get(i).blockNumber())) {
+                    blocks.add(live.get(i).blockNumber());
+                }
+            }
+        }
+        Map<String, JobDetails> details = reader.jobDetails(jobIds);
+        Map<Long, BlockHeader> headers = new HashMap<>(known);
+        reader.headers(List.copyOf(blocks)).forEach(h -> headers.put(h.number(), h));
+        Set<String> datasets = new LinkedHashSet<>();
+        details.forEach(
+                (id, d) -> {
+                    if (d.problem(id).isEmpty()) {
+                        datasets.add(d.dataset());
+                    }
+                });
+        return new Enrichment(details, headers, sizes.sizes(datasets));
+    }
+}

@@ -1,0 +1,263 @@
+package io.emeth.chain.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.emeth.chain.it.ChainFixture;
+import io.emeth.chain.it.ChainFixture.Job;
+import io.emeth.chain.it.ChildJvm;
+import io.emeth.chain.it.Configs;
+import io.emeth.chain.it.GatewayMain;
+import io.emeth.chain.it.KafkaFixture;
+import io.emeth.contracts.EmethRules;
+import io.emeth.contracts.JobIds;
+import io.emeth.contracts.JobStatus;
+import io.emeth.contracts.dev.DevAccounts;
+import io.emeth.contracts.dev.DevChain;
+import io.emeth.schemas.Topics;
+import io.emeth.schemas.avro.gateway.ChainAction;
+import io.emeth.schemas.avro.gateway.ChainCommand;
+import io.emeth.schemas.avro.gateway.ChainTxResult;
+import io.emeth.schemas.avro.gateway.DeclineJob;
+import io.emeth.schemas.avro.gateway.ProcessJob;
+import io.emeth.schemas.avro.gateway.SubmitResult;
+import io.emeth.schemas.avro.gateway.TxConfirmed;
+import io.emeth.schemas.avro.gateway.TxFailed;
+import io.emeth.schemas.avro.gateway.TxFailureKind;
+import io.emeth.schemas.avro.gateway.TxSent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.Transaction;
+
+/**
+ * The gateway against anvil and the broker: repeated commands send one transaction, a gateway
+ * killed between sending and recording sends no second one after its restart, and a stuck
+ * transaction is replaced with a higher fee.
+ */
+class ChainGatewayIT {
+    private static final Credentials NODE = DevAccounts.master();
+    private static final String ACCOUNT = DevAccounts.get(1).address();
+
+    private static ChainFixture chain;
+
+    @BeforeAll
+    static void startChain() throws Exception {
+        chain = ChainFixture.start();
+    }
+
+    @AfterAll
+    static void stopChain() {
+        if (chain != null) {
+            chain.close();
+        }
+    }
+
+    @AfterEach
+    void automineBackOn() throws Exception {
+        chain.setAutomine(true);
+    }
+
+    @Test
+    void shouldSendOneProcessWhenTheSameProcessJobIsPublishedThreeTimes() throws Exception {
+        // Given a requested job and a running gateway for the node's account
+        Topics topics = KafkaFixture.topics("gw-dup");
+        Job job = Job.random("corpus.txt");
+        chain.request(job);
+        long from = chain.blockNumber();
+        ChainCommand process =
+                command(
+                        "process-" + job.jobId(),
+                        ProcessJob.newBuilder().setJobId(job.jobId()).build());
+        ChainCommand stale =
+                command(
+                        "process-" + job.jobId() + "-again",
+                        ProcessJob.newBuilder().setJobId(job.jobId()).build());
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)),
+                        new SimpleMeterRegistry())) {
+            // When the same ProcessJob is published three times, then a stale one under a new id
+            for (int i = 0; i < 3; i++) {
+                KafkaFixture.publish(topics.chainCommands(), ACCOUNT, process);
+            }
+            KafkaFixture.publish(topics.chainCommands(), ACCOUNT, stale);
+
+            // Then one approve and one process go on chain, the repeats are no-ops and the stale
+            // command fails on its precondition without a transaction
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> results(topics, stale.getCommandId()).size() == 1);
+            List<ChainTxResult> first = results(topics, process.getCommandId());
+            assertThat(first)
+                    .extracting(ChainTxResult::getAction)
+                    .containsExactly(
+                            ChainAction.APPROVE, ChainAction.PROCESS_JOB, ChainAction.PROCESS_JOB);
+            assertThat(first)
+                    .extracting(ChainTxResult::getPayload)
+                    .hasExactlyElementsOfTypes(TxSent.class, TxSent.class, TxConfirmed.class);
+            TxFailed failed = (TxFailed) results(topics, stale.getCommandId()).get(0).getPayload();
+            assertThat(failed.getKind()).isEqualTo(TxFailureKind.PRECONDITION);
+            assertThat(failed.getReason()).contains(job.jobId(), "PROCESSING", "not REQUESTED");
+            assertThat(failed.getTxHash()).isNull();
+            assertThat(calls(from, "process(bytes16)")).isEqualTo(1);
+            assertThat(status(job)).isEqualTo(JobStatus.PROCESSING.code());
+        }
+    }
+
+    @Test
+    void shouldSendOneSubmitWhenKilledBeforeTheReceiptIsRecorded() throws Exception {
+        // Given a job the node processes, and a gateway process whose submit stays pending
+        Topics topics = KafkaFixture.topics("gw-crash");
+        Job job = processedJob();
+        long from = chain.blockNumber();
+        ChainCommand submit =
+                command(
+                        "submit-" + job.jobId(),
+                        SubmitResult.newBuilder()
+                                .setJobId(job.jobId())
+                                .setResultFileName("model-" + job.jobId() + ".zip")
+                                .build());
+        var config = Configs.gateway(chain, topics, Duration.ofMinutes(5));
+        chain.setAutomine(false);
+        try (ChildJvm gateway =
+                ChildJvm.start(GatewayMain.class, GatewayMain.toProperties(config), "gateway")) {
+            KafkaFixture.publish(topics.chainCommands(), ACCOUNT, submit);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> !results(topics, submit.getCommandId()).isEmpty());
+
+            // When the gateway is killed before the receipt, restarted, and only then the block
+            // mined
+            gateway.kill();
+        }
+        try (ChildJvm restarted =
+                ChildJvm.start(GatewayMain.class, GatewayMain.toProperties(config), "gateway")) {
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Files.readString(restarted.log()).contains("Resuming a command"));
+            chain.mine(1);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> results(topics, submit.getCommandId()).size() == 2);
+        }
+
+        // Then exactly one submit is on chain and the command is confirmed once
+        List<ChainTxResult> results = results(topics, submit.getCommandId());
+        assertThat(results)
+                .extracting(ChainTxResult::getPayload)
+                .hasExactlyElementsOfTypes(TxSent.class, TxConfirmed.class);
+        assertThat(((TxConfirmed) results.get(1).getPayload()).getTxHash())
+                .isEqualTo(((TxSent) results.get(0).getPayload()).getTxHash());
+        assertThat(calls(from, "submit(bytes16,string)")).isEqualTo(1);
+        assertThat(status(job)).isEqualTo(JobStatus.SUBMITTED.code());
+    }
+
+    @Test
+    void shouldReplaceAStuckTransactionWithAHigherFee() throws Exception {
+        // Given a processed job and a gateway that replaces transactions pending over a second
+        Topics topics = KafkaFixture.topics("gw-bump");
+        Job job = processedJob();
+        long from = chain.blockNumber();
+        ChainCommand decline =
+                command(
+                        "decline-" + job.jobId(),
+                        DeclineJob.newBuilder()
+                                .setJobId(job.jobId())
+                                .setReason("workers lost")
+                                .build());
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofSeconds(1)),
+                        new SimpleMeterRegistry())) {
+            // When its decline is not mined for a while
+            chain.setAutomine(false);
+            KafkaFixture.publish(topics.chainCommands(), ACCOUNT, decline);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> results(topics, decline.getCommandId()).size() >= 2);
+            chain.mine(1);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    results(topics, decline.getCommandId()).stream()
+                                            .anyMatch(r -> r.getPayload() instanceof TxConfirmed));
+        }
+
+        // Then a replacement with higher fees names the stuck one, and one decline is mined
+        List<ChainTxResult> results = results(topics, decline.getCommandId());
+        TxSent original = (TxSent) results.get(0).getPayload();
+        TxSent replacement = (TxSent) results.get(1).getPayload();
+        assertThat(replacement.getReplacesTxHash()).isEqualTo(original.getTxHash());
+        assertThat(replacement.getNonce()).isEqualTo(original.getNonce());
+        assertThat(replacement.getMaxFeePerGas()).isGreaterThan(original.getMaxFeePerGas());
+        assertThat(replacement.getMaxPriorityFeePerGas())
+                .isGreaterThan(original.getMaxPriorityFeePerGas());
+        assertThat(results).filteredOn(r -> r.getPayload() instanceof TxConfirmed).hasSize(1);
+        assertThat(calls(from, "decline(bytes16)")).isEqualTo(1);
+        assertThat(status(job)).isEqualTo(JobStatus.DECLINED.code());
+    }
+
+    private static ChainCommand command(String id, Object payload) {
+        return ChainCommand.newBuilder()
+                .setCommandId(id)
+                .setAccount(ACCOUNT)
+                .setIssuedAt(Instant.now())
+                .setPayload(payload)
+                .build();
+    }
+
+    /** A requested job the node has taken on chain (approve + process sent directly). */
+    private static Job processedJob() throws Exception {
+        Job job = Job.random("corpus.txt");
+        chain.request(job);
+        DevChain.token(chain.web3j, chain.deployment, NODE)
+                .approve(chain.deployment.coreAddress(), EmethRules.deposit(ChainFixture.FEE))
+                .send();
+        chain.core(NODE).process(JobIds.toBytes(job.jobId())).send();
+        return job;
+    }
+
+    private static List<ChainTxResult> results(Topics topics, String commandId) {
+        return KafkaFixture.readAll(topics.chainTxResults()).stream()
+                .filter(r -> commandId.equals(r.key()))
+                .map(ConsumerRecord::value)
+                .toList();
+    }
+
+    private static int status(Job job) throws Exception {
+        return chain.core(NODE)
+                .jobs(JobIds.toBytes(job.jobId()))
+                .send()
+                .component4()
+                .intValueExact();
+    }
+
+    /** Mined transactions of the node calling EmethCore's {@code signature} since {@code from}. */
+    private static long calls(long from, String signature) throws Exception {
+        String selector = Hash.sha3String(signature).substring(0, 10);
+        long count = 0;
+        for (long n = from; n <= chain.blockNumber(); n++) {
+            EthBlock.Block block =
+                    chain.web3j
+                            .ethGetBlockByNumber(
+                                    DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), true)
+                            .send()
+                            .getBlock();
+            for (EthBlock.TransactionResult<?> tx : block.getTransactions()) {
+                Transaction t = (Transaction) tx.get();
+                if (t.getFrom().equalsIgnoreCase(ACCOUNT) && t.getInput().startsWith(selector)) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+}

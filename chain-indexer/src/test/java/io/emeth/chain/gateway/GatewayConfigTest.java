@@ -1,0 +1,60 @@
+package io.emeth.chain.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.emeth.common.config.KafkaSettings;
+import io.emeth.common.eth.NodeIdentity;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigTest {
+    static final String KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    static final KafkaSettings KAFKA =
+            new KafkaSettings("127.0.0.1:9092", URI.create("http://127.0.0.1:8081"), Map.of());
+
+    static GatewayConfig config(String token, Duration timeout, int bump) {
+        return new GatewayConfig(
+                URI.create("http://127.0.0.1:8545"),
+                "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
+                token,
+                NodeIdentity.fromPrivateKey(KEY),
+                Duration.ofSeconds(1),
+                timeout,
+                5,
+                bump,
+                KAFKA,
+                "",
+                Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldNeverShowThePrivateKey() {
+        GatewayConfig c =
+                config("0x5fbdb2315678afecb367f032d93f642f64180aa3", Duration.ofMinutes(2), 25);
+        assertThat(c.toString()).doesNotContain(KEY.substring(2)).contains(c.account());
+        assertThat(c.gatewayId()).isEqualTo("emeth-gateway-" + c.account().toLowerCase());
+    }
+
+    @Test
+    void shouldRejectBadValuesNamingTheKey() {
+        assertThatThrownBy(() -> config("0xnope", Duration.ofMinutes(2), 25))
+                .hasMessageContaining("tokenContractAddress");
+        assertThatThrownBy(
+                        () ->
+                                config(
+                                        "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+                                        Duration.ZERO,
+                                        25))
+                .hasMessageContaining("tx_timeout_ms");
+        assertThatThrownBy(
+                        () ->
+                                config(
+                                        "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+                                        Duration.ofMinutes(2),
+                                        5))
+                .hasMessageContaining("fee bump 5 %");
+    }
+}

@@ -1,0 +1,23 @@
+package io.emeth.chain.indexer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class IndexerSinkTest {
+    @Test
+    void shouldRoundTripTheRecentBlockHashesHeader() {
+        Map<Long, String> recent =
+                new TreeMap<>(Map.of(7L, "0x" + "ab".repeat(32), 9L, "0x" + "cd".repeat(32)));
+        assertThat(IndexerSink.decodeRecent(IndexerSink.encodeRecent(recent))).isEqualTo(recent);
+    }
+
+    @Test
+    void shouldSkipDamagedEntriesOfTheHeader() {
+        String text = "7:0x" + "ab".repeat(32) + ";x:y;;-1:0x" + "cd".repeat(32) + ";8:nothex;9";
+        assertThat(IndexerSink.decodeRecent(text)).containsOnlyKeys(7L);
+        assertThat(IndexerSink.decodeRecent(null)).isEmpty();
+    }
+}
