@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             AdminCommands.DeclineCommand.class,
             AdminCommands.JobCommand.class,
             WorkerCommand.class,
+            IndexerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Emeth implements Runnable {

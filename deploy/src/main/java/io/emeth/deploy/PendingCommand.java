@@ -13,9 +13,7 @@ final class PendingCommand implements Callable<Integer> {
     private record Pending(String name, int issue, String description) {}
 
     private static final List<Pending> PENDING =
-            List.of(
-                    new Pending("master", 4, "Run the master: job matching and coordination."),
-                    new Pending("indexer", 3, "Run the chain indexer and the chain gateway."));
+            List.of(new Pending("master", 4, "Run the master: job matching and coordination."));
 
     private final Pending pending;
 
