@@ -1,8 +1,11 @@
 package io.emeth.worker.it;
 
 import io.emeth.schemas.Topics;
+import io.emeth.schemas.avro.training.RoundAggregated;
+import io.emeth.schemas.avro.training.ShardTrained;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.worker.WorkerEvent;
+import io.emeth.schemas.avro.worker.WorkerRegistered;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +97,41 @@ final class EventRecorder implements AutoCloseable {
         return trainingEvents.stream()
                 .filter(r -> type.isInstance(r.value().getPayload()) && filter.test(r.value()))
                 .toList();
+    }
+
+    /** Whether {@code address} has registered (published a {@code WorkerRegistered}). */
+    boolean registered(String address) {
+        return !worker(WorkerRegistered.class, address).isEmpty();
+    }
+
+    /** Whether any training event's payload is a {@code type}. */
+    boolean anyTraining(Class<?> type) {
+        return !training(type, e -> true).isEmpty();
+    }
+
+    /** The payload of the first training event whose payload is a {@code type}. */
+    <P> P firstTraining(Class<P> type) {
+        return type.cast(training(type, e -> true).get(0).value().getPayload());
+    }
+
+    /** The first {@code RoundAggregated} of round {@code epoch}. */
+    RoundAggregated roundAggregated(int epoch) {
+        return (RoundAggregated)
+                training(
+                                RoundAggregated.class,
+                                e -> ((RoundAggregated) e.getPayload()).getEpoch() == epoch)
+                        .get(0)
+                        .value()
+                        .getPayload();
+    }
+
+    /** The {@code ShardTrained} events {@code worker} published for round {@code epoch}. */
+    List<Recorded<TrainingEvent>> shardsTrained(String worker, int epoch) {
+        return training(
+                ShardTrained.class,
+                e ->
+                        e.getWorker().equals(worker)
+                                && ((ShardTrained) e.getPayload()).getEpoch() == epoch);
     }
 
     <P> List<Recorded<WorkerEvent>> worker(Class<P> type, String address) {

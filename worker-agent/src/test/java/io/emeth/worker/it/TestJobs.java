@@ -1,5 +1,6 @@
 package io.emeth.worker.it;
 
+import io.emeth.common.config.WorkerTimeouts;
 import io.emeth.schemas.avro.ModelRef;
 import io.emeth.schemas.avro.worker.AggregationConfig;
 import io.emeth.schemas.avro.worker.AggregationMethod;
@@ -11,12 +12,25 @@ import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.schemas.avro.worker.TrainingAssigned;
 import io.emeth.schemas.avro.worker.WorkerAssignment;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
 /** What the test, playing the master, tells workers: assignments and rounds, and a corpus. */
 final class TestJobs {
+    /** The phase timeouts every IT's workers run with: long enough for two shared cores. */
+    static final WorkerTimeouts TIMEOUTS =
+            new WorkerTimeouts(
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(120),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(60));
+
+    /** The name the ITs' corpus is stored under. */
+    static final String CORPUS = "corpus.txt";
+
     private TestJobs() {}
 
     static String newJobId() {
@@ -90,6 +104,33 @@ final class TestJobs {
                 .build();
     }
 
+    /**
+     * The job's assignment for every worker, in rank order (a worker's rank is its place in {@code
+     * workers}), on the corpus seeded as {@link #CORPUS}.
+     */
+    static List<WorkerAssignment> job(
+            String jobId,
+            List<String> workers,
+            long corpusSize,
+            int epochs,
+            long checkpointMs,
+            AggregationConfig aggregation) {
+        List<WorkerAssignment> assignments = new ArrayList<>();
+        for (int rank = 0; rank < workers.size(); rank++) {
+            assignments.add(
+                    assigned(
+                            jobId,
+                            workers,
+                            rank,
+                            CORPUS,
+                            corpusSize,
+                            epochs,
+                            checkpointMs,
+                            aggregation));
+        }
+        return assignments;
+    }
+
     static AggregationConfig average() {
         return AggregationConfig.newBuilder()
                 .setMethod(AggregationMethod.AVERAGE)
@@ -126,6 +167,14 @@ final class TestJobs {
                                 .setAggregator(null)
                                 .build())
                 .build();
+    }
+
+    /** Round {@code epoch} opened for every worker, as the master opens it once the last closed. */
+    static List<WorkerAssignment> rounds(
+            String jobId, List<String> workers, int epoch, ModelRef global, String hashChain) {
+        return workers.stream()
+                .map(w -> round(jobId, w, epoch, global, hashChain, workers))
+                .toList();
     }
 
     /**

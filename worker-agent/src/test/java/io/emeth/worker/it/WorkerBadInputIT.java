@@ -3,7 +3,6 @@ package io.emeth.worker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.emeth.common.config.WorkerTimeouts;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.TrainingEvent;
@@ -28,7 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,33 +36,16 @@ import org.junit.jupiter.api.Test;
  * does not have. Each is answered with a clear error naming the job, and the worker carries on.
  */
 class WorkerBadInputIT {
-    private static final WorkerTimeouts TIMEOUTS =
-            new WorkerTimeouts(
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(120),
-                    Duration.ofSeconds(30),
-                    Duration.ofSeconds(60));
-
-    private WorkerStack stack;
-
-    @AfterEach
-    void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @AutoClose private WorkerStack stack;
 
     @Test
     void shouldRefuseBadDataAndAssignmentsNamingTheJobAndKeepWorking() throws Exception {
         // Given one worker with its metrics served
         stack = new WorkerStack("WorkerBadInputIT");
-        NodeIdentity w = NodeIdentity.generate();
-        WorkerAgent worker =
-                stack.startWorker(
-                        "w", w, TIMEOUTS, WorkerOptions.defaults().withMetrics("127.0.0.1", 0));
-        Awaitility.await("registered")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> !stack.recorder.worker(WorkerRegistered.class, w.address()).isEmpty());
+        StartedWorkers started =
+                stack.startWorkers(WorkerOptions.defaults().withMetrics("127.0.0.1", 0), "w");
+        NodeIdentity w = started.identity(0);
+        WorkerAgent worker = started.agent(0);
         byte[] good = TestJobs.corpus(6_000, 3);
         byte[] notUtf8 = good.clone();
         notUtf8[4_321] = (byte) 0xC3;
@@ -179,7 +161,7 @@ class WorkerBadInputIT {
                         URI.create("http://127.0.0.1:1"),
                         100,
                         java.util.Optional.of(NodeIdentity.generate()),
-                        TIMEOUTS,
+                        TestJobs.TIMEOUTS,
                         Path.of("target", "unused.key"),
                         java.util.Optional.empty(),
                         java.util.Optional.empty(),

@@ -3,7 +3,6 @@ package io.emeth.worker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import io.emeth.common.config.WorkerTimeouts;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.common.storage.StorageClient;
 import io.emeth.schemas.avro.ModelRef;
@@ -12,7 +11,6 @@ import io.emeth.schemas.avro.training.ResultUploaded;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.training.TrainingFailed;
-import io.emeth.schemas.avro.worker.WorkerRegistered;
 import io.emeth.worker.events.TrainingEventSigning;
 import io.emeth.worker.events.TrainingEvents;
 import io.emeth.worker.hashchain.HashChain;
@@ -30,7 +28,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,43 +37,24 @@ import org.junit.jupiter.api.Test;
  * the good shard alone and names the two it rejected; the forged event is ignored.
  */
 class WorkerBadShardsIT {
-    private static final WorkerTimeouts TIMEOUTS =
-            new WorkerTimeouts(
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(120),
-                    Duration.ofSeconds(30),
-                    Duration.ofSeconds(60));
-
-    private WorkerStack stack;
-
-    @AfterEach
-    void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @AutoClose private WorkerStack stack;
 
     @Test
     void shouldRejectNaNAndWrongHashShardsAndIgnoreForgedEvents() throws Exception {
         // Given a real aggregator and two fake workers of a one-epoch job
         stack = new WorkerStack("WorkerBadShardsIT");
         String jobId = TestJobs.newJobId();
-        byte[] dataset = TestJobs.corpus(12_000, 5);
-        stack.seedDataset("corpus.txt", jobId, dataset);
-        NodeIdentity w = NodeIdentity.generate();
+        byte[] dataset = stack.seedCorpus(jobId, 12_000, 5);
         NodeIdentity nan = NodeIdentity.generate();
         NodeIdentity liar = NodeIdentity.generate();
-        stack.startWorker("w", w, TIMEOUTS);
+        NodeIdentity w = stack.startWorkers("w").identity(0);
         List<String> workers = List.of(w.address(), nan.address(), liar.address());
-        Awaitility.await("registered")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> !stack.recorder.worker(WorkerRegistered.class, w.address()).isEmpty());
         stack.assign(
                 TestJobs.assigned(
                         jobId,
                         workers,
                         0,
-                        "corpus.txt",
+                        TestJobs.CORPUS,
                         dataset.length,
                         1,
                         30_000,
@@ -121,15 +100,9 @@ class WorkerBadShardsIT {
         // Then the round averages the real worker's shard alone and names the two rejected ones
         Awaitility.await("the result")
                 .atMost(Duration.ofSeconds(90))
-                .failFast(() -> !stack.recorder.training(TrainingFailed.class, e -> true).isEmpty())
-                .until(() -> !stack.recorder.training(ResultUploaded.class, e -> true).isEmpty());
-        RoundAggregated round =
-                (RoundAggregated)
-                        stack.recorder
-                                .training(RoundAggregated.class, e -> true)
-                                .get(0)
-                                .value()
-                                .getPayload();
+                .failFast(() -> stack.recorder.anyTraining(TrainingFailed.class))
+                .until(() -> stack.recorder.anyTraining(ResultUploaded.class));
+        RoundAggregated round = stack.recorder.firstTraining(RoundAggregated.class);
         assertThat(round.getContributors()).containsExactly(w.address());
         assertThat(round.getRejectedShards())
                 .extracting(RejectedShard::getWorker)

@@ -2,8 +2,6 @@ package io.emeth.worker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.emeth.common.config.WorkerTimeouts;
-import io.emeth.common.eth.NodeIdentity;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.RejectedShard;
 import io.emeth.schemas.avro.training.ResultUploaded;
@@ -12,13 +10,12 @@ import io.emeth.schemas.avro.training.ShardTrained;
 import io.emeth.schemas.avro.training.TrainingFailed;
 import io.emeth.schemas.avro.worker.WorkerHeartbeat;
 import io.emeth.schemas.avro.worker.WorkerLeft;
-import io.emeth.schemas.avro.worker.WorkerRegistered;
 import io.emeth.worker.WorkerAgent;
 import io.emeth.worker.events.TrainingEventSigning;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,61 +25,25 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerLostMidEpochIT {
     private static final long CHECKPOINT_MS = 10_000;
-    private static final WorkerTimeouts TIMEOUTS =
-            new WorkerTimeouts(
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(120),
-                    Duration.ofSeconds(30),
-                    Duration.ofSeconds(60));
 
-    private WorkerStack stack;
-
-    @AfterEach
-    void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @AutoClose private WorkerStack stack;
 
     @Test
     void shouldReportTheSilentWorkerAndFinishTheRoundWithTheOthers() throws Exception {
         // Given three workers assigned a one-epoch job with a 10 s checkpoint timeout
         stack = new WorkerStack("WorkerLostMidEpochIT");
         String jobId = TestJobs.newJobId();
-        byte[] dataset = TestJobs.corpus(45_000, 11);
-        stack.seedDataset("corpus.txt", jobId, dataset);
-        NodeIdentity a = NodeIdentity.generate();
-        NodeIdentity b = NodeIdentity.generate();
-        NodeIdentity c = NodeIdentity.generate();
-        stack.startWorker("a", a, TIMEOUTS);
-        stack.startWorker("b", b, TIMEOUTS);
-        WorkerAgent victim = stack.startWorker("c", c, TIMEOUTS);
-        List<String> workers = List.of(a.address(), b.address(), c.address());
+        byte[] dataset = stack.seedCorpus(jobId, 45_000, 11);
+        StartedWorkers started = stack.startWorkers("a", "b", "c");
+        WorkerAgent victim = started.agent(2);
+        List<String> workers = started.addresses();
+        String a = workers.get(0);
+        String b = workers.get(1);
+        String c = workers.get(2);
         EventRecorder events = stack.recorder;
-        Awaitility.await("all registered")
-                .atMost(Duration.ofSeconds(30))
-                .until(
-                        () ->
-                                workers.stream()
-                                        .allMatch(
-                                                w ->
-                                                        !events.worker(WorkerRegistered.class, w)
-                                                                .isEmpty()));
-        for (int rank = 0; rank < 3; rank++) {
-            stack.assign(
-                    TestJobs.assigned(
-                            jobId,
-                            workers,
-                            rank,
-                            "corpus.txt",
-                            dataset.length,
-                            1,
-                            CHECKPOINT_MS,
-                            TestJobs.average()));
-        }
-        for (String w : workers) {
-            stack.assign(TestJobs.round(jobId, w, 1, null, "", workers));
-        }
+        stack.assignAll(
+                TestJobs.job(jobId, workers, dataset.length, 1, CHECKPOINT_MS, TestJobs.average()));
+        stack.assignAll(TestJobs.rounds(jobId, workers, 1, null, ""));
 
         // When the third worker stops while it is learning epoch 1
         Awaitility.await("the third worker learning")
@@ -98,41 +59,35 @@ class WorkerLostMidEpochIT {
         // Then the aggregator closes the round with the two shards that came, reporting the third
         Awaitility.await("round 1 aggregated")
                 .atMost(Duration.ofSeconds(60))
-                .until(() -> !events.training(RoundAggregated.class, e -> true).isEmpty());
-        RoundAggregated round =
-                (RoundAggregated)
-                        events.training(RoundAggregated.class, e -> true)
-                                .get(0)
-                                .value()
-                                .getPayload();
-        assertThat(round.getContributors()).containsExactlyInAnyOrder(a.address(), b.address());
+                .until(() -> events.anyTraining(RoundAggregated.class));
+        RoundAggregated round = events.firstTraining(RoundAggregated.class);
+        assertThat(round.getContributors()).containsExactlyInAnyOrder(a, b);
         assertThat(round.getRejectedShards())
                 .extracting(RejectedShard::getWorker)
-                .containsExactly(c.address());
+                .containsExactly(c);
         assertThat(round.getRejectedShards().get(0).getReason())
                 .contains("timeout.checkpoint (10000 ms)");
         assertThat(round.getValidationLoss()).isFinite();
         Awaitility.await("the result")
                 .atMost(Duration.ofSeconds(30))
-                .until(() -> !events.training(ResultUploaded.class, e -> true).isEmpty());
+                .until(() -> events.anyTraining(ResultUploaded.class));
 
         // And the third worker published no shard, left no WorkerLeft, and its heartbeats stopped
-        assertThat(events.training(ShardTrained.class, e -> e.getWorker().equals(c.address())))
-                .isEmpty();
-        assertThat(events.worker(WorkerLeft.class, c.address())).isEmpty();
-        assertThat(events.worker(WorkerHeartbeat.class, c.address()))
+        assertThat(events.training(ShardTrained.class, e -> e.getWorker().equals(c))).isEmpty();
+        assertThat(events.worker(WorkerLeft.class, c)).isEmpty();
+        assertThat(events.worker(WorkerHeartbeat.class, c))
                 .isNotEmpty()
                 .allMatch(r -> r.value().getAt().toEpochMilli() <= stoppedAt);
         WorkerHeartbeat last =
                 (WorkerHeartbeat)
-                        events.worker(WorkerHeartbeat.class, c.address())
-                                .get(events.worker(WorkerHeartbeat.class, c.address()).size() - 1)
+                        events.worker(WorkerHeartbeat.class, c)
+                                .get(events.worker(WorkerHeartbeat.class, c).size() - 1)
                                 .value()
                                 .getPayload();
         assertThat(last.getPhase()).isEqualTo(WorkerPhase.LEARNING);
 
         // While the other two kept heartbeating after it, and nothing failed
-        for (String w : List.of(a.address(), b.address())) {
+        for (String w : List.of(a, b)) {
             assertThat(events.worker(WorkerHeartbeat.class, w))
                     .anyMatch(r -> r.value().getAt().toEpochMilli() > stoppedAt);
         }

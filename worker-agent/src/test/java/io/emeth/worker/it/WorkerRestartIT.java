@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.emeth.common.config.WorkerTimeouts;
-import io.emeth.common.eth.NodeIdentity;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.ResultUploaded;
 import io.emeth.schemas.avro.training.RoundAggregated;
-import io.emeth.schemas.avro.training.ShardTrained;
 import io.emeth.schemas.avro.training.TrainingFailed;
-import io.emeth.schemas.avro.worker.WorkerRegistered;
 import io.emeth.worker.WorkerAgent;
 import io.emeth.worker.events.TrainingEventSigning;
 import java.nio.file.Path;
@@ -19,7 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,79 +25,28 @@ import org.junit.jupiter.api.Test;
  * away, and finishes the job.
  */
 class WorkerRestartIT {
-    private static final WorkerTimeouts TIMEOUTS =
-            new WorkerTimeouts(
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(120),
-                    Duration.ofSeconds(30),
-                    Duration.ofSeconds(60));
-
-    private WorkerStack stack;
-
-    @AfterEach
-    void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @AutoClose private WorkerStack stack;
 
     @Test
     void shouldResumeTheJobFromTheLastGlobalModelAfterARestart() throws Exception {
         // Given two workers on a two-epoch job, round 1 aggregated and round 2 opened
         stack = new WorkerStack("WorkerRestartIT");
         String jobId = TestJobs.newJobId();
-        byte[] dataset = TestJobs.corpus(40_000, 13);
-        stack.seedDataset("corpus.txt", jobId, dataset);
-        NodeIdentity a = NodeIdentity.generate();
-        NodeIdentity b = NodeIdentity.generate();
-        WorkerAgent aggregator = stack.startWorker("a", a, TIMEOUTS);
-        stack.startWorker("b", b, TIMEOUTS);
-        List<String> workers = List.of(a.address(), b.address());
+        byte[] dataset = stack.seedCorpus(jobId, 40_000, 13);
+        StartedWorkers started = stack.startWorkers("a", "b");
+        WorkerAgent aggregator = started.agent(0);
+        List<String> workers = started.addresses();
         EventRecorder events = stack.recorder;
-        Awaitility.await("both registered")
-                .atMost(Duration.ofSeconds(30))
-                .until(
-                        () ->
-                                workers.stream()
-                                        .allMatch(
-                                                w ->
-                                                        !events.worker(WorkerRegistered.class, w)
-                                                                .isEmpty()));
-        for (int rank = 0; rank < 2; rank++) {
-            stack.assign(
-                    TestJobs.assigned(
-                            jobId,
-                            workers,
-                            rank,
-                            "corpus.txt",
-                            dataset.length,
-                            2,
-                            60_000,
-                            TestJobs.diloco()));
-        }
-        for (String w : workers) {
-            stack.assign(TestJobs.round(jobId, w, 1, null, "", workers));
-        }
+        stack.assignAll(TestJobs.job(jobId, workers, dataset.length, 2, 60_000, TestJobs.diloco()));
+        stack.assignAll(TestJobs.rounds(jobId, workers, 1, null, ""));
         Awaitility.await("round 1")
                 .atMost(Duration.ofSeconds(90))
-                .failFast(() -> !events.training(TrainingFailed.class, e -> true).isEmpty())
-                .until(() -> !events.training(RoundAggregated.class, e -> true).isEmpty());
-        RoundAggregated first =
-                (RoundAggregated)
-                        events.training(RoundAggregated.class, e -> true)
-                                .get(0)
-                                .value()
-                                .getPayload();
-        for (String w : workers) {
-            stack.assign(
-                    TestJobs.round(
-                            jobId,
-                            w,
-                            2,
-                            first.getGlobalModel(),
-                            first.getHashChainLink(),
-                            workers));
-        }
+                .failFast(() -> events.anyTraining(TrainingFailed.class))
+                .until(() -> events.anyTraining(RoundAggregated.class));
+        RoundAggregated first = events.firstTraining(RoundAggregated.class);
+        stack.assignAll(
+                TestJobs.rounds(
+                        jobId, workers, 2, first.getGlobalModel(), first.getHashChainLink()));
 
         // When the aggregator stops while it learns epoch 2, and starts again a moment later
         Awaitility.await("the aggregator learning epoch 2")
@@ -112,13 +57,13 @@ class WorkerRestartIT {
                                 aggregator.status().phase() == WorkerPhase.LEARNING
                                         && Integer.valueOf(2).equals(aggregator.status().epoch()));
         aggregator.close();
-        WorkerAgent restarted = stack.startWorker("a", a, TIMEOUTS);
+        WorkerAgent restarted = stack.startWorker("a", started.identity(0));
 
         // Then the job finishes: round 2 aggregated and the result uploaded
         Awaitility.await("the result")
                 .atMost(Duration.ofSeconds(90))
-                .failFast(() -> !events.training(TrainingFailed.class, e -> true).isEmpty())
-                .until(() -> !events.training(ResultUploaded.class, e -> true).isEmpty());
+                .failFast(() -> events.anyTraining(TrainingFailed.class))
+                .until(() -> events.anyTraining(ResultUploaded.class));
         Awaitility.await("the restarted aggregator COMPLETED")
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> restarted.status().phase() == WorkerPhase.COMPLETED);
@@ -126,15 +71,7 @@ class WorkerRestartIT {
         // And no epoch was trained or aggregated twice, every event validly signed
         for (String w : workers) {
             for (int epoch = 1; epoch <= 2; epoch++) {
-                int ep = epoch;
-                assertThat(
-                                events.training(
-                                        ShardTrained.class,
-                                        e ->
-                                                e.getWorker().equals(w)
-                                                        && ((ShardTrained) e.getPayload())
-                                                                        .getEpoch()
-                                                                == ep))
+                assertThat(events.shardsTrained(w, epoch))
                         .as("ShardTrained of %s epoch %d", w, epoch)
                         .hasSize(1);
             }
@@ -142,14 +79,7 @@ class WorkerRestartIT {
         assertThat(events.training(RoundAggregated.class, e -> true)).hasSize(2);
         assertThat(events.training(ResultUploaded.class, e -> true)).hasSize(1);
         assertThat(events.trainingEvents).allMatch(r -> TrainingEventSigning.verify(r.value()));
-        RoundAggregated second =
-                (RoundAggregated)
-                        events.training(
-                                        RoundAggregated.class,
-                                        e -> ((RoundAggregated) e.getPayload()).getEpoch() == 2)
-                                .get(0)
-                                .value()
-                                .getPayload();
+        RoundAggregated second = events.roundAggregated(2);
         assertThat(second.getContributors()).containsExactlyInAnyOrderElementsOf(workers);
 
         // And the restarted aggregator trained epoch 2 from round 1's global model

@@ -2,7 +2,6 @@ package io.emeth.worker.it;
 
 import com.sun.net.httpserver.HttpServer;
 import io.emeth.common.config.WorkerConfig;
-import io.emeth.common.config.WorkerTimeouts;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.registry.SchemaRegistryServer;
 import io.emeth.schemas.TopicSpec;
@@ -26,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -189,8 +189,15 @@ final class WorkerStack implements AutoCloseable {
         }
     }
 
+    /** Stores {@link TestJobs#corpus} as {@link TestJobs#CORPUS} for {@code jobId}; returns it. */
+    byte[] seedCorpus(String jobId, int bytes, long seed) throws IOException, InterruptedException {
+        byte[] text = TestJobs.corpus(bytes, seed);
+        seedDataset(TestJobs.CORPUS, jobId, text);
+        return text;
+    }
+
     /** A worker.json as an operator of the original node writes it (no Kafka keys: node-info). */
-    WorkerConfig config(String worker, NodeIdentity identity, WorkerTimeouts timeouts) {
+    WorkerConfig config(String worker, NodeIdentity identity) {
         Path home = dir.resolve(worker);
         return new WorkerConfig(
                 "cpu",
@@ -198,7 +205,7 @@ final class WorkerStack implements AutoCloseable {
                 masterNodeUrl(),
                 100,
                 Optional.of(identity),
-                timeouts,
+                TestJobs.TIMEOUTS,
                 home.resolve("worker.key"),
                 Optional.empty(),
                 Optional.empty(),
@@ -208,17 +215,52 @@ final class WorkerStack implements AutoCloseable {
                 home.resolve("data"));
     }
 
-    WorkerAgent startWorker(String worker, NodeIdentity identity, WorkerTimeouts timeouts)
+    /**
+     * Starts a worker with {@link TestJobs#TIMEOUTS}; again with the same name, it restarts one.
+     */
+    WorkerAgent startWorker(String worker, NodeIdentity identity)
             throws IOException, InterruptedException {
-        return startWorker(worker, identity, timeouts, WorkerOptions.defaults());
+        return startWorker(worker, identity, WorkerOptions.defaults());
     }
 
-    WorkerAgent startWorker(
-            String worker, NodeIdentity identity, WorkerTimeouts timeouts, WorkerOptions options)
+    WorkerAgent startWorker(String worker, NodeIdentity identity, WorkerOptions options)
             throws IOException, InterruptedException {
-        WorkerAgent agent = WorkerAgent.start(config(worker, identity, timeouts), options);
+        WorkerAgent agent = WorkerAgent.start(config(worker, identity), options);
         closeables.add(agent);
         return agent;
+    }
+
+    /**
+     * Starts one worker per name, each with a new key and {@link TestJobs#TIMEOUTS}, and waits
+     * until every one of them has registered with the master.
+     */
+    StartedWorkers startWorkers(String... workers) throws IOException, InterruptedException {
+        return startWorkers(WorkerOptions.defaults(), workers);
+    }
+
+    StartedWorkers startWorkers(WorkerOptions options, String... workers)
+            throws IOException, InterruptedException {
+        List<NodeIdentity> identities = new ArrayList<>();
+        List<WorkerAgent> agents = new ArrayList<>();
+        for (String worker : workers) {
+            NodeIdentity identity = NodeIdentity.generate();
+            identities.add(identity);
+            agents.add(startWorker(worker, identity, options));
+        }
+        StartedWorkers started = new StartedWorkers(identities, agents);
+        Awaitility.await("workers " + List.of(workers) + " registered")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> started.addresses().stream().allMatch(recorder::registered));
+        return started;
+    }
+
+    /** Writes each assignment as the master does; returns where each was written, by worker. */
+    Map<String, RecordMetadata> assignAll(List<WorkerAssignment> assignments) throws Exception {
+        Map<String, RecordMetadata> written = new LinkedHashMap<>();
+        for (WorkerAssignment assignment : assignments) {
+            written.put(assignment.getWorker(), assign(assignment));
+        }
+        return written;
     }
 
     /** Publishes a training event as a (possibly fake) worker would. */

@@ -2,19 +2,16 @@ package io.emeth.worker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.emeth.common.config.WorkerTimeouts;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.common.eth.Signatures;
 import io.emeth.common.storage.StorageClient;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.ResultUploaded;
 import io.emeth.schemas.avro.training.RoundAggregated;
-import io.emeth.schemas.avro.training.ShardTrained;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.training.TrainingFailed;
 import io.emeth.schemas.avro.worker.WorkerHeartbeat;
 import io.emeth.schemas.avro.worker.WorkerRegistered;
-import io.emeth.worker.WorkerAgent;
 import io.emeth.worker.assignments.AssignmentReader;
 import io.emeth.worker.assignments.KeyPartition;
 import io.emeth.worker.events.TrainingEventSigning;
@@ -37,7 +34,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,87 +42,35 @@ import org.junit.jupiter.api.Test;
  * from assignments the test writes as the master would; the rank-0 worker aggregates.
  */
 class WorkerTrainingIT {
-    private static final WorkerTimeouts TIMEOUTS =
-            new WorkerTimeouts(
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(120),
-                    Duration.ofSeconds(30),
-                    Duration.ofSeconds(60));
-
-    private WorkerStack stack;
-
-    @AfterEach
-    void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @AutoClose private WorkerStack stack;
 
     @Test
     void shouldTrainTwoEpochsWithTwoWorkersAndPublishSignedEventsOnTheirTopics() throws Exception {
         // Given a data set, the stack, and two workers configured with the original keys only
         stack = new WorkerStack("WorkerTrainingIT");
         String jobId = TestJobs.newJobId();
-        byte[] dataset = TestJobs.corpus(16_000, 7);
-        stack.seedDataset("corpus.txt", jobId, dataset);
-        NodeIdentity a = NodeIdentity.generate();
-        NodeIdentity b = NodeIdentity.generate();
-        WorkerAgent workerA = stack.startWorker("a", a, TIMEOUTS);
-        WorkerAgent workerB = stack.startWorker("b", b, TIMEOUTS);
-        List<String> workers = List.of(a.address(), b.address());
+        byte[] dataset = stack.seedCorpus(jobId, 16_000, 7);
+        StartedWorkers started = stack.startWorkers("a", "b");
+        List<String> workers = started.addresses();
         EventRecorder events = stack.recorder;
-        Awaitility.await("both workers registered")
-                .atMost(Duration.ofSeconds(30))
-                .until(
-                        () ->
-                                workers.stream()
-                                        .allMatch(
-                                                w ->
-                                                        !events.worker(WorkerRegistered.class, w)
-                                                                .isEmpty()));
 
         // When the master assigns the job and opens round 1 from the seeded initial weights
-        Map<String, RecordMetadata> assignedAt = new HashMap<>();
-        for (int rank = 0; rank < 2; rank++) {
-            assignedAt.put(
-                    workers.get(rank),
-                    stack.assign(
-                            TestJobs.assigned(
-                                    jobId,
-                                    workers,
-                                    rank,
-                                    "corpus.txt",
-                                    dataset.length,
-                                    2,
-                                    60_000,
-                                    TestJobs.average())));
-        }
-        for (String w : workers) {
-            stack.assign(TestJobs.round(jobId, w, 1, null, "", workers));
-        }
+        Map<String, RecordMetadata> assignedAt =
+                stack.assignAll(
+                        TestJobs.job(
+                                jobId, workers, dataset.length, 2, 60_000, TestJobs.average()));
+        stack.assignAll(TestJobs.rounds(jobId, workers, 1, null, ""));
         RoundAggregated first = awaitRound(events, jobId, 1);
 
         // And opens round 2 from round 1's global model
-        for (String w : workers) {
-            stack.assign(
-                    TestJobs.round(
-                            jobId,
-                            w,
-                            2,
-                            first.getGlobalModel(),
-                            first.getHashChainLink(),
-                            workers));
-        }
+        stack.assignAll(
+                TestJobs.rounds(
+                        jobId, workers, 2, first.getGlobalModel(), first.getHashChainLink()));
         RoundAggregated second = awaitRound(events, jobId, 2);
         Awaitility.await("the result")
                 .atMost(Duration.ofSeconds(60))
-                .until(() -> !events.training(ResultUploaded.class, e -> true).isEmpty());
-        ResultUploaded result =
-                (ResultUploaded)
-                        events.training(ResultUploaded.class, e -> true)
-                                .get(0)
-                                .value()
-                                .getPayload();
+                .until(() -> events.anyTraining(ResultUploaded.class));
+        ResultUploaded result = events.firstTraining(ResultUploaded.class);
 
         // Then the final model's validation loss is below the first round's
         assertThat(second.getValidationLoss()).isLessThan(first.getValidationLoss());
@@ -144,21 +89,13 @@ class WorkerTrainingIT {
         assertThat(events.training(TrainingFailed.class, e -> true)).isEmpty();
         for (String w : workers) {
             for (int epoch = 1; epoch <= 2; epoch++) {
-                int ep = epoch;
-                assertThat(
-                                events.training(
-                                        ShardTrained.class,
-                                        e ->
-                                                e.getWorker().equals(w)
-                                                        && ((ShardTrained) e.getPayload())
-                                                                        .getEpoch()
-                                                                == ep))
+                assertThat(events.shardsTrained(w, epoch))
                         .as("ShardTrained of %s epoch %d", w, epoch)
                         .hasSize(1);
             }
         }
         assertThat(events.training(RoundAggregated.class, e -> true))
-                .allMatch(r -> r.value().getWorker().equals(a.address()));
+                .allMatch(r -> r.value().getWorker().equals(started.identity(0).address()));
 
         // And the hash chain links the data set, the job and both global models
         byte[] h0 = HashChain.genesis(HashChain.sha256(dataset), jobId);
@@ -206,8 +143,9 @@ class WorkerTrainingIT {
                 .atMost(Duration.ofSeconds(10))
                 .until(
                         () ->
-                                workerA.status().phase() == WorkerPhase.COMPLETED
-                                        && workerB.status().phase() == WorkerPhase.COMPLETED);
+                                started.agent(0).status().phase() == WorkerPhase.COMPLETED
+                                        && started.agent(1).status().phase()
+                                                == WorkerPhase.COMPLETED);
 
         // And each worker read (and committed) only the assignment partition its address maps to
         try (Admin admin = Admin.create(stack.kafka.clientProperties())) {
@@ -243,13 +181,7 @@ class WorkerTrainingIT {
                                                                                 .getEpoch()
                                                                         == epoch)
                                         .isEmpty());
-        return (RoundAggregated)
-                events.training(
-                                RoundAggregated.class,
-                                e -> ((RoundAggregated) e.getPayload()).getEpoch() == epoch)
-                        .get(0)
-                        .value()
-                        .getPayload();
+        return events.roundAggregated(epoch);
     }
 
     private Map<String, byte[]> downloadZip(String jobId, String fileName) throws Exception {
