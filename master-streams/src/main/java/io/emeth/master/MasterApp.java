@@ -1,0 +1,134 @@
+package io.emeth.master;
+
+import io.emeth.master.config.MasterStreamsConfig;
+import io.emeth.schemas.Topics;
+import io.emeth.schemas.registry.SerdeConfig;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code emeth master}: starts and stops the master's Kafka Streams application ({@code
+ * exactly_once_v2}, persistent changelogged stores). Instances started with the same {@code
+ * application_id} share the partitions; when one dies, its pools and jobs continue on the others
+ * from the changelogs.
+ *
+ * <p>Usage: {@code MasterApp.start(MasterStreamsConfigLoader.load(path))}, then {@link
+ * #awaitShutdown()} or {@link #close()}.
+ */
+public final class MasterApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MasterApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private MasterApp(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /**
+     * Checks the topics, creates the internal inboxes and starts the application.
+     *
+     * @throws IllegalStateException naming a missing topic or partition mismatch
+     */
+    public static MasterApp start(MasterStreamsConfig config) {
+        Topics topics = Topics.create(serdeConfig(config), config.topicPrefix());
+        Properties props = streamsProperties(config);
+        try (Admin admin = Admin.create(adminProperties(config))) {
+            InternalTopics.prepare(admin, config, topics);
+        }
+        KafkaStreams streams = new KafkaStreams(MasterTopology.build(config, topics), props);
+        MasterApp app = new MasterApp(streams);
+        streams.setUncaughtExceptionHandler(
+                e -> {
+                    log.error("Stream thread failed; replacing it", e);
+                    return StreamThreadExceptionResponse.REPLACE_THREAD;
+                });
+        streams.setStateListener(
+                (now, before) -> {
+                    log.info("Master state [from:{}, to:{}]", before, now);
+                    if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                        app.stopped.countDown();
+                    }
+                });
+        streams.start();
+        log.info(
+                "Master started [applicationId:{}, pool:{}, cooperative:{}, topicPrefix:{}]",
+                config.master().applicationId(),
+                config.poolId(),
+                config.master().cooperative().configValue(),
+                config.topicPrefix());
+        return app;
+    }
+
+    /**
+     * The Kafka Streams properties of this master (EOS v2, handlers that never stop on bad input).
+     */
+    public static Properties streamsProperties(MasterStreamsConfig config) {
+        Properties props = new Properties();
+        var master = config.master();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, master.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, master.kafka().bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, master.stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+        // bad input is logged and skipped, never allowed to stop the pipeline
+        props.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        props.put(
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class.getName());
+        props.putAll(master.kafka().properties());
+        return props;
+    }
+
+    static SerdeConfig serdeConfig(MasterStreamsConfig config) {
+        Map<String, Object> map = new HashMap<>(config.master().kafka().properties());
+        map.put(SerdeConfig.REGISTRY_URL, config.master().kafka().schemaRegistryUrl().toString());
+        return SerdeConfig.fromMap(map);
+    }
+
+    private static Properties adminProperties(MasterStreamsConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.master().kafka().properties());
+        props.put(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.master().kafka().bootstrapServers());
+        return props;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Whether the application is running (or rebalancing). */
+    public boolean isRunning() {
+        return streams.state().isRunningOrRebalancing();
+    }
+
+    /** Blocks until the application stops (closed, or failed for good). */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        streams.close(CLOSE_TIMEOUT);
+        stopped.countDown();
+        log.info("Master stopped");
+    }
+}

@@ -1,0 +1,99 @@
+package io.emeth.master.config;
+
+import io.emeth.common.config.MasterConfig;
+import io.emeth.common.config.WorkerTimeouts;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Everything {@code emeth master} runs with: the node's {@link MasterConfig} (the original keys of
+ * {@code config/master.json} plus Kafka settings, loaded by node-common) and the keys only the
+ * Streams application reads, loaded by {@link MasterStreamsConfigLoader} from the same file.
+ *
+ * <table>
+ * <caption>Keys of config/master.json read here</caption>
+ * <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>timeout.wait_data, timeout.idle, timeout.learning, timeout.checkpoint</td>
+ *     <td>300000, 1200000, 10000, 2400000</td>
+ *     <td>phase timeouts in ms, as in the original worker config: handed to the workers in
+ *     TrainingAssigned, and used by the master to drop stragglers</td></tr>
+ * <tr><td>model.*</td><td>{@link ModelSettings#DEFAULTS}</td><td>the model workers train</td></tr>
+ * <tr><td>aggregation.method, .outer_learning_rate, .outer_momentum</td><td>average</td>
+ *     <td>how a round's shards are combined</td></tr>
+ * <tr><td>topic_prefix</td><td>""</td><td>prefix of every topic name (test isolation)</td></tr>
+ * <tr><td>stream_threads</td><td>1</td><td>Kafka Streams threads of this instance</td></tr>
+ * <tr><td>punctuate_interval_ms</td><td>1000</td><td>how often the wall-clock checks run (lost
+ *     workers, phase timeouts, aggregation timers)</td></tr>
+ * </table>
+ */
+public record MasterStreamsConfig(
+        MasterConfig master,
+        WorkerTimeouts timeouts,
+        ModelSettings model,
+        AggregationSettings aggregation,
+        String topicPrefix,
+        int streamThreads,
+        Duration punctuateInterval) {
+    static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,100}");
+
+    public MasterStreamsConfig {
+        Objects.requireNonNull(master, "master");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(aggregation, "aggregation");
+        Objects.requireNonNull(topicPrefix, "topicPrefix");
+        Objects.requireNonNull(punctuateInterval, "punctuateInterval");
+        if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
+            throw new IllegalArgumentException(
+                    "topic_prefix may hold only letters, digits, '.', '_' and '-' (at most 100),"
+                            + " got '"
+                            + topicPrefix
+                            + "'");
+        }
+        if (streamThreads < 1) {
+            throw new IllegalArgumentException("stream_threads must be at least 1");
+        }
+        if (punctuateInterval.toMillis() < 10) {
+            throw new IllegalArgumentException("punctuate_interval_ms must be at least 10");
+        }
+    }
+
+    /** The defaults for every key read here, around a loaded {@link MasterConfig}. */
+    public static MasterStreamsConfig defaults(MasterConfig master) {
+        return new MasterStreamsConfig(
+                master,
+                WorkerTimeouts.DEFAULTS,
+                ModelSettings.DEFAULTS,
+                AggregationSettings.DEFAULTS,
+                "",
+                1,
+                Duration.ofSeconds(1));
+    }
+
+    /** The pool this master serves: its account's checksummed address. */
+    public String poolId() {
+        return master.poolId();
+    }
+
+    public MasterStreamsConfig withTopicPrefix(String prefix) {
+        return new MasterStreamsConfig(
+                master, timeouts, model, aggregation, prefix, streamThreads, punctuateInterval);
+    }
+
+    public MasterStreamsConfig withTimeouts(WorkerTimeouts newTimeouts) {
+        return new MasterStreamsConfig(
+                master,
+                newTimeouts,
+                model,
+                aggregation,
+                topicPrefix,
+                streamThreads,
+                punctuateInterval);
+    }
+
+    public MasterStreamsConfig withPunctuateInterval(Duration interval) {
+        return new MasterStreamsConfig(
+                master, timeouts, model, aggregation, topicPrefix, streamThreads, interval);
+    }
+}

@@ -1,0 +1,192 @@
+package io.emeth.master.matching;
+
+import io.emeth.master.config.MasterStreamsConfig;
+import io.emeth.master.inbox.Outbox;
+import io.emeth.schemas.avro.view.WorkerState;
+import io.emeth.schemas.avro.view.WorkerView;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The pool matcher's state with its invariants: a worker is in the free index exactly while it is
+ * IDLE, and the pool's free counters follow the index. Every handler and punctuator of the pool
+ * changes workers through {@link #save} and {@link #release}, never through the stores directly.
+ */
+final class Pool {
+    static final String WORKERS_STORE = "pool-workers-store";
+    static final String FREE_STORE = "pool-free-workers-store";
+    static final String PENDING_STORE = "pool-pending-jobs-store";
+    static final String JOBS_STORE = "pool-jobs-store";
+    static final String STATS_STORE = "pool-stats-store";
+
+    /** A heartbeat that changes nothing but its time refreshes the view at most this often. */
+    static final long VIEW_REFRESH_MS = 10_000;
+
+    /** Entries of each index kept in memory between reads (see {@link IndexCache}). */
+    static final int INDEX_CACHE_ENTRIES = 1_024;
+
+    final MasterStreamsConfig config;
+    final Outbox outbox;
+    final KeyValueStore<String, PoolWorker> workers;
+    final KeyValueStore<String, String> free;
+    final KeyValueStore<String, String> pending;
+    final KeyValueStore<String, PoolJob> jobs;
+    final KeyValueStore<String, PoolStats> stats;
+
+    /** When this task (re)started: silence before it is the master's, not the workers'. */
+    final long initAt;
+
+    private final Set<String> poolsToMatch = new LinkedHashSet<>();
+    private final Map<String, IndexCache> freeIndexes = new HashMap<>();
+    private final Map<String, IndexCache> pendingIndexes = new HashMap<>();
+
+    Pool(ProcessorContext<String, Object> context, MasterStreamsConfig config) {
+        this.config = config;
+        this.outbox = new Outbox(context);
+        this.workers = context.getStateStore(WORKERS_STORE);
+        this.free = context.getStateStore(FREE_STORE);
+        this.pending = context.getStateStore(PENDING_STORE);
+        this.jobs = context.getStateStore(JOBS_STORE);
+        this.stats = context.getStateStore(STATS_STORE);
+        this.initAt = context.currentSystemTimeMs();
+    }
+
+    long now() {
+        return outbox.now();
+    }
+
+    /** {@code time}, or the task's start when the master was not running at {@code time}. */
+    long seenSince(long time) {
+        return Math.max(time, initAt);
+    }
+
+    PoolWorker worker(String pool, String worker) {
+        return workers.get(PoolKeys.worker(pool, worker));
+    }
+
+    /** Stores the worker, moving it in or out of the free index; optionally emits its view. */
+    void save(PoolWorker w, boolean emitView) {
+        String wanted =
+                w.state == WorkerState.IDLE
+                        ? PoolKeys.free(w.pool, w.powerCapacity, w.worker)
+                        : null;
+        if (w.freeKey != null && !w.freeKey.equals(wanted)) {
+            freeIndex(w.pool).delete(w.freeKey);
+            count(w.pool, -1, -PoolKeys.freeCapacity(w.freeKey));
+            w.freeKey = null;
+        }
+        if (wanted != null && w.freeKey == null) {
+            freeIndex(w.pool).put(wanted, w.worker);
+            count(w.pool, 1, w.powerCapacity);
+            w.freeKey = wanted;
+            poolsToMatch.add(w.pool);
+        }
+        if (emitView) {
+            w.viewAt = now();
+            outbox.workerView(view(w, now()));
+        }
+        workers.put(PoolKeys.worker(w.pool, w.worker), w);
+    }
+
+    /**
+     * Frees a busy worker from its job into {@code to}; with a {@code cancelReason} the worker is
+     * told to stop its training.
+     */
+    void release(PoolWorker w, WorkerState to, String lastError, String cancelReason) {
+        if (cancelReason != null && w.jobId != null) {
+            outbox.assignment(
+                    AssignmentFactory.canceled(w.worker, w.jobId, w.attempt, cancelReason));
+        }
+        w.state = to;
+        w.jobId = null;
+        w.attempt = 0;
+        w.rank = 0;
+        w.lastError = lastError;
+        save(w, true);
+    }
+
+    PoolStats stats(String pool) {
+        PoolStats s = stats.get(pool);
+        return s == null ? new PoolStats() : s;
+    }
+
+    /** The pool's free index: worker by free key, strongest first. */
+    IndexCache freeIndex(String pool) {
+        return freeIndexes.computeIfAbsent(
+                pool, p -> new IndexCache(free, PoolKeys.prefix(p), INDEX_CACHE_ENTRIES));
+    }
+
+    /** The pool's pending index: deadline by pending key, highest fee first. */
+    IndexCache pendingIndex(String pool) {
+        return pendingIndexes.computeIfAbsent(
+                pool, p -> new IndexCache(pending, PoolKeys.prefix(p), INDEX_CACHE_ENTRIES));
+    }
+
+    /** Free workers of the pool, strongest first. */
+    Iterator<KeyValue<String, String>> freeWorkers(String pool) {
+        return freeIndex(pool).iterator();
+    }
+
+    /** Pending jobs of the pool, highest fee first. */
+    Iterator<KeyValue<String, String>> pendingJobs(String pool) {
+        return pendingIndex(pool).iterator();
+    }
+
+    PoolJob job(String pool, String jobId) {
+        return jobs.get(PoolKeys.job(pool, jobId));
+    }
+
+    void saveJob(String pool, PoolJob job) {
+        jobs.put(PoolKeys.job(pool, job.plan.jobId()), job);
+    }
+
+    void deleteJob(String pool, PoolJob job) {
+        if (job.pendingKey != null) {
+            pendingIndex(pool).delete(job.pendingKey);
+            job.pendingKey = null;
+        }
+        jobs.delete(PoolKeys.job(pool, job.plan.jobId()));
+    }
+
+    /** The pools whose free capacity grew since the last call; matching should run for them. */
+    Set<String> takePoolsToMatch() {
+        Set<String> out = new LinkedHashSet<>(poolsToMatch);
+        poolsToMatch.clear();
+        return out;
+    }
+
+    private void count(String pool, long workers, long capacity) {
+        PoolStats s = stats(pool);
+        s.freeCount += workers;
+        s.freeCapacity += capacity;
+        stats.put(pool, s);
+    }
+
+    static WorkerView view(PoolWorker w, long now) {
+        boolean busy = w.jobId != null;
+        return WorkerView.newBuilder()
+                .setWorker(w.worker)
+                .setPool(w.pool)
+                .setState(w.state)
+                .setPowerCapacity(w.powerCapacity)
+                .setDevice(w.device == null ? "" : w.device)
+                .setUrl(w.url == null ? "" : w.url)
+                .setPhase(w.phase)
+                .setJobId(w.jobId)
+                .setLastHeartbeatAt(
+                        w.heartbeatAt == null ? null : Instant.ofEpochMilli(w.heartbeatAt))
+                .setUpdatedAt(Instant.ofEpochMilli(now))
+                .setAttempt(busy ? w.attempt : null)
+                .setEpoch(busy ? w.epoch : null)
+                .setProgress(w.progress)
+                .setLastError(w.lastError)
+                .build();
+    }
+}

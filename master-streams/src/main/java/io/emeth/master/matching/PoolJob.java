@@ -1,0 +1,29 @@
+package io.emeth.master.matching;
+
+import io.emeth.master.inbox.JobPlan;
+import io.emeth.master.inbox.Member;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A job as the pool's matcher keeps it in {@code pool-jobs-store}: its plan, whether it waits in
+ * the fee-ordered pending index or holds workers, the attempt and members of that reservation, and
+ * whether the one {@code ProcessJob} was already issued.
+ */
+final class PoolJob {
+    JobPlan plan;
+    boolean active;
+    int attempt;
+    List<Member> members = new ArrayList<>();
+    boolean processSent;
+    String pendingKey;
+
+    /** Workers dropped from this job (stragglers, failures): a re-plan does not take them back. */
+    List<String> excluded = new ArrayList<>();
+
+    PoolJob() {}
+
+    PoolJob(JobPlan plan) {
+        this.plan = plan;
+    }
+}

@@ -1,0 +1,226 @@
+package io.emeth.master.matching;
+
+import io.emeth.common.config.Cooperative;
+import io.emeth.master.inbox.JobMessage;
+import io.emeth.master.inbox.JobPlan;
+import io.emeth.master.inbox.Member;
+import io.emeth.master.inbox.PoolMessage;
+import io.emeth.master.rules.CommandIds;
+import io.emeth.master.rules.JobMath;
+import io.emeth.schemas.avro.gateway.ChainAction;
+import io.emeth.schemas.avro.gateway.ChainCommand;
+import io.emeth.schemas.avro.gateway.ProcessJob;
+import io.emeth.schemas.avro.view.WorkerState;
+import io.emeth.schemas.avro.worker.WorkerAssignment;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool's job side: matches eligible jobs to free workers in fee order, reserves them (never a
+ * worker twice: only IDLE workers are in the free index, and a pool lives in one partition), emits
+ * {@code TrainingAssigned} to each and the job's one {@code ProcessJob}, releases workers when the
+ * coordinator says so, and re-plans an attempt with extra free workers.
+ */
+final class PoolMatching {
+    private static final Logger log = LoggerFactory.getLogger(PoolMatching.class);
+
+    private final Pool pool;
+    private final Cooperative mode;
+
+    PoolMatching(Pool pool) {
+        this.pool = pool;
+        this.mode = pool.config.master().cooperative();
+    }
+
+    void onJobOpened(String poolId, JobPlan plan) {
+        if (pool.job(poolId, plan.jobId()) != null) {
+            return; // a replayed request
+        }
+        PoolJob job = new PoolJob(plan);
+        long now = pool.now();
+        if (JobMath.pastMargin(now, plan.deadlineMs())) {
+            pool.outbox.toJob(new JobMessage.MatchExpired(plan.jobId(), expiredReason(plan)));
+            return;
+        }
+        if (!tryMatch(poolId, job, now)) {
+            job.pendingKey =
+                    PoolKeys.pending(poolId, plan.fee(), plan.requestedAtMs(), plan.jobId());
+            pool.pendingIndex(poolId).put(job.pendingKey, Long.toString(plan.deadlineMs()));
+            pool.saveJob(poolId, job);
+            log.debug(
+                    "Job waits for workers [jobId:{}, required:{}]",
+                    plan.jobId(),
+                    plan.requiredCapacity());
+        }
+    }
+
+    void onJobReleased(String poolId, PoolMessage.JobReleased released) {
+        PoolJob job = pool.job(poolId, released.jobId());
+        if (job == null) {
+            return;
+        }
+        for (Member m : job.members) {
+            PoolWorker w = pool.worker(poolId, m.worker());
+            if (w != null && w.heldBy(released.jobId())) {
+                pool.release(
+                        w,
+                        WorkerState.IDLE,
+                        null,
+                        released.cancelTraining() ? released.reason() : null);
+            }
+        }
+        pool.deleteJob(poolId, job);
+        log.info("Released job [jobId:{}, reason:{}]", released.jobId(), released.reason());
+    }
+
+    void onWorkerDropped(String poolId, PoolMessage.WorkerDropped dropped) {
+        PoolWorker w = pool.worker(poolId, dropped.worker());
+        if (w != null && w.heldBy(dropped.jobId()) && w.attempt == dropped.attempt()) {
+            exclude(poolId, dropped.jobId(), w.worker);
+            pool.release(w, WorkerState.IDLE, dropped.reason(), dropped.reason());
+        }
+    }
+
+    /** Keeps a worker dropped from a job out of that job's re-plans. */
+    void exclude(String poolId, String jobId, String worker) {
+        PoolJob job = pool.job(poolId, jobId);
+        if (job != null && !job.excluded.contains(worker)) {
+            job.excluded.add(worker);
+            pool.saveJob(poolId, job);
+        }
+    }
+
+    /** Whether workers of summed {@code capacity} finish {@code remaining} epochs in time. */
+    boolean fits(JobPlan plan, long capacity, int remaining, long now) {
+        return JobMath.meetsDeadline(
+                now, plan.gas(), capacity, plan.deadlineMs(), remaining, plan.epochs());
+    }
+
+    /**
+     * Tries to match a job now: free capacity, the mode's selection, then the deadline with the
+     * margin. Reserves and emits on success.
+     */
+    boolean tryMatch(String poolId, PoolJob job, long now) {
+        JobPlan plan = job.plan;
+        PoolStats stats = pool.stats(poolId);
+        if (stats.freeCount == 0
+                || (mode == Cooperative.NVM
+                        && stats.freeCapacity < Math.max(1, plan.requiredCapacity()))) {
+            return false;
+        }
+        List<Candidate> chosen =
+                Matcher.select(
+                        mode,
+                        FreeWorkers.candidates(pool.freeWorkers(poolId)),
+                        plan.requiredCapacity());
+        if (chosen.isEmpty() || !fits(plan, Matcher.capacity(chosen), plan.epochs(), now)) {
+            return false;
+        }
+        List<Member> members = reserve(poolId, job, chosen, 1, now);
+        pool.outbox.toJob(new JobMessage.Matched(plan.jobId(), 1, members));
+        log.info(
+                "Matched job [jobId:{}, workers:{}, capacity:{}, required:{}]",
+                plan.jobId(),
+                members.size(),
+                Matcher.capacity(chosen),
+                plan.requiredCapacity());
+        return true;
+    }
+
+    List<Member> reserve(
+            String poolId, PoolJob job, List<Candidate> chosen, int attempt, long now) {
+        JobPlan plan = job.plan;
+        List<Member> members = new ArrayList<>(chosen.size());
+        for (int rank = 0; rank < chosen.size(); rank++) {
+            Candidate c = chosen.get(rank);
+            members.add(new Member(c.worker(), rank, c.powerCapacity()));
+            PoolWorker w = pool.worker(poolId, c.worker());
+            if (!w.heldBy(plan.jobId())) {
+                w.state = WorkerState.RESERVED;
+                w.reservedAt = now;
+            }
+            w.jobId = plan.jobId();
+            w.attempt = attempt;
+            w.rank = rank;
+            w.lastError = null;
+            pool.save(w, true);
+        }
+        for (WorkerAssignment a :
+                AssignmentFactory.trainingAssigned(plan, members, attempt, pool.config)) {
+            pool.outbox.assignment(a);
+        }
+        if (!job.processSent) {
+            pool.outbox.command(processJob(poolId, plan.jobId(), now));
+            job.processSent = true;
+        }
+        if (job.pendingKey != null) {
+            pool.pendingIndex(poolId).delete(job.pendingKey);
+            job.pendingKey = null;
+        }
+        job.active = true;
+        job.attempt = attempt;
+        job.members = members;
+        pool.saveJob(poolId, job);
+        return members;
+    }
+
+    /**
+     * Matches pending jobs, highest fee first, while free workers remain. A job that did not fit
+     * the free workers before still does not (they only grew since), so a job arriving later is
+     * matched on arrival and only a growth of the free set calls for this pass.
+     */
+    void matchPending(String poolId) {
+        long now = pool.now();
+        List<String> expired = new ArrayList<>();
+        Iterator<KeyValue<String, String>> it = pool.pendingJobs(poolId);
+        while (it.hasNext() && pool.stats(poolId).freeCount > 0) {
+            KeyValue<String, String> entry = it.next();
+            String jobId = PoolKeys.pendingJob(entry.key);
+            if (JobMath.pastMargin(now, Long.parseLong(entry.value))) {
+                expired.add(jobId);
+                continue;
+            }
+            PoolJob job = pool.job(poolId, jobId);
+            if (job == null) {
+                expired.add(jobId);
+            } else {
+                tryMatch(poolId, job, now);
+            }
+        }
+        expired.forEach(jobId -> expire(poolId, jobId));
+    }
+
+    /** Drops a pending job whose deadline margin passed and tells its coordinator. */
+    void expire(String poolId, String jobId) {
+        PoolJob job = pool.job(poolId, jobId);
+        if (job == null) {
+            return;
+        }
+        pool.deleteJob(poolId, job);
+        pool.outbox.toJob(new JobMessage.MatchExpired(jobId, expiredReason(job.plan)));
+        log.info("Job expired waiting for workers [jobId:{}]", jobId);
+    }
+
+    private static String expiredReason(JobPlan plan) {
+        return "no free workers could finish the job before its deadline "
+                + Instant.ofEpochMilli(plan.deadlineMs())
+                + " less the 3600 s margin (required power capacity "
+                + plan.requiredCapacity()
+                + ")";
+    }
+
+    /** The pool's id is its master's account, the one that must send the transaction. */
+    private static ChainCommand processJob(String account, String jobId, long now) {
+        return ChainCommand.newBuilder()
+                .setCommandId(CommandIds.of(jobId, ChainAction.PROCESS_JOB, 1))
+                .setAccount(account)
+                .setIssuedAt(Instant.ofEpochMilli(now))
+                .setPayload(ProcessJob.newBuilder().setJobId(jobId).build())
+                .build();
+    }
+}

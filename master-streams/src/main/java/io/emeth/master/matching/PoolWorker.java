@@ -1,0 +1,62 @@
+package io.emeth.master.matching;
+
+import io.emeth.schemas.avro.WorkerPhase;
+import io.emeth.schemas.avro.view.WorkerState;
+
+/**
+ * A worker as its pool's matcher keeps it in {@code pool-workers-store}: what it declared, whether
+ * it is free or reserved (and for which job attempt and rank), and what its heartbeats said and
+ * when, which the watch punctuator uses to find lost workers and stragglers. Mutable, loaded and
+ * saved per record; times are the master's wall clock unless named otherwise.
+ */
+final class PoolWorker {
+    String worker;
+    String pool;
+    long powerCapacity;
+    String device;
+    String url;
+    WorkerState state;
+    String jobId;
+    int attempt;
+    int rank;
+    long registeredAt;
+    long reservedAt;
+    long lastSeenAt;
+    long heartbeatTimeoutMs;
+    WorkerPhase phase = WorkerPhase.NONE;
+    long phaseSince;
+    double progress;
+    long progressAt;
+    Integer epoch;
+    String heartbeatJobId;
+
+    /** The worker's own clock on its latest heartbeat. */
+    Long heartbeatAt;
+
+    String lastError;
+    long viewAt;
+
+    /** The key under which it sits in the free index; null while not free. */
+    String freeKey;
+
+    PoolWorker() {}
+
+    PoolWorker(String worker, String pool) {
+        this.worker = worker;
+        this.pool = pool;
+    }
+
+    /** Reserved for or training a job. */
+    boolean busy() {
+        return state == WorkerState.RESERVED || state == WorkerState.TRAINING;
+    }
+
+    /** Registered and not gone (free or busy). */
+    boolean present() {
+        return state == WorkerState.IDLE || busy();
+    }
+
+    boolean heldBy(String job) {
+        return busy() && job.equals(jobId);
+    }
+}

@@ -1,0 +1,151 @@
+package io.emeth.master.matching;
+
+import io.emeth.common.config.WorkerTimeouts;
+import io.emeth.master.inbox.GoneKind;
+import io.emeth.master.inbox.JobMessage;
+import io.emeth.schemas.avro.view.WorkerState;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Punctuator;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wall-clock punctuator of the pool matcher: marks a worker silent longer than its heartbeat
+ * timeout LOST, and drops a busy worker that overran a phase timeout (no data within {@code
+ * wait_data}, no training progress within {@code learning}, a checkpoint longer than {@code
+ * checkpoint}; each plus one heartbeat timeout, since the master only sees heartbeats). Both tell
+ * the worker's job, which continues without it, re-plans or declines.
+ *
+ * <p>Silence before the task started counts from its start: a restarted or migrated master first
+ * catches up on the heartbeats it missed.
+ */
+final class WorkerWatch implements Punctuator {
+    private static final Logger log = LoggerFactory.getLogger(WorkerWatch.class);
+
+    private final Pool pool;
+    private final PoolMatching matching;
+
+    WorkerWatch(Pool pool, PoolMatching matching) {
+        this.pool = pool;
+        this.matching = matching;
+    }
+
+    @Override
+    public void punctuate(long now) {
+        List<PoolWorker> lost = new ArrayList<>();
+        List<KeyValue<PoolWorker, String>> stragglers = new ArrayList<>();
+        try (KeyValueIterator<String, PoolWorker> it = pool.workers.all()) {
+            while (it.hasNext()) {
+                PoolWorker w = it.next().value;
+                if (!w.present()) {
+                    continue;
+                }
+                long silent = now - pool.seenSince(w.lastSeenAt);
+                if (silent > w.heartbeatTimeoutMs) {
+                    lost.add(w);
+                } else if (w.busy()) {
+                    String problem = straggling(w, now, pool.config.timeouts(), pool);
+                    if (problem != null) {
+                        stragglers.add(KeyValue.pair(w, problem));
+                    }
+                }
+            }
+        }
+        for (PoolWorker w : lost) {
+            String reason =
+                    "no heartbeat for more than "
+                            + w.heartbeatTimeoutMs
+                            + " ms (the worker's heartbeat timeout)";
+            PoolProcessor.goAway(pool, w, GoneKind.LOST, reason);
+            log.warn("Worker lost [worker:{}, reason:{}]", w.worker, reason);
+        }
+        for (KeyValue<PoolWorker, String> s : stragglers) {
+            PoolWorker w = s.key;
+            pool.outbox.toJob(
+                    new JobMessage.WorkerGone(
+                            w.jobId, w.attempt, w.worker, GoneKind.TIMED_OUT, s.value));
+            matching.exclude(w.pool, w.jobId, w.worker);
+            pool.release(w, WorkerState.IDLE, s.value, s.value);
+            log.warn("Dropped straggler [worker:{}, reason:{}]", w.worker, s.value);
+        }
+        PoolProcessor.matchFreedPools(pool, matching);
+    }
+
+    /** Why a busy worker overran a phase, or null. */
+    static String straggling(PoolWorker w, long now, WorkerTimeouts t, Pool pool) {
+        long slack = w.heartbeatTimeoutMs;
+        if (!w.jobId.equals(w.heartbeatJobId)) {
+            long waited = now - pool.seenSince(w.reservedAt);
+            return waited > t.waitData().toMillis() + slack
+                    ? overran(
+                            w,
+                            "did not start the job",
+                            waited,
+                            "wait_data",
+                            t.waitData().toMillis())
+                    : null;
+        }
+        return switch (w.phase) {
+            case WAIT_DATA ->
+                    check(
+                            w,
+                            now - pool.seenSince(w.phaseSince),
+                            slack,
+                            "spent",
+                            "WAIT_DATA",
+                            "wait_data",
+                            t.waitData().toMillis());
+            case LEARNING ->
+                    check(
+                            w,
+                            now - pool.seenSince(w.progressAt),
+                            slack,
+                            "made no training progress",
+                            "LEARNING",
+                            "learning",
+                            t.learning().toMillis());
+            case CHECKPOINT ->
+                    check(
+                            w,
+                            now - pool.seenSince(w.phaseSince),
+                            slack,
+                            "spent",
+                            "CHECKPOINT",
+                            "checkpoint",
+                            t.checkpoint().toMillis());
+            default -> null;
+        };
+    }
+
+    private static String check(
+            PoolWorker w,
+            long elapsed,
+            long slack,
+            String verb,
+            String phase,
+            String key,
+            long limit) {
+        return elapsed > limit + slack
+                ? overran(w, verb + " in " + phase, elapsed, key, limit)
+                : null;
+    }
+
+    private static String overran(PoolWorker w, String what, long elapsed, String key, long limit) {
+        return "worker "
+                + w.worker
+                + " "
+                + what
+                + " for "
+                + elapsed
+                + " ms on job "
+                + w.jobId
+                + " (timeout."
+                + key
+                + " = "
+                + limit
+                + " ms plus its heartbeat timeout)";
+    }
+}

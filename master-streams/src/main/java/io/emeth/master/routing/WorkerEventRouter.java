@@ -1,0 +1,112 @@
+package io.emeth.master.routing;
+
+import io.emeth.master.config.MasterStreamsConfig;
+import io.emeth.master.inbox.Outbox;
+import io.emeth.master.inbox.PoolMessage;
+import io.emeth.schemas.avro.WorkerPhase;
+import io.emeth.schemas.avro.worker.WorkerEvent;
+import io.emeth.schemas.avro.worker.WorkerHeartbeat;
+import io.emeth.schemas.avro.worker.WorkerLeft;
+import io.emeth.schemas.avro.worker.WorkerRegistered;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes {@code worker-events} (keyed by worker), keeps this master's pool, checks each
+ * registration ({@link RegistrationCheck}: signature, age, whitelist, values) and forwards the
+ * worker's facts to {@code pool-inbox} keyed by pool. It exists so that the costly signature
+ * recovery runs spread over the worker-keyed partitions, not in the one partition that matches the
+ * pool.
+ */
+public final class WorkerEventRouter implements Processor<String, WorkerEvent, String, Object> {
+    public static final String NAME = "worker-events-router";
+    private static final Logger log = LoggerFactory.getLogger(WorkerEventRouter.class);
+
+    private final MasterStreamsConfig config;
+    private final WorkerWhitelist whitelist;
+    private Outbox outbox;
+
+    public WorkerEventRouter(MasterStreamsConfig config) {
+        this.config = config;
+        this.whitelist = WorkerWhitelist.of(config.master().workerWhitelist());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.outbox = new Outbox(context);
+    }
+
+    @Override
+    public void process(Record<String, WorkerEvent> record) {
+        WorkerEvent event = record.value();
+        if (event == null) {
+            return;
+        }
+        String pool = config.poolId();
+        if (!pool.equalsIgnoreCase(event.getPool())) {
+            log.debug(
+                    "Ignored a worker event of another pool [worker:{}, pool:{}]",
+                    Inputs.clip(event.getWorker(), 60),
+                    Inputs.clip(event.getPool(), 60));
+            return;
+        }
+        String worker = Inputs.address(event.getWorker());
+        if (worker == null || (record.key() != null && !worker.equalsIgnoreCase(record.key()))) {
+            log.warn(
+                    "Ignored a worker event with a bad worker address [worker:{}, key:{}]",
+                    Inputs.clip(event.getWorker(), 60),
+                    Inputs.clip(record.key(), 60));
+            return;
+        }
+        PoolMessage message = toMessage(worker, event);
+        if (message != null) {
+            outbox.toPool(pool, message);
+        }
+    }
+
+    private PoolMessage toMessage(String worker, WorkerEvent event) {
+        long at = event.getAt().toEpochMilli();
+        Object payload = event.getPayload();
+        if (payload instanceof WorkerRegistered reg) {
+            String problem = RegistrationCheck.problem(worker, reg, outbox.now(), whitelist);
+            if (problem != null) {
+                log.warn("Rejected worker registration [worker:{}, reason:{}]", worker, problem);
+                return new PoolMessage.RegistrationRejected(
+                        worker,
+                        at,
+                        problem,
+                        reg.getPowerCapacity(),
+                        Inputs.clip(reg.getDevice(), 64),
+                        Inputs.clip(reg.getUrl(), 256));
+            }
+            return new PoolMessage.WorkerRegistration(
+                    worker,
+                    at,
+                    reg.getPowerCapacity(),
+                    reg.getDevice(),
+                    reg.getUrl(),
+                    reg.getHeartbeatIntervalMs());
+        }
+        if (payload instanceof WorkerHeartbeat hb) {
+            double progress = hb.getProgress();
+            progress = Double.isFinite(progress) ? Math.max(0, Math.min(1, progress)) : 0;
+            WorkerPhase phase = hb.getPhase() == null ? WorkerPhase.NONE : hb.getPhase();
+            return new PoolMessage.Heartbeat(
+                    worker,
+                    at,
+                    phase,
+                    Inputs.jobId(hb.getJobId()),
+                    hb.getAttempt(),
+                    hb.getEpoch(),
+                    progress);
+        }
+        if (payload instanceof WorkerLeft left) {
+            return new PoolMessage.WorkerLeft(worker, at, Inputs.clip(left.getReason(), 256));
+        }
+        log.warn("Ignored an unknown worker event [worker:{}]", worker);
+        return null;
+    }
+}

@@ -1,0 +1,99 @@
+package io.emeth.master.rules;
+
+import io.emeth.contracts.EmethRules;
+import java.math.BigInteger;
+
+/**
+ * The matching arithmetic of the architecture's "Matching" section, exact (BigInteger, no floating
+ * point): a job's estimated gas from its data set size, the power capacity it requires to finish
+ * within its time limit, and whether a set of workers finishes it before the deadline with the
+ * 3,600 s margin.
+ *
+ * <p>Units as in the original node: gas × 10^6 / capacity is the processing time in seconds; {@code
+ * R = gas × 10^6 / T} with {@code T = deadline − requestedAt} in whole seconds (integer division,
+ * as the original's BigNumber did).
+ */
+public final class JobMath {
+    /** Data sets below 4 KiB are refused. */
+    public static final long MIN_DATASET_BYTES = 4_096;
+
+    /** A job must be finished this long before its deadline (3,600 s). */
+    public static final long DEADLINE_MARGIN_MS = 3_600_000;
+
+    /** Bytes per MB for getEstimatedGas (binary MB, as the original's size / 1024 / 1024). */
+    public static final long BYTES_PER_MB = 1_048_576;
+
+    private static final BigInteger MICRO = BigInteger.valueOf(1_000_000);
+    private static final BigInteger NANO = BigInteger.valueOf(1_000_000_000);
+    private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+    private JobMath() {}
+
+    /** Whole MB of a data set (floor), the unit getEstimatedGas takes. */
+    public static long sizeMb(long datasetSizeBytes) {
+        if (datasetSizeBytes < 0) {
+            throw new IllegalArgumentException("datasetSizeBytes is negative: " + datasetSizeBytes);
+        }
+        return datasetSizeBytes / BYTES_PER_MB;
+    }
+
+    /** {@code getEstimatedGas(max(1, sizeMB), 5822)}. */
+    public static long gas(long datasetSizeBytes) {
+        return EmethRules.estimatedGas(
+                        Math.max(1, sizeMb(datasetSizeBytes)), EmethRules.GPT_COMPLEXITY)
+                .min(LONG_MAX)
+                .longValueExact();
+    }
+
+    /**
+     * {@code R = gas × 10^6 / T}, T in whole seconds; saturates at Long.MAX_VALUE.
+     *
+     * @throws IllegalArgumentException when the time limit is not positive
+     */
+    public static long requiredCapacity(long gas, long timeLimitSeconds) {
+        if (timeLimitSeconds <= 0) {
+            throw new IllegalArgumentException(
+                    "time limit must be positive, was " + timeLimitSeconds + " s");
+        }
+        return BigInteger.valueOf(gas)
+                .multiply(MICRO)
+                .divide(BigInteger.valueOf(timeLimitSeconds))
+                .min(LONG_MAX)
+                .longValueExact();
+    }
+
+    /**
+     * Whether workers of summed {@code capacity} finish {@code remainingEpochs} of {@code epochs}
+     * before the deadline with the margin: {@code now + gas × 10^6 / capacity × remaining / epochs
+     * < deadline − 3600 s}, evaluated exactly in milliseconds.
+     */
+    public static boolean meetsDeadline(
+            long nowMs, long gas, long capacity, long deadlineMs, int remainingEpochs, int epochs) {
+        if (capacity <= 0 || epochs <= 0) {
+            return false;
+        }
+        if (remainingEpochs <= 0) {
+            return nowMs < deadlineMs - DEADLINE_MARGIN_MS;
+        }
+        // gas·10^9·remaining / (capacity·epochs) < deadline − margin − now   (all in ms)
+        BigInteger slack =
+                BigInteger.valueOf(deadlineMs)
+                        .subtract(BigInteger.valueOf(DEADLINE_MARGIN_MS))
+                        .subtract(BigInteger.valueOf(nowMs));
+        if (slack.signum() <= 0) {
+            return false;
+        }
+        BigInteger work =
+                BigInteger.valueOf(gas)
+                        .multiply(NANO)
+                        .multiply(BigInteger.valueOf(remainingEpochs));
+        BigInteger budget =
+                slack.multiply(BigInteger.valueOf(capacity)).multiply(BigInteger.valueOf(epochs));
+        return work.compareTo(budget) < 0;
+    }
+
+    /** Whether the deadline margin has passed, so that no capacity can finish the job any more. */
+    public static boolean pastMargin(long nowMs, long deadlineMs) {
+        return nowMs >= deadlineMs - DEADLINE_MARGIN_MS;
+    }
+}

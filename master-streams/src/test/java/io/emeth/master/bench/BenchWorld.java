@@ -1,0 +1,205 @@
+package io.emeth.master.bench;
+
+import io.emeth.common.eth.NodeIdentity;
+import io.emeth.common.eth.Signatures;
+import io.emeth.schemas.Topic;
+import io.emeth.schemas.Topics;
+import io.emeth.schemas.avro.ChainPosition;
+import io.emeth.schemas.avro.JobStatus;
+import io.emeth.schemas.avro.chain.ChainJobEvent;
+import io.emeth.schemas.avro.chain.JobRequested;
+import io.emeth.schemas.avro.chain.JobStatusChanged;
+import io.emeth.schemas.avro.gateway.ChainCommand;
+import io.emeth.schemas.avro.gateway.ProcessJob;
+import io.emeth.schemas.avro.view.WorkerState;
+import io.emeth.schemas.avro.view.WorkerView;
+import io.emeth.schemas.avro.worker.TrainingAssigned;
+import io.emeth.schemas.avro.worker.WorkerAssignment;
+import io.emeth.schemas.avro.worker.WorkerEvent;
+import io.emeth.schemas.avro.worker.WorkerRegistered;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The benchmark's side of the topics: registers workers, requests jobs (remembering when), and
+ * plays the chain: every {@code ProcessJob} is answered by another node taking the job, so that its
+ * workers are released at once and the pool keeps matching. Records when each job's first {@code
+ * TrainingAssigned} became visible (read_committed).
+ */
+final class BenchWorld implements AutoCloseable {
+    static final String OTHER_NODE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+
+    private final Topics topics;
+    private final String pool;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private final AtomicLong block = new AtomicLong();
+
+    final Map<String, Long> requestedAt = new ConcurrentHashMap<>();
+    final Map<String, Long> assignedAt = new ConcurrentHashMap<>();
+    final Set<String> idleWorkers = ConcurrentHashMap.newKeySet();
+
+    BenchWorld(String bootstrap, Topics topics, String pool) {
+        this.topics = topics;
+        this.pool = pool;
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(
+                List.of(
+                        topics.workerAssignments().name(),
+                        topics.chainCommands().name(),
+                        topics.workerStatus().name()));
+        thread = new Thread(this::run, "bench-world");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void registerWorkers(int from, int to, long capacity) {
+        for (int i = from; i < to; i++) {
+            String hex = Integer.toHexString(100_000 + i);
+            NodeIdentity w =
+                    NodeIdentity.fromPrivateKey("0x" + "0".repeat(64 - hex.length()) + hex);
+            long now = System.currentTimeMillis();
+            send(
+                    topics.workerEvents(),
+                    w.address(),
+                    WorkerEvent.newBuilder()
+                            .setWorker(w.address())
+                            .setPool(pool)
+                            .setAt(Instant.ofEpochMilli(now))
+                            .setPayload(
+                                    WorkerRegistered.newBuilder()
+                                            .setPowerCapacity(capacity)
+                                            .setDevice("cpu")
+                                            .setUrl("http://bench-" + i + ":3000")
+                                            .setSignedAt(Instant.ofEpochMilli(now))
+                                            .setSignature(Signatures.signTimestamp(w, now))
+                                            .build())
+                            .build());
+        }
+        producer.flush();
+    }
+
+    /** Requests a job with a 100,000 s time limit (R = 50 for a small data set). */
+    String request(BigInteger fee) {
+        String jobId = "0x" + UUID.randomUUID().toString().replace("-", "");
+        Instant now = Instant.now();
+        requestedAt.put(jobId, now.toEpochMilli());
+        chain(
+                jobId,
+                JobRequested.newBuilder()
+                        .setOwner("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+                        .setFee(new BigDecimal(fee))
+                        .setDeadline(now.plusSeconds(100_000))
+                        .setProgramId(0)
+                        .setDataset("bench.txt")
+                        .setParam("{\"epoch\": 1}")
+                        .setDatasetSizeBytes(8_192L)
+                        .setRequestedAt(now)
+                        .build());
+        return jobId;
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    private void run() {
+        while (running) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                long seen = System.currentTimeMillis();
+                if (r.topic().equals(topics.workerAssignments().name())) {
+                    WorkerAssignment a = decode(topics.workerAssignments(), r);
+                    if (a.getPayload() instanceof TrainingAssigned) {
+                        assignedAt.putIfAbsent(a.getJobId(), seen);
+                    }
+                } else if (r.topic().equals(topics.chainCommands().name())) {
+                    ChainCommand command = decode(topics.chainCommands(), r);
+                    if (command.getPayload() instanceof ProcessJob p) {
+                        chain(
+                                p.getJobId(),
+                                JobStatusChanged.newBuilder()
+                                        .setNode(OTHER_NODE)
+                                        .setStatus(JobStatus.PROCESSING)
+                                        .build());
+                    }
+                } else {
+                    WorkerView v = decode(topics.workerStatus(), r);
+                    if (v.getState() == WorkerState.IDLE && v.getJobId() == null) {
+                        idleWorkers.add(v.getWorker());
+                    }
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private void chain(String jobId, Object payload) {
+        long n = block.incrementAndGet();
+        send(
+                topics.chainJobEvents(),
+                jobId,
+                ChainJobEvent.newBuilder()
+                        .setJobId(jobId)
+                        .setPosition(
+                                ChainPosition.newBuilder()
+                                        .setBlockNumber(n)
+                                        .setBlockHash(String.format("0x%064x", n))
+                                        .setTxHash(String.format("0x%064x", n))
+                                        .setLogIndex(0)
+                                        .build())
+                        .setPayload(payload)
+                        .build());
+    }
+
+    private <V> void send(Topic<String, V> topic, String key, V value) {
+        producer.send(
+                new ProducerRecord<>(
+                        topic.name(),
+                        key,
+                        topic.valueSerde().serializer().serialize(topic.name(), value)));
+    }
+
+    private static <V> V decode(Topic<String, V> topic, ConsumerRecord<String, byte[]> r) {
+        return topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(10_000);
+        consumer.close();
+        producer.close();
+    }
+}

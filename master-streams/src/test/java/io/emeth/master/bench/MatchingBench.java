@@ -1,0 +1,239 @@
+package io.emeth.master.bench;
+
+import io.emeth.master.config.MasterStreamsConfigLoader;
+import io.emeth.master.it.ChildMaster;
+import io.emeth.master.testing.TestConfigs;
+import io.emeth.registry.SchemaRegistryServer;
+import io.emeth.schemas.Topics;
+import io.emeth.schemas.registry.SerdeConfig;
+import io.emeth.testkit.KafkaTestCluster;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The matching benchmark (not a test): a real broker and registry in this JVM, one master as a
+ * child JVM, {@code bench.workers} registered workers (default 10,000) and {@code bench.jobs}
+ * requested jobs (default 100,000), each needing one worker; a simulated chain lets another node
+ * take each job as soon as it is matched, which frees the worker for the next one. Reports:
+ *
+ * <ul>
+ *   <li>the master's live heap after a full GC with 100 and with all workers registered (jcmd
+ *       GC.class_histogram);
+ *   <li>latency from sending {@code JobRequested} to seeing {@code TrainingAssigned} (read
+ *       committed), p50/p99, for {@code bench.paced} jobs sent at {@code bench.rate}/s while
+ *       workers are free;
+ *   <li>matches per second and the same latency for all jobs sent at once (queueing included).
+ * </ul>
+ *
+ * Run: {@code mvn -o -B -q -pl master-streams test-compile exec:java@bench} (add {@code
+ * -Dbench.workers=… -Dbench.jobs=…}).
+ */
+public final class MatchingBench {
+    private static final Pattern TOTAL = Pattern.compile("Total\\s+\\d+\\s+(\\d+)");
+
+    private MatchingBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int workers = Integer.getInteger("bench.workers", 10_000);
+        int jobs = Integer.getInteger("bench.jobs", 100_000);
+        int paced = Integer.getInteger("bench.paced", 1_000);
+        int rate = Integer.getInteger("bench.rate", 100);
+        Path dir =
+                Files.createDirectories(
+                        Path.of("target", "bench", "run-" + System.currentTimeMillis()));
+        KafkaTestCluster kafka = KafkaTestCluster.start();
+        SchemaRegistryServer registry =
+                SchemaRegistryServer.start(kafka.bootstrapServers(), "127.0.0.1", 0);
+        Topics topics = Topics.create(SerdeConfig.of(registry.url()));
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            admin.createTopics(topics.specs().stream().map(s -> s.newTopic((short) 1)).toList())
+                    .all()
+                    .get(60, TimeUnit.SECONDS);
+        }
+        Path config = dir.resolve("master.json");
+        Files.writeString(
+                config,
+                TestConfigs.json(
+                                "nvm",
+                                "\"kafka_bootstrap_servers\": \""
+                                        + kafka.bootstrapServers()
+                                        + "\","
+                                        + "\"schema_registry_url\": \""
+                                        + registry.url()
+                                        + "\","
+                                        + "\"application_id\": \"bench-master\","
+                                        + "\"state_dir\": \""
+                                        + dir.resolve("state").toAbsolutePath()
+                                        + "\","
+                                        + "\"kafka_properties\": {\"client.id\": \"bench-master\"}")
+                        .replace(
+                                "\"worker_heartbeat_timeout_ms\": 30000",
+                                "\"worker_heartbeat_timeout_ms\": 86400000"));
+        String pool = MasterStreamsConfigLoader.load(config).poolId();
+        List<String> jvm = new ArrayList<>(List.of("-Xmx1g"));
+        if (Boolean.getBoolean("bench.jfr")) {
+            jvm.add(
+                    "-XX:StartFlightRecording=filename="
+                            + dir.toAbsolutePath().resolve("master.jfr"));
+        }
+        ChildMaster master = ChildMaster.start("bench", config, dir, jvm.toArray(String[]::new));
+        BenchWorld world = new BenchWorld(kafka.bootstrapServers(), topics, pool);
+        try {
+            world.registerWorkers(0, Math.min(100, workers), 100);
+            await(() -> world.idleWorkers.size() >= Math.min(100, workers), Duration.ofMinutes(2));
+            long heap100 = heapAfterFullGc(master.pid());
+            long t0 = System.nanoTime();
+            world.registerWorkers(100, workers, 100);
+            await(() -> world.idleWorkers.size() >= workers, Duration.ofMinutes(10));
+            double registrationSeconds = (System.nanoTime() - t0) / 1e9;
+            long heapAll = heapAfterFullGc(master.pid());
+            Files.writeString(
+                    dir.resolve("histogram-" + workers + "-workers.txt"),
+                    jcmd(master.pid(), "GC.class_histogram"));
+
+            Random random = new Random(42);
+            List<String> pacedJobs = new ArrayList<>();
+            for (int i = 0; i < paced; i++) {
+                pacedJobs.add(world.request(fee(random)));
+                world.flush();
+                TimeUnit.MICROSECONDS.sleep(1_000_000L / rate);
+            }
+            await(
+                    () -> pacedJobs.stream().allMatch(world.assignedAt::containsKey),
+                    Duration.ofMinutes(5));
+
+            List<String> burst = new ArrayList<>(jobs);
+            long start = System.currentTimeMillis();
+            for (int i = 0; i < jobs; i++) {
+                burst.add(world.request(fee(random)));
+            }
+            world.flush();
+            await(() -> world.assignedAt.size() >= paced + jobs, Duration.ofMinutes(60));
+            long end = burst.stream().mapToLong(world.assignedAt::get).max().orElse(start);
+            long heapAfter = heapAfterFullGc(master.pid());
+
+            report(
+                    workers,
+                    jobs,
+                    paced,
+                    rate,
+                    heap100,
+                    heapAll,
+                    heapAfter,
+                    registrationSeconds,
+                    latencies(world, pacedJobs),
+                    latencies(world, burst),
+                    (end - start) / 1000.0);
+        } finally {
+            world.close();
+            master.close();
+            registry.close();
+            kafka.close();
+        }
+    }
+
+    private static BigInteger fee(Random random) {
+        return TestConfigs.emt(10)
+                .add(BigInteger.valueOf(random.nextInt(20_000)).multiply(BigInteger.TEN.pow(15)));
+    }
+
+    private static List<Long> latencies(BenchWorld world, List<String> jobs) {
+        List<Long> out = new ArrayList<>(jobs.size());
+        for (String job : jobs) {
+            out.add(world.assignedAt.get(job) - world.requestedAt.get(job));
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    }
+
+    private static void report(
+            int workers,
+            int jobs,
+            int paced,
+            int rate,
+            long heap100,
+            long heapAll,
+            long heapAfter,
+            double registrationSeconds,
+            List<Long> pacedLatency,
+            List<Long> burstLatency,
+            double burstSeconds) {
+        System.out.println();
+        System.out.println(
+                "== master matching benchmark ("
+                        + Runtime.getRuntime().availableProcessors()
+                        + " cores) ==");
+        System.out.printf(
+                "live heap after full GC, 100 workers:      %.1f MiB%n", heap100 / 1024.0);
+        System.out.printf(
+                "live heap after full GC, %d workers:    %.1f MiB%n", workers, heapAll / 1024.0);
+        System.out.printf(
+                "live heap after full GC, after %d jobs: %.1f MiB%n", jobs, heapAfter / 1024.0);
+        System.out.printf(
+                "registration of %d workers:           %.1f s%n",
+                workers - 100, registrationSeconds);
+        System.out.printf(
+                "paced %d jobs at %d/s: JobRequested→TrainingAssigned p50 %d ms, p99 %d ms%n",
+                paced, rate, percentile(pacedLatency, 0.5), percentile(pacedLatency, 0.99));
+        System.out.printf(
+                "burst of %d jobs: %.0f matches/s (%.1f s); latency p50 %d ms, p99 %d ms%n",
+                jobs,
+                jobs / burstSeconds,
+                burstSeconds,
+                percentile(burstLatency, 0.5),
+                percentile(burstLatency, 0.99));
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout)
+            throws InterruptedException {
+        long giveUp = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > giveUp) {
+                throw new IllegalStateException("benchmark step did not finish within " + timeout);
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
+    /**
+     * Live heap (KiB) of the process: the total of {@code jcmd <pid> GC.class_histogram}, which
+     * runs a full GC first and counts only reachable objects (unlike "used", which counts G1
+     * regions).
+     */
+    static long heapAfterFullGc(long pid) throws IOException, InterruptedException {
+        String histogram = jcmd(pid, "GC.class_histogram");
+        Matcher m = TOTAL.matcher(histogram);
+        if (!m.find()) {
+            throw new IllegalStateException("cannot read jcmd GC.class_histogram: " + histogram);
+        }
+        return Long.parseLong(m.group(1)) / 1024;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process p =
+                new ProcessBuilder(jcmd, Long.toString(pid), command)
+                        .redirectErrorStream(true)
+                        .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+}

@@ -1,0 +1,77 @@
+package io.emeth.master.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class JobMathTest {
+    @Test
+    void shouldEstimateGasFromWholeMegabytesWithAtLeastOne() {
+        // getEstimatedGas(max(1, sizeMB), 5822) = sizeMB × 5822 / 1000
+        assertThat(JobMath.gas(4_096)).isEqualTo(5); // 0 MB counts as 1
+        assertThat(JobMath.gas(1_048_575)).isEqualTo(5);
+        assertThat(JobMath.gas(2 * 1_048_576)).isEqualTo(11);
+        assertThat(JobMath.gas(1_000L * 1_048_576)).isEqualTo(5_822);
+        assertThat(JobMath.gas(Long.MAX_VALUE)).isPositive();
+    }
+
+    @Test
+    void shouldComputeRequiredCapacityWithIntegerDivision() {
+        assertThat(JobMath.requiredCapacity(5, 100_000)).isEqualTo(50);
+        assertThat(JobMath.requiredCapacity(5, 53_601)).isEqualTo(93);
+        assertThat(JobMath.requiredCapacity(Long.MAX_VALUE, 1)).isEqualTo(Long.MAX_VALUE);
+        assertThatThrownBy(() -> JobMath.requiredCapacity(5, 0)).hasMessageContaining("time limit");
+    }
+
+    @Test
+    void shouldMeetTheDeadlineOnlyStrictlyBeforeTheMargin() {
+        // gas 5 at capacity 100 takes 50,000 s; margin 3,600 s
+        long now = 1_000_000;
+        long edge = now + 53_600_000;
+        assertThat(JobMath.meetsDeadline(now, 5, 100, edge + 1, 2, 2)).isTrue();
+        assertThat(JobMath.meetsDeadline(now, 5, 100, edge, 2, 2)).isFalse();
+        // half the epochs left need half the time
+        assertThat(JobMath.meetsDeadline(now, 5, 100, now + 28_600_001, 1, 2)).isTrue();
+        assertThat(JobMath.meetsDeadline(now, 5, 100, now + 28_600_000, 1, 2)).isFalse();
+        assertThat(JobMath.meetsDeadline(now, 5, 0, Long.MAX_VALUE, 1, 1)).isFalse();
+        assertThat(
+                        JobMath.meetsDeadline(
+                                now, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 1000, 1000))
+                .isTrue();
+    }
+
+    @Test
+    void shouldTellWhenTheMarginHasPassed() {
+        assertThat(JobMath.pastMargin(0, 3_600_001)).isFalse();
+        assertThat(JobMath.pastMargin(1, 3_600_001)).isTrue();
+    }
+
+    @Test
+    void shouldDeriveDeterministicCommandIds() {
+        String a =
+                CommandIds.of(
+                        "0x" + "ab".repeat(16),
+                        io.emeth.schemas.avro.gateway.ChainAction.PROCESS_JOB,
+                        1);
+        assertThat(a)
+                .isEqualTo(
+                        CommandIds.of(
+                                "0x" + "ab".repeat(16),
+                                io.emeth.schemas.avro.gateway.ChainAction.PROCESS_JOB,
+                                1));
+        assertThat(a)
+                .isNotEqualTo(
+                        CommandIds.of(
+                                "0x" + "ab".repeat(16),
+                                io.emeth.schemas.avro.gateway.ChainAction.PROCESS_JOB,
+                                2));
+        assertThat(a)
+                .isNotEqualTo(
+                        CommandIds.of(
+                                "0x" + "ab".repeat(16),
+                                io.emeth.schemas.avro.gateway.ChainAction.SUBMIT_RESULT,
+                                1));
+        assertThat(a).matches("0x[0-9a-f]{64}");
+    }
+}
