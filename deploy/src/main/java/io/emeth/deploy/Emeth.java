@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             AdminCommands.JobCommand.class,
             WorkerCommand.class,
             IndexerCommand.class,
+            MasterCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Emeth implements Runnable {
@@ -36,10 +37,9 @@ public final class Emeth implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The whole command tree, with the components whose issues have not landed yet. */
+    /** The whole command tree, with operator errors reported as one line. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Emeth());
-        PendingCommand.register(cl);
         cl.setExecutionExceptionHandler(new OperatorErrors());
         return cl;
     }
