@@ -123,10 +123,10 @@ public final class AdminRpc implements AutoCloseable {
                         meters);
         started.add(http);
         log.info(
-                "admin-rpc started [pool:{}, port:{}, board:{}board]",
+                "admin-rpc started [pool:{}, port:{}, board:{}]",
                 config.poolId(),
                 http.port(),
-                config.myUrl());
+                config.myUrl().resolve("/board"));
         return new AdminRpc(new ArrayList<>(started), http, database);
     }
 
