@@ -14,6 +14,8 @@ import picocli.CommandLine.Mixin;
             DevCommand.Up.class,
             DevCommand.Down.class,
             DevCommand.Status.class,
+            DevRequestCommand.class,
+            DevVerifyCommand.class,
             DevServicesCommand.class
         })
 public final class DevCommand implements Runnable {
