@@ -4,7 +4,6 @@ import io.emeth.common.config.ConfigException;
 import io.emeth.master.MasterApp;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.config.MasterStreamsConfigLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,12 +29,7 @@ public final class MasterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
-            throw new OperatorException(
-                    file
-                            + " does not exist: pass --config <file>, or run `./emeth dev up` and use"
-                            + " .emeth/config/master.json");
-        }
+        MasterConfigOption.requireFile(file, "master.json");
         MasterStreamsConfig config;
         try {
             config = MasterStreamsConfigLoader.load(file);

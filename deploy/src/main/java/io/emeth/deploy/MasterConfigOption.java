@@ -17,16 +17,22 @@ public final class MasterConfigOption {
 
     /** Loads and validates the file; a bad or missing file is a one-line operator error. */
     public MasterConfig load() {
-        if (!Files.isRegularFile(file)) {
-            throw new OperatorException(
-                    file
-                            + " does not exist: pass --config <file>, or run `./emeth dev up` and use"
-                            + " .emeth/config/master.json");
-        }
+        requireFile(file, "master.json");
         try {
             return ConfigLoader.master(file);
         } catch (ConfigException e) {
             throw new OperatorException(e.getMessage(), e);
+        }
+    }
+
+    /** Fails with the fix when a config file is missing; {@code devName} is its dev stack name. */
+    static void requireFile(Path file, String devName) {
+        if (!Files.isRegularFile(file)) {
+            throw new OperatorException(
+                    file
+                            + " does not exist: pass --config <file>, or run `./emeth dev up` and use"
+                            + " .emeth/config/"
+                            + devName);
         }
     }
 }

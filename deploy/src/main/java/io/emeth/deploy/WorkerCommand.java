@@ -6,7 +6,6 @@ import io.emeth.common.config.WorkerConfig;
 import io.emeth.worker.WorkerAgent;
 import io.emeth.worker.WorkerOptions;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,12 +37,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
-            throw new OperatorException(
-                    file
-                            + " does not exist: pass --config <file>, or run `./emeth dev up` and use"
-                            + " .emeth/config/worker.json");
-        }
+        MasterConfigOption.requireFile(file, "worker.json");
         WorkerConfig config;
         try {
             config = ConfigLoader.worker(file);

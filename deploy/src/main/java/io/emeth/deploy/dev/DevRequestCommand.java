@@ -3,7 +3,6 @@ package io.emeth.deploy.dev;
 import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.dev.DevAccounts;
 import io.emeth.contracts.dev.DevChain;
-import io.emeth.deploy.OperatorException;
 import io.emeth.deploy.demo.DemoCorpus;
 import io.emeth.deploy.demo.DemoRequester;
 import java.net.URI;
@@ -56,20 +55,12 @@ final class DevRequestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StackLayout layout = StackLayout.fromEnvironment();
-        StackState state = StackState.read(layout.stateFile());
-        if (state == null || state.emethContractAddress() == null) {
-            throw new OperatorException(
-                    "no dev stack state in " + layout.stateFile() + ": run `./emeth dev up` first");
-        }
+        StackState state = StackState.require(layout);
         byte[] bytes = data == null ? DemoCorpus.english() : Files.readAllBytes(data);
         String dataset = data == null ? "demo-corpus-en" : data.getFileName().toString();
         Web3j web3j = Web3j.build(new HttpService(state.ethereumEndpoint()));
         try {
-            DevChain.Deployment deployment =
-                    new DevChain.Deployment(
-                            state.tokenContractAddress(),
-                            state.emethContractAddress(),
-                            state.verifierAddress());
+            DevChain.Deployment deployment = state.deployment();
             long deadline = DevChain.latestTimestamp(web3j) + deadlineHours * 3600;
             String jobId =
                     new DemoRequester(

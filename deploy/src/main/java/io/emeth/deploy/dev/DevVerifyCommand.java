@@ -31,18 +31,10 @@ final class DevVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StackLayout layout = StackLayout.fromEnvironment();
-        StackState state = StackState.read(layout.stateFile());
-        if (state == null || state.emethContractAddress() == null) {
-            throw new OperatorException(
-                    "no dev stack state in " + layout.stateFile() + ": run `./emeth dev up` first");
-        }
+        StackState state = StackState.require(layout);
         Web3j web3j = Web3j.build(new HttpService(state.ethereumEndpoint()));
         try {
-            DevChain.Deployment deployment =
-                    new DevChain.Deployment(
-                            state.tokenContractAddress(),
-                            state.emethContractAddress(),
-                            state.verifierAddress());
+            DevChain.Deployment deployment = state.deployment();
             DevVerifier verifier = new DevVerifier(web3j, deployment, DevAccounts.verifier());
             long sizeBytes = datasetSize(web3j, deployment, state);
             if (!verifier.verifyIfSubmitted(jobId, sizeBytes, EmethRules.GPT_COMPLEXITY)) {

@@ -2,6 +2,8 @@ package io.emeth.deploy.dev;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.emeth.contracts.dev.DevChain;
+import io.emeth.deploy.OperatorException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,6 +45,23 @@ public record StackState(
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
         }
+    }
+
+    /**
+     * The state of a stack that {@code dev up} has set up, or a one-line error saying to run it.
+     */
+    static StackState require(StackLayout layout) {
+        StackState state = read(layout.stateFile());
+        if (state == null || state.emethContractAddress() == null) {
+            throw new OperatorException(
+                    "no dev stack state in " + layout.stateFile() + ": run `./emeth dev up` first");
+        }
+        return state;
+    }
+
+    /** The deployed contracts, as the contracts module's helpers take them. */
+    DevChain.Deployment deployment() {
+        return new DevChain.Deployment(tokenContractAddress, emethContractAddress, verifierAddress);
     }
 
     StackState withContracts(String token, String core, String verifier) {
