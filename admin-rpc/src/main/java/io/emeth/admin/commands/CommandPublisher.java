@@ -1,5 +1,6 @@
 package io.emeth.admin.commands;
 
+import io.emeth.schemas.CommandIds;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.admin.AdminCommand;
@@ -10,13 +11,9 @@ import io.emeth.schemas.avro.gateway.DeclineJob;
 import io.emeth.schemas.avro.gateway.WithdrawSlotReward;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -90,7 +87,7 @@ public final class CommandPublisher implements AutoCloseable {
 
     /** Asks the gateway to decline {@code jobId} (attempt {@code attempt}) for {@code account}. */
     public String declineJob(String account, String jobId, int attempt, String reason) {
-        String commandId = commandId(jobId, ChainAction.DECLINE_JOB, Math.max(1, attempt));
+        String commandId = CommandIds.of(jobId, ChainAction.DECLINE_JOB, Math.max(1, attempt));
         ChainCommand command =
                 ChainCommand.newBuilder()
                         .setCommandId(commandId)
@@ -109,7 +106,7 @@ public final class CommandPublisher implements AutoCloseable {
 
     /** Asks the gateway to withdraw {@code account}'s reward of the closed {@code slot}. */
     public String withdrawSlotReward(String account, long slot, BigInteger expectedReward) {
-        String commandId = commandId(account, ChainAction.WITHDRAW_SLOT_REWARD, slot);
+        String commandId = CommandIds.of(account, ChainAction.WITHDRAW_SLOT_REWARD, slot);
         ChainCommand command =
                 ChainCommand.newBuilder()
                         .setCommandId(commandId)
@@ -130,22 +127,6 @@ public final class CommandPublisher implements AutoCloseable {
                 expectedReward,
                 commandId);
         return commandId;
-    }
-
-    /**
-     * The deterministic id of a chain command: {@code 0x} + sha256(subject ":" action ":" n), the
-     * master's scheme (subject a job id or an account, n an attempt or a slot).
-     */
-    public static String commandId(String subject, ChainAction action, long n) {
-        String text = subject + ":" + action.name() + ":" + n;
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256")
-                            .digest(text.getBytes(StandardCharsets.UTF_8));
-            return "0x" + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
     }
 
     private <V> void send(Topic<String, V> topic, String key, V value) {

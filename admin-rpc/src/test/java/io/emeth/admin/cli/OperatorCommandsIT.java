@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.emeth.admin.AdminOptions;
 import io.emeth.admin.AdminRpc;
 import io.emeth.admin.Seeds;
-import io.emeth.admin.commands.CommandPublisher;
 import io.emeth.admin.db.Database;
 import io.emeth.admin.support.ItChain;
 import io.emeth.admin.support.ItConfig;
@@ -18,6 +17,7 @@ import io.emeth.admin.support.SocketHttp;
 import io.emeth.common.config.MasterConfig;
 import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.JobIds;
+import io.emeth.schemas.CommandIds;
 import io.emeth.schemas.avro.JobStatus;
 import io.emeth.schemas.avro.gateway.ChainAction;
 import io.emeth.schemas.avro.gateway.ChainCommand;
@@ -135,7 +135,7 @@ class OperatorCommandsIT {
                 EmethRules.rewardShare(3_000, 3_000, EmethRules.slotReward(rewardSlot));
         String account = chain.master.getAddress();
         String commandId =
-                CommandPublisher.commandId(
+                CommandIds.of(
                         org.web3j.crypto.Keys.toChecksumAddress(account),
                         ChainAction.WITHDRAW_SLOT_REWARD,
                         rewardSlot);
@@ -204,7 +204,7 @@ class OperatorCommandsIT {
         String output = run(out -> Decline.run(config, null, kafka.prefix(), out));
 
         // Then only the job this node processes on chain is declined, under the master's command id
-        String commandId = CommandPublisher.commandId(processingJob, ChainAction.DECLINE_JOB, 2);
+        String commandId = CommandIds.of(processingJob, ChainAction.DECLINE_JOB, 2);
         assertThat(output.strip())
                 .isEqualTo(
                         "Declining job "

@@ -3,6 +3,7 @@ package io.emeth.master.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.emeth.schemas.CommandIds;
 import org.junit.jupiter.api.Test;
 
 class JobMathTest {

@@ -1,4 +1,4 @@
-package io.emeth.master.rules;
+package io.emeth.schemas;
 
 import io.emeth.schemas.avro.gateway.ChainAction;
 import java.nio.charset.StandardCharsets;
@@ -7,15 +7,17 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Deterministic ids of the chain commands the master issues: {@code 0x} + sha256(jobId ‖ ":" ‖
- * action ‖ ":" ‖ attempt). A replayed or re-derived command (after a crash, on another instance)
- * gets the same id, so the gateway recognises it and sends at most one transaction.
+ * Deterministic ids of chain commands: {@code 0x} + sha256(subject ‖ ":" ‖ action ‖ ":" ‖ n), where
+ * the subject is a job id (n = the attempt) or an account (n = the reward slot). A replayed or
+ * re-derived command (after a crash, on another instance, from admin-rpc or the master) gets the
+ * same id, so the gateway recognises it and sends at most one transaction. Every publisher of
+ * {@code chain-commands} uses this one function so that the ids never drift apart.
  */
 public final class CommandIds {
     private CommandIds() {}
 
-    public static String of(String jobId, ChainAction action, int attempt) {
-        String text = jobId + ":" + action.name() + ":" + attempt;
+    public static String of(String subject, ChainAction action, long n) {
+        String text = subject + ":" + action.name() + ":" + n;
         try {
             byte[] digest =
                     MessageDigest.getInstance("SHA-256")
