@@ -2,6 +2,7 @@ package io.emeth.master.bench;
 
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.common.eth.Signatures;
+import io.emeth.master.testing.RawTopics;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.ChainPosition;
@@ -33,7 +34,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -140,12 +140,12 @@ final class BenchWorld implements AutoCloseable {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                 long seen = System.currentTimeMillis();
                 if (r.topic().equals(topics.workerAssignments().name())) {
-                    WorkerAssignment a = decode(topics.workerAssignments(), r);
+                    WorkerAssignment a = RawTopics.decode(topics.workerAssignments(), r);
                     if (a.getPayload() instanceof TrainingAssigned) {
                         assignedAt.putIfAbsent(a.getJobId(), seen);
                     }
                 } else if (r.topic().equals(topics.chainCommands().name())) {
-                    ChainCommand command = decode(topics.chainCommands(), r);
+                    ChainCommand command = RawTopics.decode(topics.chainCommands(), r);
                     if (command.getPayload() instanceof ProcessJob p) {
                         chain(
                                 p.getJobId(),
@@ -155,7 +155,7 @@ final class BenchWorld implements AutoCloseable {
                                         .build());
                     }
                 } else {
-                    WorkerView v = decode(topics.workerStatus(), r);
+                    WorkerView v = RawTopics.decode(topics.workerStatus(), r);
                     if (v.getState() == WorkerState.IDLE && v.getJobId() == null) {
                         idleWorkers.add(v.getWorker());
                     }
@@ -184,15 +184,7 @@ final class BenchWorld implements AutoCloseable {
     }
 
     private <V> void send(Topic<String, V> topic, String key, V value) {
-        producer.send(
-                new ProducerRecord<>(
-                        topic.name(),
-                        key,
-                        topic.valueSerde().serializer().serialize(topic.name(), value)));
-    }
-
-    private static <V> V decode(Topic<String, V> topic, ConsumerRecord<String, byte[]> r) {
-        return topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+        RawTopics.send(producer, topic, key, value);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.emeth.master.it;
 
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.common.eth.Signatures;
+import io.emeth.master.testing.RawTopics;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.ChainPosition;
@@ -35,7 +36,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -159,16 +159,16 @@ final class SimulatedWorld implements AutoCloseable {
     private void dispatch(ConsumerRecord<String, byte[]> r) {
         String topic = r.topic();
         if (topic.equals(topics.workerAssignments().name())) {
-            simulated.onAssignment(decode(topics.workerAssignments(), r));
+            simulated.onAssignment(RawTopics.decode(topics.workerAssignments(), r));
         } else if (topic.equals(topics.chainCommands().name())) {
-            ChainCommand command = decode(topics.chainCommands(), r);
+            ChainCommand command = RawTopics.decode(topics.chainCommands(), r);
             commands.add(command);
             onCommand(command);
         } else if (topic.equals(topics.jobStatus().name())) {
-            JobView view = decode(topics.jobStatus(), r);
+            JobView view = RawTopics.decode(topics.jobStatus(), r);
             jobs.put(view.getJobId(), view);
         } else {
-            workerViews.add(decode(topics.workerStatus(), r));
+            workerViews.add(RawTopics.decode(topics.workerStatus(), r));
         }
     }
 
@@ -224,15 +224,7 @@ final class SimulatedWorld implements AutoCloseable {
     }
 
     <V> void send(Topic<String, V> topic, String key, V value) {
-        producer.send(
-                new ProducerRecord<>(
-                        topic.name(),
-                        key,
-                        topic.valueSerde().serializer().serialize(topic.name(), value)));
-    }
-
-    private static <V> V decode(Topic<String, V> topic, ConsumerRecord<String, byte[]> r) {
-        return topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+        RawTopics.send(producer, topic, key, value);
     }
 
     @Override
