@@ -31,14 +31,32 @@ public final class KafkaTestCluster {
         this.kit = kit;
     }
 
-    /** The JVM-wide cluster, started on first use and closed when the JVM exits. */
+    /**
+     * The JVM-wide cluster, started on first use and closed by {@link SharedClusterCloser} when the
+     * test run ends.
+     *
+     * <p>It must be closed before the JVM exits: Kafka's test kit deletes its log directories in a
+     * shutdown hook, and a broker still running when they vanish halts the JVM with exit code 1,
+     * which Maven reports as a failed fork although every test passed. The shutdown hook here is
+     * only a last resort for runs outside the JUnit launcher.
+     */
     public static synchronized KafkaTestCluster shared() {
         if (shared == null) {
             shared = start();
             Runtime.getRuntime()
-                    .addShutdownHook(new Thread(shared::closeQuietly, "kafka-test-cluster-stop"));
+                    .addShutdownHook(
+                            new Thread(KafkaTestCluster::closeShared, "kafka-test-cluster-stop"));
         }
         return shared;
+    }
+
+    /** Stops the JVM-wide cluster if it was started; a later {@link #shared()} starts a new one. */
+    public static synchronized void closeShared() {
+        if (shared != null) {
+            KafkaTestCluster cluster = shared;
+            shared = null;
+            cluster.closeQuietly();
+        }
     }
 
     /** A cluster of its own, for a test that must stop or restart the broker. */
@@ -138,6 +156,7 @@ public final class KafkaTestCluster {
     private void closeQuietly() {
         try {
             close();
+            log.info("Kafka test cluster stopped [bootstrap:{}]", kit.bootstrapServers());
         } catch (Exception e) {
             log.warn("Kafka test cluster did not stop cleanly", e);
         }
