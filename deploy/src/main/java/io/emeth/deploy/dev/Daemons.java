@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -60,15 +61,22 @@ final class Daemons {
      * string of its command line that identifies it later.
      */
     ProcessHandle start(String component, List<String> command, String marker) {
+        return start(component, command, marker, Map.of());
+    }
+
+    /** As {@link #start(String, List, String)}, with extra environment variables. */
+    ProcessHandle start(
+            String component, List<String> command, String marker, Map<String, String> env) {
         List<String> full = new ArrayList<>();
         full.add("setsid");
         full.addAll(command);
         try {
             Files.createDirectories(layout.logs());
             Files.createDirectories(layout.pidFile(component).getParent());
+            ProcessBuilder builder = new ProcessBuilder(full);
+            builder.environment().putAll(env);
             Process process =
-                    new ProcessBuilder(full)
-                            .directory(layout.repoRoot().toFile())
+                    builder.directory(layout.repoRoot().toFile())
                             .redirectErrorStream(true)
                             .redirectOutput(
                                     ProcessBuilder.Redirect.appendTo(

@@ -1,5 +1,6 @@
 package io.emeth.deploy.dev;
 
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Mixin;
             DevCommand.Up.class,
             DevCommand.Down.class,
             DevCommand.Status.class,
+            DevDemoCommand.class,
             DevRequestCommand.class,
             DevVerifyCommand.class,
             DevServicesCommand.class
@@ -39,7 +41,7 @@ public final class DevCommand implements Runnable {
             StackLayout layout = StackLayout.fromEnvironment();
             System.out.println("Starting the emeth dev stack in " + layout.home() + " ...");
             StackState state = new LocalStack(layout, options, System.out).up();
-            DevConfigs.write(layout, state, System.out);
+            DevConfigs.write(layout, state, options.adminPort, System.out);
             System.out.println("The dev stack is up. Stop it with `./emeth dev down`.");
         }
     }
@@ -47,12 +49,14 @@ public final class DevCommand implements Runnable {
     @Command(
             name = "down",
             mixinStandardHelpOptions = true,
-            description = "Stop the local stack; its data is kept.")
+            description =
+                    "Stop the local stack and the node processes of `dev demo`; data is kept.")
     static final class Down implements Runnable {
         @Override
         public void run() {
             StackLayout layout = StackLayout.fromEnvironment();
-            List<String> stopped = new LocalStack(layout, new DevOptions(), System.out).down();
+            List<String> stopped = new ArrayList<>(new NodeProcesses(layout).stopAll());
+            stopped.addAll(new LocalStack(layout, new DevOptions(), System.out).down());
             System.out.println(
                     stopped.isEmpty()
                             ? "Nothing was running."
@@ -70,9 +74,11 @@ public final class DevCommand implements Runnable {
     static final class Status implements Runnable {
         @Override
         public void run() {
-            new LocalStack(StackLayout.fromEnvironment(), new DevOptions(), System.out)
+            StackLayout layout = StackLayout.fromEnvironment();
+            new LocalStack(layout, new DevOptions(), System.out)
                     .status()
                     .forEach(System.out::println);
+            new NodeProcesses(layout).status().forEach(System.out::println);
         }
     }
 }

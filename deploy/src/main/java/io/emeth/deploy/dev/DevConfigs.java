@@ -27,11 +27,25 @@ final class DevConfigs {
 
     private DevConfigs() {}
 
-    static void write(StackLayout layout, StackState state, PrintStream out) {
+    /** Writes the configs and prints the master's and the first worker's. */
+    static void write(StackLayout layout, StackState state, int adminPort, PrintStream out) {
+        String[] written = write(layout, state, adminPort);
+        Path dir = layout.configDir();
+        out.println();
+        out.println("# " + dir.resolve("master.json") + " (keys are anvil's public test keys)");
+        out.println(written[0]);
+        out.println("# " + dir.resolve("worker.json") + " (a second worker: worker-2.json)");
+        out.println(written[1]);
+    }
+
+    /** Writes the configs; returns the master's and the first worker's JSON. */
+    static String[] write(StackLayout layout, StackState state, int adminPort) {
         ConfigLoader loader = new ConfigLoader(Map.of());
         String master =
                 ConfigWriter.toJson(
-                        loader.parseMaster(masterJson(layout, state).toString(), "dev master.json")
+                        loader.parseMaster(
+                                        masterJson(layout, state, adminPort).toString(),
+                                        "dev master.json")
                                 .config());
         Path dir = layout.configDir();
         write(dir.resolve("master.json"), master);
@@ -40,27 +54,32 @@ final class DevConfigs {
             String worker =
                     ConfigWriter.toJson(
                             loader.parseWorker(
-                                            workerJson(layout, state, n).toString(),
+                                            workerJson(layout, state, adminPort, n).toString(),
                                             "dev worker.json")
                                     .config());
             write(dir.resolve(n == 0 ? "worker.json" : "worker-" + (n + 1) + ".json"), worker);
             firstWorker = firstWorker == null ? worker : firstWorker;
         }
-        out.println();
-        out.println("# " + dir.resolve("master.json") + " (keys are anvil's public test keys)");
-        out.println(master);
-        out.println("# " + dir.resolve("worker.json") + " (a second worker: worker-2.json)");
-        out.println(firstWorker);
+        return new String[] {master, firstWorker};
     }
 
-    private static ObjectNode masterJson(StackLayout layout, StackState state) {
+    static Path master(StackLayout layout) {
+        return layout.configDir().resolve("master.json");
+    }
+
+    /** The config of dev worker {@code n} (1 or 2). */
+    static Path worker(StackLayout layout, int n) {
+        return layout.configDir().resolve(n == 1 ? "worker.json" : "worker-" + n + ".json");
+    }
+
+    private static ObjectNode masterJson(StackLayout layout, StackState state, int adminPort) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("emethContractAddress", state.emethContractAddress());
         o.put("tokenContractAddress", state.tokenContractAddress());
         o.put("endpoint", state.ethereumEndpoint());
         o.put("privateKey", DevAccounts.get(1).privateKey());
         o.put("storageApi", state.storageApi());
-        o.put("my_url", "http://127.0.0.1:5000");
+        o.put("my_url", "http://127.0.0.1:" + adminPort);
         o.put("cooperative", "nvm");
         o.put("kafka_bootstrap_servers", state.kafkaBootstrapServers());
         o.put("schema_registry_url", state.schemaRegistryUrl());
@@ -69,10 +88,11 @@ final class DevConfigs {
         return o;
     }
 
-    private static ObjectNode workerJson(StackLayout layout, StackState state, int n) {
+    private static ObjectNode workerJson(
+            StackLayout layout, StackState state, int adminPort, int n) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("device", "cpu");
-        o.put("master_node_url", "http://127.0.0.1:5000");
+        o.put("master_node_url", "http://127.0.0.1:" + adminPort);
         o.put("powerCapacity", DEV_POWER_CAPACITY);
         o.put("privateKey", DevAccounts.get(2 + n).privateKey());
         o.put("kafka_bootstrap_servers", state.kafkaBootstrapServers());

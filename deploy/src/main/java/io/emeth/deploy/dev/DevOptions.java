@@ -28,6 +28,12 @@ public final class DevOptions {
     int anvilPort = 8545;
 
     @Option(
+            names = "--admin-port",
+            description =
+                    "Port of the node's admin-rpc (my_url in master.json; default: ${DEFAULT-VALUE}).")
+    int adminPort = 5000;
+
+    @Option(
             names = "--block-time",
             description = "Seconds between anvil blocks (default: ${DEFAULT-VALUE}).")
     int blockTime = 1;

@@ -69,7 +69,8 @@ class LocalStackIT {
     void shouldBringUpTheWholeStackWithContractsTopicsAndLoadableConfigs() throws Exception {
         // When
         StackState state = stack().up();
-        DevConfigs.write(layout, state, new PrintStream(output, true, StandardCharsets.UTF_8));
+        DevConfigs.write(
+                layout, state, 5000, new PrintStream(output, true, StandardCharsets.UTF_8));
 
         // Then every part answers
         assertThat(stack().status()).allMatch(line -> line.contains("running"));
