@@ -8,9 +8,12 @@ import io.emeth.admin.cli.JobStatusReport;
 import io.emeth.admin.cli.Withdraw;
 import io.emeth.deploy.MasterConfigOption;
 import io.emeth.deploy.OperatorException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The operator commands of the original node, and the admin-rpc process, for the launcher. */
@@ -36,10 +39,41 @@ public final class AdminCommands {
     public static final class Serve implements Callable<Integer> {
         @Mixin MasterConfigOption config;
 
+        @Option(
+                names = "--trusted-proxy",
+                paramLabel = "<address|cidr>",
+                description = {
+                    "A reverse proxy whose X-Forwarded-For is believed (repeatable; an address or"
+                            + " a CIDR range).",
+                    "Without one the header is ignored and the whitelists see the peer address."
+                })
+        List<String> trustedProxies = new ArrayList<>();
+
+        @Option(
+                names = "--bind",
+                paramLabel = "<host>",
+                description =
+                        "Listen on this address only (default: every interface, on my_url's port).")
+        String bindHost;
+
+        @Option(
+                names = "--no-sink",
+                description =
+                        "Do not run the JDBC sink (a second, read-only admin-rpc on the same database).")
+        boolean noSink;
+
         @Override
         public Integer call() throws Exception {
-            AdminRpc.run(config.load(), AdminOptions.defaults());
-            return 0;
+            AdminOptions options =
+                    AdminOptions.defaults()
+                            .withTrustedProxies(trustedProxies)
+                            .withBindHost(bindHost)
+                            .withRunSink(!noSink);
+            return operator(
+                    () -> {
+                        AdminRpc.run(config.load(), options);
+                        return 0;
+                    });
         }
     }
 
