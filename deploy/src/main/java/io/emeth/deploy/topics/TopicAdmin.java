@@ -5,6 +5,7 @@ import io.emeth.schemas.TopicSpec;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.registry.SerdeConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,24 +18,34 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * Creates the node's topics as {@link Topics#specs()} describes them (partitions, cleanup policy),
- * leaving existing ones alone; the replication factor follows the cluster's size (at most 3).
+ * leaving existing ones alone; the replication factor follows the cluster's size (at most 3), and a
+ * topic on three replicas or more gets {@code min.insync.replicas} 2, so that an acknowledged write
+ * survives the loss of one broker.
  */
 public final class TopicAdmin {
+    /** The most replicas a topic gets. */
+    static final int MAX_REPLICATION = 3;
+
+    static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
     private TopicAdmin() {}
 
     /** Creates the missing topics and returns the names it created. */
     public static List<String> createMissing(String bootstrapServers, String registryUrl) {
+        return createMissing(bootstrapServers, registryUrl, Map.of());
+    }
+
+    /**
+     * Creates the missing topics as a client with {@code clientProperties} (TLS/SASL settings, as
+     * in Kafka's {@code --command-config} files) and returns the names it created.
+     */
+    public static List<String> createMissing(
+            String bootstrapServers, String registryUrl, Map<String, String> clientProperties) {
         Topics topics = Topics.create(SerdeConfig.of(registryUrl));
-        try (Admin admin = Admin.create(adminConfig(bootstrapServers))) {
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientProperties))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
-            short replication = (short) Math.min(3, brokers);
-            List<NewTopic> missing = new ArrayList<>();
-            for (TopicSpec spec : topics.specs()) {
-                if (!existing.contains(spec.name())) {
-                    missing.add(spec.newTopic(replication));
-                }
-            }
+            List<NewTopic> missing = missingTopics(topics.specs(), existing, brokers);
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
             }
@@ -53,10 +64,41 @@ public final class TopicAdmin {
     }
 
     /**
+     * The create requests for the specs not in {@code existing} on a cluster of {@code brokers}:
+     * replication {@code min(3, brokers)}, and {@code min.insync.replicas} 2 from three replicas
+     * on.
+     */
+    static List<NewTopic> missingTopics(List<TopicSpec> specs, Set<String> existing, int brokers) {
+        short replication = (short) Math.max(1, Math.min(MAX_REPLICATION, brokers));
+        List<NewTopic> missing = new ArrayList<>();
+        for (TopicSpec spec : specs) {
+            if (!existing.contains(spec.name())) {
+                NewTopic topic = spec.newTopic(replication);
+                if (replication >= MAX_REPLICATION) {
+                    Map<String, String> configs = new HashMap<>();
+                    if (topic.configs() != null) {
+                        configs.putAll(topic.configs());
+                    }
+                    configs.putIfAbsent(MIN_INSYNC_REPLICAS, String.valueOf(replication - 1));
+                    topic.configs(configs);
+                }
+                missing.add(topic);
+            }
+        }
+        return missing;
+    }
+
+    /**
      * The node's topics as they are on the cluster: name to partition count (absent ones omitted).
      */
     public static Map<String, Integer> describe(String bootstrapServers, List<String> names) {
-        try (Admin admin = Admin.create(adminConfig(bootstrapServers))) {
+        return describe(bootstrapServers, names, Map.of());
+    }
+
+    /** As {@link #describe(String, List)}, as a client with {@code clientProperties}. */
+    public static Map<String, Integer> describe(
+            String bootstrapServers, List<String> names, Map<String, String> clientProperties) {
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientProperties))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<String> present = names.stream().filter(existing::contains).toList();
             return admin
@@ -81,10 +123,13 @@ public final class TopicAdmin {
         }
     }
 
-    private static Map<String, Object> adminConfig(String bootstrapServers) {
-        return Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    private static Map<String, Object> adminConfig(
+            String bootstrapServers, Map<String, String> clientProperties) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        config.putAll(clientProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return config;
     }
 }

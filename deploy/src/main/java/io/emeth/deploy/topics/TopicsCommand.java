@@ -1,10 +1,18 @@
 package io.emeth.deploy.topics;
 
+import io.emeth.deploy.OperatorException;
 import io.emeth.schemas.TopicSpec;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.registry.SerdeConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,6 +45,31 @@ public final class TopicsCommand implements Runnable {
                 defaultValue = "${env:EMETH_SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081}",
                 description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
         String registryUrl;
+
+        @Option(
+                names = "--command-config",
+                paramLabel = "<file>",
+                description =
+                        "Kafka client properties for a secured cluster (TLS/SASL), as for Kafka's"
+                                + " own tools, e.g. /etc/emeth/kafka-admin.properties.")
+        Path commandConfig;
+
+        /** The client properties of {@code --command-config}; none without it. */
+        Map<String, String> clientProperties() {
+            if (commandConfig == null) {
+                return Map.of();
+            }
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(commandConfig, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new OperatorException(
+                        "--command-config " + commandConfig + ": cannot read it (" + e + ")", e);
+            }
+            Map<String, String> out = new HashMap<>();
+            properties.stringPropertyNames().forEach(k -> out.put(k, properties.getProperty(k)));
+            return out;
+        }
     }
 
     @Command(
@@ -51,7 +84,9 @@ public final class TopicsCommand implements Runnable {
             List<TopicSpec> specs = Topics.create(SerdeConfig.of(cluster.registryUrl)).specs();
             Map<String, Integer> actual =
                     TopicAdmin.describe(
-                            cluster.bootstrapServers, specs.stream().map(TopicSpec::name).toList());
+                            cluster.bootstrapServers,
+                            specs.stream().map(TopicSpec::name).toList(),
+                            cluster.clientProperties());
             System.out.printf(
                     "%-22s %-10s %-9s %s%n", "TOPIC", "PARTITIONS", "CLEANUP", "ON CLUSTER");
             for (TopicSpec spec : specs) {
@@ -76,7 +111,10 @@ public final class TopicsCommand implements Runnable {
         @Override
         public void run() {
             List<String> created =
-                    TopicAdmin.createMissing(cluster.bootstrapServers, cluster.registryUrl);
+                    TopicAdmin.createMissing(
+                            cluster.bootstrapServers,
+                            cluster.registryUrl,
+                            cluster.clientProperties());
             System.out.println(
                     created.isEmpty()
                             ? "All topics exist."
@@ -115,7 +153,7 @@ public final class TopicsCommand implements Runnable {
                         new io.emeth.common.config.KafkaSettings(
                                 cluster.bootstrapServers,
                                 java.net.URI.create(cluster.registryUrl),
-                                Map.of()),
+                                cluster.clientProperties()),
                         topic,
                         new io.emeth.admin.cli.TopicTail.Options(last, fromBeginning, follow),
                         System.out);
