@@ -134,7 +134,8 @@ public final class ChainFixture implements AutoCloseable {
         return sendRaw(sign(jobs));
     }
 
-    private List<String> sendRaw(List<String> signed) throws Exception {
+    /** Sends signed raw transactions as they are (in batches of 100); answers their hashes. */
+    public List<String> sendRaw(List<String> signed) throws Exception {
         List<String> hashes = new ArrayList<>();
         for (int i = 0; i < signed.size(); i += 100) {
             BatchRequest batch = web3j.newBatch();
@@ -184,9 +185,36 @@ public final class ChainFixture implements AutoCloseable {
 
     /** anvil_reorg: replaces the last {@code depth} blocks, putting {@code rawTxs} in the first. */
     public void reorg(int depth, List<String> rawTxs) throws IOException {
+        reorgPlacing(depth, rawTxs.stream().map(raw -> new ReorgTx(raw, 0)).toList());
+    }
+
+    /** A signed raw transaction and the block of a reorg it goes into (0: the first new block). */
+    public record ReorgTx(String rawTx, int blockOffset) {}
+
+    /**
+     * anvil_reorg: replaces the last {@code depth} blocks with as many new ones, each transaction
+     * in the new block at its offset; what the old blocks held and is not given here is gone.
+     */
+    public void reorgPlacing(int depth, List<ReorgTx> txs) throws IOException {
         List<List<Object>> pairs = new ArrayList<>();
-        rawTxs.forEach(raw -> pairs.add(List.of(raw, 0)));
+        txs.forEach(tx -> pairs.add(List.of(tx.rawTx(), tx.blockOffset())));
         call("anvil_reorg", List.of(depth, pairs));
+    }
+
+    /**
+     * A signed transfer of 0 wei from the requester to itself at {@code nonce}: a transaction that
+     * changes nothing but uses up the nonce, so that a reorg can make the request that had it
+     * impossible to include again.
+     */
+    public String signedNoOp(long nonce) {
+        RawTransaction tx =
+                RawTransaction.createEtherTransaction(
+                        BigInteger.valueOf(nonce),
+                        DevChain.GAS_PRICE,
+                        BigInteger.valueOf(21_000),
+                        requester.getAddress(),
+                        BigInteger.ZERO);
+        return Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId, requester));
     }
 
     public void setAutomine(boolean on) throws IOException {

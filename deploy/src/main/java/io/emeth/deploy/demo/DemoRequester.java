@@ -74,7 +74,11 @@ public final class DemoRequester {
         return jobId;
     }
 
-    private void upload(String dataset, String jobId, byte[] data) throws IOException {
+    /**
+     * Puts {@code data} on the storage dev server as data set {@code dataset}, bound to {@code
+     * jobId} (the part of {@link #request} a requester does before it goes on chain).
+     */
+    public void upload(String dataset, String jobId, byte[] data) throws IOException {
         URI uri = storageApi.resolve("/api/v1/dev/dataset/" + dataset + "?jobId=" + jobId);
         HttpRequest put =
                 HttpRequest.newBuilder(uri)

@@ -1,6 +1,9 @@
 package io.emeth.master.it;
 
 import io.emeth.common.eth.NodeIdentity;
+import io.emeth.common.eth.Signatures;
+import io.emeth.schemas.Topic;
+import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.ModelRef;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.ResultUploaded;
@@ -11,8 +14,11 @@ import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.schemas.avro.worker.TrainingAssigned;
 import io.emeth.schemas.avro.worker.TrainingCanceled;
 import io.emeth.schemas.avro.worker.WorkerAssignment;
+import io.emeth.schemas.avro.worker.WorkerEvent;
 import io.emeth.schemas.avro.worker.WorkerHeartbeat;
+import io.emeth.schemas.avro.worker.WorkerRegistered;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,12 +26,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The workers of {@link SimulatedWorld}: each trains a round the moment it opens, the aggregator
- * aggregates once every participant's shard is in (and uploads the result after the last round),
- * and all heartbeat the job they hold. Touched only by the world's thread.
+ * Workers simulated through the master's topics, for {@link SimulatedWorld} and for the end-to-end
+ * drills that run a real master against them: they register with properly signed registrations,
+ * each trains a round the moment it opens, the aggregator aggregates once every participant's shard
+ * is in (and uploads the result after the last round), and all heartbeat the job they hold. Not
+ * thread-safe: one thread feeds it the assignments and asks for the heartbeats.
  */
-final class SimulatedWorkers {
-    private final SimulatedWorld world;
+public final class SimulatedWorkers {
+    /** Where the simulated workers publish, and for which pool. */
+    public interface Link {
+        Topics topics();
+
+        /** The pool (master account) the workers join. */
+        String pool();
+
+        <V> void send(Topic<String, V> topic, String key, V value);
+    }
+
+    private final Link link;
+    private final List<NodeIdentity> workers = new ArrayList<>();
     private final Map<String, String> currentJob = new HashMap<>();
     private final Map<String, Integer> currentEpoch = new HashMap<>();
     private final Map<String, TrainingAssigned> attempts = new HashMap<>();
@@ -33,11 +52,47 @@ final class SimulatedWorkers {
     private final Set<String> aggregated = new HashSet<>();
     private int progress;
 
-    SimulatedWorkers(SimulatedWorld world) {
-        this.world = world;
+    public SimulatedWorkers(Link link) {
+        this.link = link;
     }
 
-    void onAssignment(WorkerAssignment a) {
+    /**
+     * Registers {@code count} more workers of {@code capacity}, each with a fixed key (so runs are
+     * repeatable) and a registration signed by it as a real worker signs one; answers them.
+     */
+    public List<NodeIdentity> register(int count, long capacity) {
+        List<NodeIdentity> added = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = workers.size();
+            String hex = Integer.toHexString(5_000 + n);
+            NodeIdentity w =
+                    NodeIdentity.fromPrivateKey("0x" + "0".repeat(64 - hex.length()) + hex);
+            workers.add(w);
+            added.add(w);
+            long now = System.currentTimeMillis();
+            link.send(
+                    link.topics().workerEvents(),
+                    w.address(),
+                    workerEvent(
+                            w.address(),
+                            WorkerRegistered.newBuilder()
+                                    .setPowerCapacity(capacity)
+                                    .setDevice("cpu")
+                                    .setUrl("http://sim-" + n + ":3000")
+                                    .setSignedAt(Instant.ofEpochMilli(now))
+                                    .setSignature(Signatures.signTimestamp(w, now))
+                                    .build()));
+        }
+        return added;
+    }
+
+    /** The registered workers, in registration order. */
+    public List<NodeIdentity> workers() {
+        return List.copyOf(workers);
+    }
+
+    /** Acts on one record of {@code worker-assignments}. */
+    public void onAssignment(WorkerAssignment a) {
         String key = a.getJobId() + "/" + a.getAttempt();
         Object payload = a.getPayload();
         if (payload instanceof TrainingAssigned t) {
@@ -101,14 +156,15 @@ final class SimulatedWorkers {
         }
     }
 
-    void heartbeats(List<NodeIdentity> workers) {
+    /** Every registered worker heartbeats the job it holds (or none). */
+    public void heartbeats() {
         progress++;
         for (NodeIdentity w : workers) {
             String job = currentJob.get(w.address());
-            world.send(
-                    world.topics.workerEvents(),
+            link.send(
+                    link.topics().workerEvents(),
                     w.address(),
-                    world.workerEvent(
+                    workerEvent(
                             w.address(),
                             WorkerHeartbeat.newBuilder()
                                     .setPhase(job == null ? WorkerPhase.NONE : WorkerPhase.LEARNING)
@@ -124,8 +180,8 @@ final class SimulatedWorkers {
     }
 
     private void training(WorkerAssignment a, String worker, Object payload) {
-        world.send(
-                world.topics.trainingEvents(),
+        link.send(
+                link.topics().trainingEvents(),
                 a.getJobId(),
                 TrainingEvent.newBuilder()
                         .setJobId(a.getJobId())
@@ -135,6 +191,15 @@ final class SimulatedWorkers {
                         .setSignature("0x" + "00".repeat(65))
                         .setPayload(payload)
                         .build());
+    }
+
+    private WorkerEvent workerEvent(String worker, Object payload) {
+        return WorkerEvent.newBuilder()
+                .setWorker(worker)
+                .setPool(link.pool())
+                .setAt(Instant.now())
+                .setPayload(payload)
+                .build();
     }
 
     private static ModelRef model(String name) {

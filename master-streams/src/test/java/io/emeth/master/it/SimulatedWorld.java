@@ -1,9 +1,6 @@
 package io.emeth.master.it;
 
-import io.emeth.common.eth.NodeIdentity;
-import io.emeth.common.eth.Signatures;
 import io.emeth.master.testing.RawTopics;
-import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.ChainPosition;
 import io.emeth.schemas.avro.JobStatus;
@@ -17,36 +14,24 @@ import io.emeth.schemas.avro.gateway.ProcessJob;
 import io.emeth.schemas.avro.gateway.SubmitResult;
 import io.emeth.schemas.avro.view.JobView;
 import io.emeth.schemas.avro.view.WorkerView;
-import io.emeth.schemas.avro.worker.WorkerEvent;
-import io.emeth.schemas.avro.worker.WorkerRegistered;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Everything around the master, simulated through its topics: workers that register, heartbeat,
- * train every round they are given in no time (the aggregator aggregating once all shards are in)
- * and upload the result; and a chain + gateway that answers {@code ProcessJob}, {@code
- * SubmitResult} and {@code DeclineJob} with the chain events a real one would produce. Records what
- * the master publishes (read_committed) for the test's assertions.
+ * Everything around the master, simulated through its topics: a {@link SimulatedPool} of workers
+ * that register, heartbeat, train every round they are given in no time (the aggregator aggregating
+ * once all shards are in) and upload the result; and a chain + gateway that answers {@code
+ * ProcessJob}, {@code SubmitResult} and {@code DeclineJob} with the chain events a real one would
+ * produce. Records what the master publishes (read_committed) for the test's assertions.
  */
 final class SimulatedWorld implements AutoCloseable {
     /** How the simulated chain answers a job's ProcessJob and result. */
@@ -62,63 +47,31 @@ final class SimulatedWorld implements AutoCloseable {
 
     final Topics topics;
     private final String pool;
-    private final KafkaProducer<String, byte[]> producer;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final SimulatedPool simulated;
     private final AtomicInteger block = new AtomicInteger();
 
-    final List<NodeIdentity> workers = new ArrayList<>();
     final Map<String, Fate> fates = new ConcurrentHashMap<>();
     final List<ChainCommand> commands = new CopyOnWriteArrayList<>();
     final List<WorkerView> workerViews = new CopyOnWriteArrayList<>();
     final Map<String, JobView> jobs = new ConcurrentHashMap<>();
-    private final SimulatedWorkers simulated = new SimulatedWorkers(this);
 
     SimulatedWorld(String bootstrap, Topics topics, String pool) {
         this.topics = topics;
         this.pool = pool;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "world-" + UUID.randomUUID());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(
-                List.of(
-                        topics.workerAssignments().name(),
-                        topics.chainCommands().name(),
-                        topics.jobStatus().name(),
-                        topics.workerStatus().name()));
-        thread = new Thread(this::run, "simulated-world");
+        this.simulated =
+                new SimulatedPool(
+                        bootstrap,
+                        topics,
+                        pool,
+                        List.of(
+                                topics.chainCommands().name(),
+                                topics.jobStatus().name(),
+                                topics.workerStatus().name()),
+                        this::dispatch);
     }
 
     void start(int workerCount, long capacity) {
-        for (int i = 0; i < workerCount; i++) {
-            String hex = Integer.toHexString(5_000 + i);
-            NodeIdentity w =
-                    NodeIdentity.fromPrivateKey("0x" + "0".repeat(64 - hex.length()) + hex);
-            workers.add(w);
-            long now = System.currentTimeMillis();
-            send(
-                    topics.workerEvents(),
-                    w.address(),
-                    workerEvent(
-                            w.address(),
-                            WorkerRegistered.newBuilder()
-                                    .setPowerCapacity(capacity)
-                                    .setDevice("cpu")
-                                    .setUrl("http://sim-" + i + ":3000")
-                                    .setSignedAt(Instant.ofEpochMilli(now))
-                                    .setSignature(Signatures.signTimestamp(w, now))
-                                    .build()));
-        }
-        producer.flush();
-        thread.start();
+        simulated.start(workerCount, capacity);
     }
 
     /** A request with a time limit of {@code limit}, the given fee and fate. */
@@ -138,29 +91,13 @@ final class SimulatedWorld implements AutoCloseable {
                         .setDatasetSizeBytes(8_192L)
                         .setRequestedAt(now)
                         .build());
-        producer.flush();
+        simulated.flush();
         return jobId;
-    }
-
-    private void run() {
-        long nextHeartbeat = 0;
-        while (running) {
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                dispatch(r);
-            }
-            if (System.currentTimeMillis() >= nextHeartbeat) {
-                simulated.heartbeats(workers);
-                nextHeartbeat = System.currentTimeMillis() + 1_000;
-            }
-            producer.flush();
-        }
     }
 
     private void dispatch(ConsumerRecord<String, byte[]> r) {
         String topic = r.topic();
-        if (topic.equals(topics.workerAssignments().name())) {
-            simulated.onAssignment(RawTopics.decode(topics.workerAssignments(), r));
-        } else if (topic.equals(topics.chainCommands().name())) {
+        if (topic.equals(topics.chainCommands().name())) {
             ChainCommand command = RawTopics.decode(topics.chainCommands(), r);
             commands.add(command);
             onCommand(command);
@@ -198,7 +135,7 @@ final class SimulatedWorld implements AutoCloseable {
 
     private void chain(String jobId, Object payload) {
         int n = block.incrementAndGet();
-        send(
+        simulated.send(
                 topics.chainJobEvents(),
                 jobId,
                 ChainJobEvent.newBuilder()
@@ -214,24 +151,8 @@ final class SimulatedWorld implements AutoCloseable {
                         .build());
     }
 
-    WorkerEvent workerEvent(String worker, Object payload) {
-        return WorkerEvent.newBuilder()
-                .setWorker(worker)
-                .setPool(pool)
-                .setAt(Instant.now())
-                .setPayload(payload)
-                .build();
-    }
-
-    <V> void send(Topic<String, V> topic, String key, V value) {
-        RawTopics.send(producer, topic, key, value);
-    }
-
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        thread.join(10_000);
-        consumer.close();
-        producer.close();
+        simulated.close();
     }
 }

@@ -18,10 +18,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
-/** What the test, playing the master, tells workers: assignments and rounds, and a corpus. */
-final class TestJobs {
+/**
+ * What the test, playing the master, tells workers: assignments and rounds, and a corpus. The
+ * timeouts and the tiny model are public for the end-to-end drills, whose real master must tell its
+ * workers the same.
+ */
+public final class TestJobs {
     /** The phase timeouts every IT's workers run with: long enough for two shared cores. */
-    static final WorkerTimeouts TIMEOUTS =
+    public static final WorkerTimeouts TIMEOUTS =
             new WorkerTimeouts(
                     Duration.ofSeconds(60),
                     Duration.ofSeconds(120),
@@ -40,7 +44,7 @@ final class TestJobs {
     }
 
     /** A tiny model (about 43 thousand parameters) that trains in seconds on two cores. */
-    static ModelConfig tinyModel() {
+    public static ModelConfig tinyModel() {
         return ModelConfig.newBuilder()
                 .setVocabSize(256)
                 .setContextLength(32)

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import io.emeth.common.eth.NodeIdentity;
-import io.emeth.common.storage.StorageClient;
 import io.emeth.schemas.avro.ModelRef;
 import io.emeth.schemas.avro.training.RejectedShard;
 import io.emeth.schemas.avro.training.ResultUploaded;
@@ -13,19 +12,13 @@ import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.training.TrainingFailed;
 import io.emeth.worker.events.TrainingEventSigning;
 import io.emeth.worker.events.TrainingEvents;
-import io.emeth.worker.hashchain.HashChain;
 import io.emeth.worker.training.GptConfig;
 import io.emeth.worker.training.GptModel;
 import io.emeth.worker.weights.ModelWeights;
-import io.emeth.worker.weights.NamedTensor;
 import io.emeth.worker.weights.WeightsCodec;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AutoClose;
@@ -87,7 +80,7 @@ class WorkerBadShardsIT {
                         .shardTrained(
                                 1,
                                 1,
-                                upload(nan, jobId, WeightsCodec.encode(withNaN(fresh))),
+                                upload(nan, jobId, WeightsCodec.encode(BadShards.withNaN(fresh))),
                                 2.0,
                                 5_000,
                                 Duration.ofSeconds(1)));
@@ -123,29 +116,7 @@ class WorkerBadShardsIT {
     }
 
     private ModelRef upload(NodeIdentity as, String jobId, byte[] bytes) throws Exception {
-        Path file = Files.createTempFile(stack.dir, "shard", ".emwt");
-        Files.write(file, bytes);
-        String fileName =
-                StorageClient.builder(URI.create(stack.storage.url()), as)
-                        .build()
-                        .upload(jobId, file, "emwt");
-        return ModelRef.newBuilder()
-                .setUri(fileName)
-                .setSha256(HexFormat.of().formatHex(HashChain.sha256(bytes)))
-                .setSizeBytes(bytes.length)
-                .build();
-    }
-
-    private static ModelWeights withNaN(ModelWeights weights) {
-        List<NamedTensor> tensors = new ArrayList<>();
-        for (NamedTensor t : weights.tensors()) {
-            float[] data = t.data().clone();
-            if (tensors.isEmpty()) {
-                data[3] = Float.NaN;
-            }
-            tensors.add(new NamedTensor(t.name(), t.shape(), data));
-        }
-        return new ModelWeights(tensors);
+        return BadShards.upload(URI.create(stack.storage.url()), as, jobId, bytes, stack.dir);
     }
 
     private static String reason(RoundAggregated round, String worker) {
