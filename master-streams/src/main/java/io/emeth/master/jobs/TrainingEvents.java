@@ -79,15 +79,22 @@ final class TrainingEvents {
                 || rec.roundEpoch == null
                 || shard.getEpoch() != rec.roundEpoch
                 || !rec.roundParticipants.contains(p.worker)) {
+            String why =
+                    rec.state != JobState.PROCESSING
+                            ? "the job is " + rec.state
+                            : rec.roundEpoch == null
+                                    ? "no round is open"
+                                    : shard.getEpoch() != rec.roundEpoch
+                                            ? "round " + rec.roundEpoch + " is open"
+                                            : "the worker is not in round " + rec.roundEpoch;
             refuse(
                     rec,
                     "ShardTrained for epoch "
                             + shard.getEpoch()
                             + " from "
                             + p.worker
-                            + " ignored: round "
-                            + rec.roundEpoch
-                            + " is open");
+                            + " ignored: "
+                            + why);
             return;
         }
         if (!rec.shardsIn.contains(p.worker)) {
