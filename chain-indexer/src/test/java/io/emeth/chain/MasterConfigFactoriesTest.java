@@ -7,6 +7,7 @@ import io.emeth.chain.indexer.IndexerConfig;
 import io.emeth.common.config.ConfigLoader;
 import io.emeth.common.config.MasterConfig;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -53,5 +54,27 @@ class MasterConfigFactoriesTest {
         assertThat(c.txTimeout()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.serdeConfig().registryUrl()).isEqualTo("http://registry:8081");
         assertThat(c.toString()).doesNotContain("59c6995e998f97a5");
+    }
+
+    @Test
+    void shouldPutTheTopicPrefixIntoTheIndexersTopicsAndIdentity() {
+        IndexerConfig plain = IndexerConfig.fromMaster(master);
+        IndexerConfig prefixed = IndexerConfig.fromMaster(master, "drill-1.");
+        assertThat(plain.topicPrefix()).isEmpty();
+        assertThat(prefixed.topicPrefix()).isEqualTo("drill-1.");
+        assertThat(prefixed.indexerId())
+                .isEqualTo("emeth-indexer-drill-1.0xe7f1725e7734ce288f8367e1bb143e90bb3f0512")
+                .isNotEqualTo(plain.indexerId());
+    }
+
+    @Test
+    void shouldPutTheTopicPrefixIntoTheGatewaysTopicsAndGroup() {
+        GatewayConfig prefixed = GatewayConfig.fromMaster(master, "drill-1.");
+        assertThat(prefixed.topicPrefix()).isEqualTo("drill-1.");
+        assertThat(prefixed.gatewayId())
+                .isEqualTo(
+                        "emeth-gateway-drill-1."
+                                + master.identity().address().toLowerCase(Locale.ROOT));
+        assertThat(GatewayConfig.fromMaster(master).topicPrefix()).isEmpty();
     }
 }

@@ -1,13 +1,9 @@
 package io.emeth.deploy;
 
-import io.emeth.common.config.ConfigException;
 import io.emeth.master.MasterApp;
-import io.emeth.master.config.MasterStreamsConfig;
-import io.emeth.master.config.MasterStreamsConfigLoader;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code emeth master}: one instance of the master's Kafka Streams application; more instances with
@@ -21,22 +17,11 @@ import picocli.CommandLine.Option;
             "Start more instances with the same application_id to scale out."
         })
 public final class MasterCommand implements Callable<Integer> {
-    @Option(
-            names = {"-c", "--config"},
-            defaultValue = "${env:EMETH_MASTER_CONFIG:-config/master.json}",
-            description = "The master's config file (default: ${DEFAULT-VALUE}).")
-    Path file;
+    @Mixin MasterConfigOption config;
 
     @Override
     public Integer call() throws Exception {
-        MasterConfigOption.requireFile(file, "master.json");
-        MasterStreamsConfig config;
-        try {
-            config = MasterStreamsConfigLoader.load(file);
-        } catch (ConfigException e) {
-            throw new OperatorException(e.getMessage(), e);
-        }
-        MasterApp app = MasterApp.start(config);
+        MasterApp app = MasterApp.start(config.loadWithStreamsKeys());
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "master-stop"));
         app.awaitShutdown();
         return app.isRunning() ? 0 : 1;

@@ -3,6 +3,8 @@ package io.emeth.deploy;
 import io.emeth.common.config.ConfigException;
 import io.emeth.common.config.ConfigLoader;
 import io.emeth.common.config.MasterConfig;
+import io.emeth.master.config.MasterStreamsConfig;
+import io.emeth.master.config.MasterStreamsConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -20,6 +22,20 @@ public final class MasterConfigOption {
         requireFile(file, "master.json");
         try {
             return ConfigLoader.master(file);
+        } catch (ConfigException e) {
+            throw new OperatorException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads the file with the keys the master's Streams application reads as well, among them
+     * {@code topic_prefix}, which every process of the node must share: the master, the indexer and
+     * gateway, admin-rpc (which tells the workers) and the operator commands.
+     */
+    public MasterStreamsConfig loadWithStreamsKeys() {
+        requireFile(file, "master.json");
+        try {
+            return MasterStreamsConfigLoader.load(file);
         } catch (ConfigException e) {
             throw new OperatorException(e.getMessage(), e);
         }

@@ -79,6 +79,11 @@ public record GatewayConfig(
      * poll_interval_ms}, {@code tx_timeout_ms} and Kafka settings.
      */
     public static GatewayConfig fromMaster(MasterConfig master) {
+        return fromMaster(master, "");
+    }
+
+    /** The same on topics under {@code topicPrefix} (the master's {@code topic_prefix}). */
+    public static GatewayConfig fromMaster(MasterConfig master, String topicPrefix) {
         return new GatewayConfig(
                 master.endpoint(),
                 master.emethContractAddress(),
@@ -89,7 +94,7 @@ public record GatewayConfig(
                 DEFAULT_MAX_REPLACEMENTS,
                 DEFAULT_FEE_BUMP_PERCENT,
                 master.kafka(),
-                "",
+                topicPrefix,
                 DEFAULT_RPC_TIMEOUT);
     }
 

@@ -89,6 +89,16 @@ public record IndexerConfig(
      * {@link #defaultIndexerId(String) derived from the contract}.
      */
     public static IndexerConfig fromMaster(MasterConfig master) {
+        return fromMaster(master, "");
+    }
+
+    /**
+     * The same on topics under {@code topicPrefix} (the master's {@code topic_prefix}); the prefix
+     * also goes into the identity, so that indexers of two prefixed pipelines on one cluster never
+     * fence each other.
+     */
+    public static IndexerConfig fromMaster(MasterConfig master, String topicPrefix) {
+        String prefix = topicPrefix == null ? "" : topicPrefix;
         return new IndexerConfig(
                 master.endpoint(),
                 master.emethContractAddress(),
@@ -96,16 +106,21 @@ public record IndexerConfig(
                 master.startBlock(),
                 master.pollInterval(),
                 DEFAULT_MAX_BLOCK_RANGE,
-                defaultIndexerId(master.emethContractAddress()),
+                defaultIndexerId(master.emethContractAddress(), prefix),
                 Optional.of(master.storageApi()),
                 master.kafka(),
-                "",
+                prefix,
                 DEFAULT_RPC_TIMEOUT);
     }
 
     /** {@code emeth-indexer-<contract address in lower case>}: one writer per indexed contract. */
     public static String defaultIndexerId(String contractAddress) {
-        return "emeth-indexer-" + contractAddress.toLowerCase(Locale.ROOT);
+        return defaultIndexerId(contractAddress, "");
+    }
+
+    /** {@code emeth-indexer-<topic prefix><contract address in lower case>}. */
+    public static String defaultIndexerId(String contractAddress, String topicPrefix) {
+        return "emeth-indexer-" + topicPrefix + contractAddress.toLowerCase(Locale.ROOT);
     }
 
     public IndexerConfig withConfirmations(int value) {

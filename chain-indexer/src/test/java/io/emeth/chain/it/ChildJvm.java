@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * an operator's machine would lose it. Its output goes to a file under {@code target/}.
  */
 public final class ChildJvm implements AutoCloseable {
+    /** The JVM options of a small component: a 256 MB heap, quick start. */
+    public static final List<String> SMALL_JVM =
+            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private final Process process;
     private final Path log;
 
@@ -25,30 +30,52 @@ public final class ChildJvm implements AutoCloseable {
     /** Starts {@code mainClass} with the properties written to a file passed as its argument. */
     public static ChildJvm start(Class<?> mainClass, Properties props, String name)
             throws IOException {
-        Path dir = Path.of("target", "child-jvms");
-        Files.createDirectories(dir);
+        Path dir = logDir();
         Path config = Files.createTempFile(dir, name + "-", ".properties");
         try (OutputStream out = Files.newOutputStream(config)) {
             props.store(out, name);
         }
         Path log = dir.resolve(config.getFileName().toString().replace(".properties", ".log"));
+        return start(
+                SMALL_JVM,
+                mainClass.getName(),
+                List.of(config.toAbsolutePath().toString()),
+                Map.of(),
+                log);
+    }
+
+    /**
+     * Starts {@code java <jvmOptions> -cp <test classpath> <mainClass> <args>} with {@code env}
+     * added to this JVM's environment, its output appended to {@code log}.
+     */
+    public static ChildJvm start(
+            List<String> jvmOptions,
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.add(config.toAbsolutePath().toString());
-        Process process =
+        command.add(mainClass);
+        command.addAll(args);
+        ProcessBuilder builder =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                        .start();
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        Process process = builder.start();
         // a test JVM that dies must not leave its children running
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         return new ChildJvm(process, log);
+    }
+
+    /** Where child JVM logs go by default: {@code target/child-jvms}. */
+    public static Path logDir() throws IOException {
+        return Files.createDirectories(Path.of("target", "child-jvms"));
     }
 
     /** SIGKILL: no shutdown hook, no flush, no transaction abort. */
@@ -63,6 +90,10 @@ public final class ChildJvm implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public Path log() {

@@ -8,6 +8,7 @@ import io.emeth.admin.cli.JobStatusReport;
 import io.emeth.admin.cli.Withdraw;
 import io.emeth.deploy.MasterConfigOption;
 import io.emeth.deploy.OperatorException;
+import io.emeth.master.config.MasterStreamsConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -64,14 +65,17 @@ public final class AdminCommands {
 
         @Override
         public Integer call() throws Exception {
-            AdminOptions options =
-                    AdminOptions.defaults()
-                            .withTrustedProxies(trustedProxies)
-                            .withBindHost(bindHost)
-                            .withRunSink(!noSink);
             return operator(
                     () -> {
-                        AdminRpc.run(config.load(), options);
+                        MasterStreamsConfig node = config.loadWithStreamsKeys();
+                        // node-info hands the prefix on to the workers
+                        AdminRpc.run(
+                                node.master(),
+                                AdminOptions.defaults()
+                                        .withTopicPrefix(node.topicPrefix())
+                                        .withTrustedProxies(trustedProxies)
+                                        .withBindHost(bindHost)
+                                        .withRunSink(!noSink));
                         return 0;
                     });
         }
@@ -100,7 +104,8 @@ public final class AdminCommands {
 
         @Override
         public Integer call() throws Exception {
-            return operator(() -> Withdraw.run(config.load(), System.out));
+            MasterStreamsConfig node = config.loadWithStreamsKeys();
+            return operator(() -> Withdraw.run(node.master(), node.topicPrefix(), System.out));
         }
     }
 
@@ -120,7 +125,9 @@ public final class AdminCommands {
 
         @Override
         public Integer call() throws Exception {
-            return operator(() -> Decline.run(config.load(), jobId, System.out));
+            MasterStreamsConfig node = config.loadWithStreamsKeys();
+            return operator(
+                    () -> Decline.run(node.master(), jobId, node.topicPrefix(), System.out));
         }
     }
 
