@@ -239,12 +239,14 @@ public final class NodeStack implements AutoCloseable {
     /** Names of the parts that stopped (fenced, failed or closed); empty while all run. */
     public List<String> stoppedParts() throws InterruptedException {
         List<String> stopped = new ArrayList<>();
-        if (chainServices.indexer().state() != Indexer.State.RUNNING) {
-            stopped.add("indexer: " + chainServices.indexer().state());
-        }
-        if (chainServices.gateway().state() != ChainGateway.State.RUNNING) {
-            stopped.add("gateway: " + chainServices.gateway().state());
-        }
+        chainServices
+                .indexer()
+                .filter(indexer -> indexer.state() != Indexer.State.RUNNING)
+                .ifPresent(indexer -> stopped.add("indexer: " + indexer.state()));
+        chainServices
+                .gateway()
+                .filter(gateway -> gateway.state() != ChainGateway.State.RUNNING)
+                .ifPresent(gateway -> stopped.add("gateway: " + gateway.state()));
         if (!master.isRunning()) {
             stopped.add("master: " + master.state());
         }
