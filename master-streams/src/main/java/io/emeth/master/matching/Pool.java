@@ -40,8 +40,13 @@ final class Pool {
     final KeyValueStore<String, PoolJob> jobs;
     final KeyValueStore<String, PoolStats> stats;
 
-    /** When this task (re)started: silence before it is the master's, not the workers'. */
-    final long initAt;
+    /**
+     * When this task (re)started: silence before it is the master's, not the workers'. Kafka
+     * Streams sets a task's clock only when the task first processes a record or punctuates, so a
+     * task created by a restart or a rebalance sees 0 in {@code init}; then the first record or
+     * punctuation fixes the start ({@link #running}).
+     */
+    private long initAt;
 
     private final Set<String> poolsToMatch = new LinkedHashSet<>();
     private final Map<String, IndexCache> freeIndexes = new HashMap<>();
@@ -62,8 +67,16 @@ final class Pool {
         return outbox.now();
     }
 
+    /** Called whenever the task runs: fixes its start the first time the clock is set. */
+    void running() {
+        if (initAt <= 0) {
+            initAt = now();
+        }
+    }
+
     /** {@code time}, or the task's start when the master was not running at {@code time}. */
     long seenSince(long time) {
+        running();
         return Math.max(time, initAt);
     }
 

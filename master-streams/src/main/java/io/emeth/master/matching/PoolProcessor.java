@@ -91,6 +91,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
 
     @Override
     public void process(Record<String, PoolMessage> record) {
+        pool.running();
         String poolId = record.key();
         PoolMessage message = record.value();
         if (poolId == null || message == null) {

@@ -102,6 +102,28 @@ class PoolPunctuatorsTest {
     }
 
     @Test
+    void shouldCountSilenceFromTheFirstRunOfATaskWhoseClockWasNotSetAtInit() {
+        // Given a worker heard at T0, and a task created by a restart: Kafka Streams has not set
+        // its clock yet when init runs
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null));
+        context.setCurrentSystemTimeMs(0);
+        processor = startProcessor();
+        context.resetForwards();
+
+        // When the watch first runs a minute after the worker's last heartbeat, and again a
+        // heartbeat timeout later
+        punctuate(WorkerWatch.class, T0 + 60_000);
+        punctuate(WorkerWatch.class, T0 + 90_000);
+        assertThat(context.forwarded()).isEmpty();
+        punctuate(WorkerWatch.class, T0 + 90_001);
+
+        // Then the master's own downtime did not count: lost only a full timeout after it ran
+        assertThat(views())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getState()).isEqualTo(WorkerState.LOST));
+    }
+
+    @Test
     void shouldDropAWorkerStuckInWaitDataLongerThanItsTimeout() {
         // Given a reserved worker downloading since T0 (wait_data 60 s, heartbeat timeout 30 s)
         send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null));
