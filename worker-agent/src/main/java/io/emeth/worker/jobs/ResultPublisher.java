@@ -40,8 +40,9 @@ final class ResultPublisher {
      * Uploads the bundle of {@code finalModel} (the encoded last global model) and publishes {@code
      * ResultUploaded}.
      *
-     * @param rounds the attempt's {@code RoundAggregated} per epoch as seen on the topic, for
-     *     rounds this worker did not aggregate itself
+     * @param rounds the {@code RoundAggregated} per epoch as seen on the topic, for rounds this
+     *     worker did not aggregate itself: this attempt's, or an earlier attempt's for the epochs
+     *     before a re-planned attempt started
      */
     void publish(
             byte[] finalModel,
@@ -105,6 +106,6 @@ final class ResultPublisher {
                 WorkerPhase.CHECKPOINT,
                 "the result's hash chain lacks epoch "
                         + epoch
-                        + ": no RoundAggregated for it in this attempt");
+                        + ": no RoundAggregated for it in this attempt or an earlier one");
     }
 }

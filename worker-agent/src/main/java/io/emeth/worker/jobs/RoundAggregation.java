@@ -168,7 +168,7 @@ final class RoundAggregation implements AutoCloseable {
                 outcome.rejected().size(),
                 linkHex);
         if (epoch == spec.epochs()) {
-            result.publish(encoded, global, linkHex, validationLoss, collector::round);
+            result.publish(encoded, global, linkHex, validationLoss, collector::linkedRound);
         }
     }
 
@@ -208,7 +208,7 @@ final class RoundAggregation implements AutoCloseable {
                     r.getGlobalModel(),
                     saved.link,
                     saved.validationLoss,
-                    collector::round);
+                    collector::linkedRound);
         }
     }
 
@@ -221,7 +221,7 @@ final class RoundAggregation implements AutoCloseable {
         if (saved != null) {
             return HexFormat.of().parseHex(saved.link);
         }
-        TrainingEvent earlier = collector().round(epoch - 1);
+        TrainingEvent earlier = collector().linkedRound(epoch - 1);
         if (earlier != null) {
             return HexFormat.of()
                     .parseHex(((RoundAggregated) earlier.getPayload()).getHashChainLink());

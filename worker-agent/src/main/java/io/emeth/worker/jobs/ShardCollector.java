@@ -46,6 +46,12 @@ final class ShardCollector implements AutoCloseable {
     private final int attempt;
     private final Map<Integer, Map<String, Shard>> shards = new HashMap<>();
     private final Map<Integer, TrainingEvent> rounds = new HashMap<>();
+
+    /** Per epoch, the round of the latest earlier attempt (a re-planned job resumes from it). */
+    private final Map<Integer, TrainingEvent> earlierRounds = new HashMap<>();
+
+    private final TopicPartition partition;
+    private boolean readEarlierAttempts;
     private TrainingEvent result;
 
     ShardCollector(
@@ -74,6 +80,7 @@ final class ShardCollector implements AutoCloseable {
         TopicPartition tp =
                 new TopicPartition(topic.name(), KeyPartition.of(jobId, partitions.size()));
         consumer.assign(List.of(tp));
+        this.partition = tp;
         long from = Math.max(0, fromTimestampMs - LOOK_BACK.toMillis());
         OffsetAndTimestamp offset =
                 consumer.offsetsForTimes(Map.of(tp, from), Duration.ofSeconds(30)).get(tp);
@@ -101,9 +108,14 @@ final class ShardCollector implements AutoCloseable {
     }
 
     private void accept(TrainingEvent event) {
-        if (event == null
-                || !jobId.equalsIgnoreCase(event.getJobId())
-                || event.getAttempt() != attempt) {
+        if (event == null || !jobId.equalsIgnoreCase(event.getJobId())) {
+            return;
+        }
+        if (event.getAttempt() < attempt && event.getPayload() instanceof RoundAggregated round) {
+            acceptEarlier(event, round);
+            return;
+        }
+        if (event.getAttempt() != attempt) {
             return;
         }
         Object payload = event.getPayload();
@@ -143,6 +155,54 @@ final class ShardCollector implements AutoCloseable {
      */
     TrainingEvent round(int epoch) {
         return rounds.get(epoch);
+    }
+
+    /**
+     * The round whose link the hash chain holds for {@code epoch}: this attempt's, else the latest
+     * earlier attempt's (a re-planned attempt starts at a later epoch, from the global model of an
+     * earlier attempt). When neither was seen, reads the job's partition from its start once, since
+     * this reader began only a little before the assignment.
+     */
+    TrainingEvent linkedRound(int epoch) {
+        TrainingEvent event = rounds.getOrDefault(epoch, earlierRounds.get(epoch));
+        if (event == null && !readEarlierAttempts) {
+            readEarlierAttempts = true;
+            readFromStart(Duration.ofSeconds(60));
+            event = rounds.getOrDefault(epoch, earlierRounds.get(epoch));
+        }
+        return event;
+    }
+
+    private void acceptEarlier(TrainingEvent event, RoundAggregated round) {
+        TrainingEvent known = earlierRounds.get(round.getEpoch());
+        if (known != null && known.getAttempt() >= event.getAttempt()) {
+            return;
+        }
+        String problem = TrainingEventSigning.problem(event);
+        if (problem != null) {
+            log.warn(
+                    "Ignored a training event with a bad signature [jobId:{}, worker:{}, problem:{}]",
+                    jobId,
+                    event.getWorker(),
+                    problem);
+            return;
+        }
+        earlierRounds.put(round.getEpoch(), event);
+    }
+
+    /** Re-reads the partition from its start up to where this reader is (events are idempotent). */
+    private void readFromStart(Duration limit) {
+        long now = consumer.position(partition);
+        long deadline = System.nanoTime() + limit.toNanos();
+        log.info(
+                "Reading the job's earlier attempts for its hash chain [jobId:{}, attempt:{}, upTo:{}]",
+                jobId,
+                attempt,
+                now);
+        consumer.seekToBeginning(List.of(partition));
+        while (consumer.position(partition) < now && System.nanoTime() < deadline) {
+            poll(Duration.ofMillis(500));
+        }
     }
 
     /** The first validly signed {@code ResultUploaded} of this attempt, or null. */

@@ -1,0 +1,118 @@
+package io.emeth.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.emeth.common.eth.NodeIdentity;
+import io.emeth.schemas.Topic;
+import io.emeth.schemas.Topics;
+import io.emeth.schemas.avro.ModelRef;
+import io.emeth.schemas.avro.training.RoundAggregated;
+import io.emeth.schemas.avro.training.TrainingEvent;
+import io.emeth.schemas.registry.SerdeConfig;
+import io.emeth.testkit.KafkaTestCluster;
+import io.emeth.worker.events.TrainingEvents;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The aggregator's reader of a job's training events, on a real broker: a re-planned attempt that
+ * starts at epoch 2 finds epoch 1's round of the earlier attempt for its hash chain, although that
+ * round is older than what the reader reads at first.
+ */
+class ShardCollectorIT {
+    private static final String JOB = "0x00112233445566778899aabbccddeeff";
+    private static final NodeIdentity WORKER = NodeIdentity.generate();
+    private static final NodeIdentity IMPOSTOR = NodeIdentity.generate();
+
+    private final KafkaTestCluster kafka = KafkaTestCluster.shared();
+
+    @Test
+    void shouldFindTheRoundOfAnEarlierAttemptForAReplannedAttemptsHashChain() throws Exception {
+        // Given epoch 1 aggregated in attempt 1 an hour ago (a forged copy from attempt 2 beside
+        // it), and epoch 2 aggregated in attempt 2 now
+        String prefix = KafkaTestCluster.uniqueName("ShardCollectorIT") + ".";
+        Topics topics = Topics.create(SerdeConfig.of("mock://" + prefix), prefix);
+        Topic<String, TrainingEvent> topic = topics.trainingEvents();
+        kafka.createTopics(1, topic.name());
+        Instant now = Instant.now();
+        Instant hourAgo = now.minus(Duration.ofHours(1));
+        TrainingEvent epoch1 = round(WORKER, 1, 1, "11", hourAgo);
+        TrainingEvent forged = round(IMPOSTOR, 1, 1, "66", hourAgo);
+        TrainingEvent epoch2 = round(WORKER, 2, 2, "22", now);
+        try (KafkaProducer<String, TrainingEvent> producer =
+                new KafkaProducer<>(
+                        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                        new StringSerializer(),
+                        topic.valueSerde().serializer())) {
+            for (TrainingEvent event : List.of(forged, epoch1, epoch2)) {
+                producer.send(
+                                new ProducerRecord<>(
+                                        topic.name(),
+                                        null,
+                                        event.getAt().toEpochMilli(),
+                                        JOB,
+                                        event))
+                        .get();
+            }
+        }
+
+        // When attempt 2's aggregator reads from its assignment (now) on
+        try (ShardCollector collector =
+                new ShardCollector(
+                        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                        topic,
+                        JOB,
+                        2,
+                        now.toEpochMilli())) {
+            collector.poll(Duration.ofSeconds(5));
+
+            // Then its own round is there, epoch 1 is not among this attempt's rounds, and the
+            // hash chain's epoch 1 is attempt 1's validly signed round
+            assertThat(link(collector.round(2))).isEqualTo("22".repeat(32));
+            assertThat(collector.round(1)).isNull();
+            TrainingEvent linked = collector.linkedRound(1);
+            assertThat(linked).isNotNull();
+            assertThat(linked.getAttempt()).isEqualTo(1);
+            assertThat(link(linked)).isEqualTo("11".repeat(32));
+            assertThat(collector.linkedRound(3)).isNull();
+        }
+    }
+
+    private static TrainingEvent round(
+            NodeIdentity worker, int attempt, int epoch, String linkByte, Instant at) {
+        TrainingEvents events =
+                new TrainingEvents(worker, Clock.fixed(at, ZoneOffset.UTC), JOB, attempt);
+        ModelRef model =
+                ModelRef.newBuilder()
+                        .setUri(JOB + "-global-" + epoch + ".emwt")
+                        .setSha256("ab".repeat(32))
+                        .setSizeBytes(1234)
+                        .build();
+        TrainingEvent event =
+                events.roundAggregated(
+                        epoch,
+                        model,
+                        2.0,
+                        linkByte.repeat(32),
+                        List.of(worker.address()),
+                        List.of());
+        if (worker == IMPOSTOR) {
+            // claims to be the real worker, signed by another key
+            event.setWorker(WORKER.address());
+        }
+        return event;
+    }
+
+    private static String link(TrainingEvent event) {
+        return ((RoundAggregated) event.getPayload()).getHashChainLink();
+    }
+}
