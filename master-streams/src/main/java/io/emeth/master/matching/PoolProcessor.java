@@ -139,10 +139,12 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         w.powerCapacity = r.powerCapacity();
         w.device = r.device();
         w.url = r.url();
+        // the operator's timeout, stretched to three intervals for a worker that heartbeats slower
+        long configured = config.master().workerHeartbeatTimeout().toMillis();
         w.heartbeatTimeoutMs =
                 r.heartbeatIntervalMs() == null
-                        ? config.master().workerHeartbeatTimeout().toMillis()
-                        : 3 * r.heartbeatIntervalMs();
+                        ? configured
+                        : Math.max(configured, 3 * r.heartbeatIntervalMs());
         w.registeredAt = now;
         w.lastSeenAt = now;
         w.lastError = null;

@@ -41,7 +41,7 @@ import java.util.Optional;
  * <tr><td>start_block</td><td>0</td><td>first block the indexer reads when it has no checkpoint</td></tr>
  * <tr><td>poll_interval_ms</td><td>1000</td><td>head polling interval for http(s) endpoints</td></tr>
  * <tr><td>tx_timeout_ms</td><td>120000</td><td>a transaction pending longer is replaced with a higher fee</td></tr>
- * <tr><td>worker_heartbeat_timeout_ms</td><td>30000</td><td>a worker silent longer is marked lost</td></tr>
+ * <tr><td>worker_heartbeat_timeout_ms</td><td>30000</td><td>a worker silent longer is marked lost (at least three of the worker's own heartbeat intervals)</td></tr>
  * <tr><td>application_id</td><td>emeth-master</td><td>Kafka Streams application id (instances sharing it share the work)</td></tr>
  * <tr><td>state_dir</td><td>.emeth/master</td><td>Kafka Streams state directory</td></tr>
  * <tr><td>sqlite_path</td><td>.emeth/admin/emeth.db</td><td>the JDBC sink's SQLite file when external_db is not set</td></tr>
