@@ -124,13 +124,7 @@ final class ShardCollector implements AutoCloseable {
                 && !(payload instanceof ResultUploaded)) {
             return;
         }
-        String problem = TrainingEventSigning.problem(event);
-        if (problem != null) {
-            log.warn(
-                    "Ignored a training event with a bad signature [jobId:{}, worker:{}, problem:{}]",
-                    jobId,
-                    event.getWorker(),
-                    problem);
+        if (!signedByItsWorker(event)) {
             return;
         }
         if (payload instanceof ShardTrained shard) {
@@ -178,6 +172,14 @@ final class ShardCollector implements AutoCloseable {
         if (known != null && known.getAttempt() >= event.getAttempt()) {
             return;
         }
+        if (!signedByItsWorker(event)) {
+            return;
+        }
+        earlierRounds.put(round.getEpoch(), event);
+    }
+
+    /** Whether the event's signature is its worker's; logs and refuses it otherwise. */
+    private boolean signedByItsWorker(TrainingEvent event) {
         String problem = TrainingEventSigning.problem(event);
         if (problem != null) {
             log.warn(
@@ -185,9 +187,9 @@ final class ShardCollector implements AutoCloseable {
                     jobId,
                     event.getWorker(),
                     problem);
-            return;
+            return false;
         }
-        earlierRounds.put(round.getEpoch(), event);
+        return true;
     }
 
     /** Re-reads the partition from its start up to where this reader is (events are idempotent). */
