@@ -41,7 +41,16 @@ public final class TopicAdmin {
      */
     public static List<String> createMissing(
             String bootstrapServers, String registryUrl, Map<String, String> clientProperties) {
-        Topics topics = Topics.create(SerdeConfig.of(registryUrl));
+        return createMissing(bootstrapServers, registryUrl, clientProperties, "");
+    }
+
+    /** As above, for the node whose {@code topic_prefix} is {@code topicPrefix}. */
+    public static List<String> createMissing(
+            String bootstrapServers,
+            String registryUrl,
+            Map<String, String> clientProperties,
+            String topicPrefix) {
+        Topics topics = Topics.create(SerdeConfig.of(registryUrl), topicPrefix);
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, clientProperties))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();

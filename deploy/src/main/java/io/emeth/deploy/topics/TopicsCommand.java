@@ -54,6 +54,14 @@ public final class TopicsCommand implements Runnable {
                                 + " own tools, e.g. /etc/emeth/kafka-admin.properties.")
         Path commandConfig;
 
+        @Option(
+                names = "--topic-prefix",
+                defaultValue = "${env:EMETH_TOPIC_PREFIX:-}",
+                description =
+                        "The node's topic_prefix (master.json), when its topics carry one"
+                                + " (default: none).")
+        String topicPrefix = "";
+
         /** The client properties of {@code --command-config}; none without it. */
         Map<String, String> clientProperties() {
             if (commandConfig == null) {
@@ -81,7 +89,8 @@ public final class TopicsCommand implements Runnable {
 
         @Override
         public void run() {
-            List<TopicSpec> specs = Topics.create(SerdeConfig.of(cluster.registryUrl)).specs();
+            List<TopicSpec> specs =
+                    Topics.create(SerdeConfig.of(cluster.registryUrl), cluster.topicPrefix).specs();
             Map<String, Integer> actual =
                     TopicAdmin.describe(
                             cluster.bootstrapServers,
@@ -114,7 +123,8 @@ public final class TopicsCommand implements Runnable {
                     TopicAdmin.createMissing(
                             cluster.bootstrapServers,
                             cluster.registryUrl,
-                            cluster.clientProperties());
+                            cluster.clientProperties(),
+                            cluster.topicPrefix);
             System.out.println(
                     created.isEmpty()
                             ? "All topics exist."
@@ -154,8 +164,10 @@ public final class TopicsCommand implements Runnable {
                                 cluster.bootstrapServers,
                                 java.net.URI.create(cluster.registryUrl),
                                 cluster.clientProperties()),
+                        cluster.topicPrefix,
                         topic,
                         new io.emeth.admin.cli.TopicTail.Options(last, fromBeginning, follow),
+                        () -> !Thread.currentThread().isInterrupted(),
                         System.out);
             } catch (IllegalArgumentException e) {
                 throw new io.emeth.deploy.OperatorException(e.getMessage(), e);
