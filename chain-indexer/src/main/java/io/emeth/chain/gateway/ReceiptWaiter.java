@@ -5,6 +5,7 @@ import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.gateway.ChainTxResult;
 import io.emeth.schemas.avro.gateway.TxFailureKind;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -21,6 +22,11 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  */
 final class ReceiptWaiter {
     private static final Logger log = LoggerFactory.getLogger(ReceiptWaiter.class);
+
+    /** How long a counted nonce's receipt may lag before the nonce is taken as used by another. */
+    static final Duration NONCE_GRACE = Duration.ofSeconds(3);
+
+    private static final Duration NONCE_GRACE_STEP = Duration.ofMillis(100);
 
     private final GatewayConfig config;
     private final TxSender sender;
@@ -53,7 +59,7 @@ final class ReceiptWaiter {
             }
             Signed latest = variants.get(variants.size() - 1);
             if (sender.minedNonce() > latest.nonce()) {
-                done = settled(command, variants);
+                done = settledWithinGrace(command, variants);
                 return done.orElseGet(
                         () ->
                                 results.failed(
@@ -73,6 +79,24 @@ final class ReceiptWaiter {
                 throw new InterruptedException("gateway stopping; the command resumes on restart");
             }
             Thread.sleep(config.pollInterval().toMillis());
+        }
+    }
+
+    /**
+     * The receipt of a nonce the chain already counts as mined. A node can count the nonce a moment
+     * before it serves the receipts of the block that used it (anvil mining a block per transaction
+     * under load does), so only a receipt still missing after {@link #NONCE_GRACE} means another
+     * transaction took the nonce.
+     */
+    private Optional<ChainTxResult> settledWithinGrace(ChainCommand command, List<Signed> variants)
+            throws IOException, InterruptedException {
+        long giveUp = System.nanoTime() + NONCE_GRACE.toNanos();
+        while (true) {
+            Optional<ChainTxResult> done = settled(command, variants);
+            if (done.isPresent() || System.nanoTime() > giveUp) {
+                return done;
+            }
+            Thread.sleep(NONCE_GRACE_STEP.toMillis()); // polling the node; receipts are not pushed
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.Map;
  * endpoints. Each is validated by the same loader the components use before it is written, so that
  * what {@code dev up} prints is known to load.
  */
-final class DevConfigs {
+public final class DevConfigs {
     /**
      * The dev workers' power capacity. A 1 MB job with a one-day deadline needs R = 5 gas × 10^6 /
      * 86,400 s ≈ 58, so at 40 each the {@code nvm} matcher takes both dev workers, and the demo
@@ -39,7 +39,7 @@ final class DevConfigs {
     }
 
     /** Writes the configs; returns the master's and the first worker's JSON. */
-    static String[] write(StackLayout layout, StackState state, int adminPort) {
+    public static String[] write(StackLayout layout, StackState state, int adminPort) {
         ConfigLoader loader = new ConfigLoader(Map.of());
         String master =
                 ConfigWriter.toJson(
@@ -63,7 +63,7 @@ final class DevConfigs {
         return new String[] {master, firstWorker};
     }
 
-    static Path master(StackLayout layout) {
+    public static Path master(StackLayout layout) {
         return layout.configDir().resolve("master.json");
     }
 

@@ -37,4 +37,12 @@ public final class DevOptions {
             names = "--block-time",
             description = "Seconds between anvil blocks (default: ${DEFAULT-VALUE}).")
     int blockTime = 1;
+
+    @Option(
+            names = "--mixed-mining",
+            description =
+                    "Also mine a block for every transaction at once, besides one every --block-time"
+                            + " (anvil --mixed-mining): a sender that waits for each receipt, like the"
+                            + " chain gateway, is then not paced by the block time.")
+    boolean mixedMining;
 }

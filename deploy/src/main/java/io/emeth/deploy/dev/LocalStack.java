@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.http.HttpService;
@@ -28,7 +29,8 @@ import org.web3j.protocol.http.HttpService;
  */
 public final class LocalStack {
     static final String SERVICES = "services";
-    static final String ANVIL = "anvil";
+    public static final String ANVIL = "anvil";
+    public static final String KAFKA = KafkaBroker.COMPONENT;
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     /** EMT minted to each dev node and requester account on first deployment. */
@@ -133,6 +135,11 @@ public final class LocalStack {
         return stopped;
     }
 
+    /** The component's running process ({@link #ANVIL}, {@link #KAFKA}), if it runs. */
+    public Optional<ProcessHandle> process(String component) {
+        return daemons.running(component);
+    }
+
     /** One line per component: running with its pid, or stopped. */
     public List<String> status() {
         List<String> lines = new ArrayList<>();
@@ -211,15 +218,22 @@ public final class LocalStack {
             throw new OperatorException(
                     "cannot create " + layout.anvilState().getParent() + ": " + e.getMessage());
         }
-        return Anvil.command(
-                Anvil.Options.defaults()
-                        .withPort(options.anvilPort)
-                        .withChainId(DevAccounts.CHAIN_ID)
-                        .withBlockTime(Duration.ofSeconds(options.blockTime))
-                        .withStateFile(layout.anvilState())
-                        // anvil also saves on SIGTERM; the interval bounds the loss on a crash
-                        .withStateInterval(Duration.ofSeconds(30))
-                        .withBinary(NodeTools.anvil(layout)));
+        List<String> command =
+                new ArrayList<>(
+                        Anvil.command(
+                                Anvil.Options.defaults()
+                                        .withPort(options.anvilPort)
+                                        .withChainId(DevAccounts.CHAIN_ID)
+                                        .withBlockTime(Duration.ofSeconds(options.blockTime))
+                                        .withStateFile(layout.anvilState())
+                                        // anvil also saves on SIGTERM; the interval bounds the
+                                        // loss on a crash
+                                        .withStateInterval(Duration.ofSeconds(30))
+                                        .withBinary(NodeTools.anvil(layout))));
+        if (options.mixedMining) {
+            command.add("--mixed-mining");
+        }
+        return command;
     }
 
     private String logOf(String component) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The node's own processes on the dev stack, each {@code emeth <command> -c <config>} in a JVM of
@@ -13,9 +14,9 @@ import java.util.Map;
  * and the two dev workers. {@code emeth dev demo} starts them; {@code emeth dev down} stops them
  * with the stack.
  */
-final class NodeProcesses {
-    static final String INDEXER = "indexer";
-    static final String MASTER = "master";
+public final class NodeProcesses {
+    public static final String INDEXER = "indexer";
+    public static final String MASTER = "master";
     static final String ADMIN_RPC = "admin-rpc";
     static final String WORKER_1 = "worker-1";
     static final String WORKER_2 = "worker-2";
@@ -26,7 +27,7 @@ final class NodeProcesses {
     private final StackLayout layout;
     private final Daemons daemons;
 
-    NodeProcesses(StackLayout layout) {
+    public NodeProcesses(StackLayout layout) {
         this.layout = layout;
         this.daemons = new Daemons(layout);
     }
@@ -35,8 +36,13 @@ final class NodeProcesses {
         return daemons.running(component).isPresent();
     }
 
+    /** The component's running process (its pid, CPU time), if it runs. */
+    public Optional<ProcessHandle> process(String component) {
+        return daemons.running(component);
+    }
+
     /** Starts the component unless it runs; returns true if it started it. */
-    boolean start(String component) {
+    public boolean start(String component) {
         if (running(component)) {
             return false;
         }
@@ -45,7 +51,7 @@ final class NodeProcesses {
     }
 
     /** Stops the running components, workers first; returns those it stopped. */
-    List<String> stopAll() {
+    public List<String> stopAll() {
         List<String> stopped = new ArrayList<>();
         List<String> reversed = new ArrayList<>(COMPONENTS);
         Collections.reverse(reversed);
@@ -71,7 +77,7 @@ final class NodeProcesses {
         return lines;
     }
 
-    Path log(String component) {
+    public Path log(String component) {
         return layout.log(component);
     }
 

@@ -60,7 +60,7 @@ public record StackState(
     }
 
     /** The deployed contracts, as the contracts module's helpers take them. */
-    DevChain.Deployment deployment() {
+    public DevChain.Deployment deployment() {
         return new DevChain.Deployment(tokenContractAddress, emethContractAddress, verifierAddress);
     }
 

@@ -217,7 +217,7 @@ public final class MatchingBench {
      * runs a full GC first and counts only reachable objects (unlike "used", which counts G1
      * regions).
      */
-    static long heapAfterFullGc(long pid) throws IOException, InterruptedException {
+    public static long heapAfterFullGc(long pid) throws IOException, InterruptedException {
         String histogram = jcmd(pid, "GC.class_histogram");
         Matcher m = TOTAL.matcher(histogram);
         if (!m.find()) {

@@ -13,11 +13,13 @@ import io.emeth.schemas.avro.gateway.DeclineJob;
 import io.emeth.schemas.avro.gateway.ProcessJob;
 import io.emeth.schemas.avro.gateway.SubmitResult;
 import io.emeth.schemas.avro.view.JobView;
+import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,8 +34,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * once all shards are in) and upload the result; and a chain + gateway that answers {@code
  * ProcessJob}, {@code SubmitResult} and {@code DeclineJob} with the chain events a real one would
  * produce. Records what the master publishes (read_committed) for the test's assertions.
+ *
+ * <p>{@link #workersOnly} leaves the chain and the gateway to real ones (the e2e load drill): only
+ * the workers are simulated, and the master's job and worker views are kept, latest per key.
  */
-final class SimulatedWorld implements AutoCloseable {
+public final class SimulatedWorld implements AutoCloseable {
     /** How the simulated chain answers a job's ProcessJob and result. */
     enum Fate {
         VERIFIED,
@@ -54,23 +59,36 @@ final class SimulatedWorld implements AutoCloseable {
     final List<ChainCommand> commands = new CopyOnWriteArrayList<>();
     final List<WorkerView> workerViews = new CopyOnWriteArrayList<>();
     final Map<String, JobView> jobs = new ConcurrentHashMap<>();
+    private final Map<String, WorkerView> latestWorkerViews = new ConcurrentHashMap<>();
+    private final boolean simulateChain;
 
     SimulatedWorld(String bootstrap, Topics topics, String pool) {
-        this.topics = topics;
-        this.pool = pool;
-        this.simulated =
-                new SimulatedPool(
-                        bootstrap,
-                        topics,
-                        pool,
-                        List.of(
-                                topics.chainCommands().name(),
-                                topics.jobStatus().name(),
-                                topics.workerStatus().name()),
-                        this::dispatch);
+        this(bootstrap, topics, pool, true);
     }
 
-    void start(int workerCount, long capacity) {
+    private SimulatedWorld(String bootstrap, Topics topics, String pool, boolean simulateChain) {
+        this.topics = topics;
+        this.pool = pool;
+        this.simulateChain = simulateChain;
+        List<String> subscribed =
+                new ArrayList<>(List.of(topics.jobStatus().name(), topics.workerStatus().name()));
+        if (simulateChain) {
+            subscribed.add(topics.chainCommands().name());
+        }
+        this.simulated = new SimulatedPool(bootstrap, topics, pool, subscribed, this::dispatch);
+    }
+
+    /**
+     * Simulated workers of {@code pool} only, for a master whose chain and gateway are real: {@code
+     * chain-commands} are left to the gateway, and a worker's finished job (its {@code
+     * ResultUploaded}) is what makes the master submit and free the worker.
+     */
+    public static SimulatedWorld workersOnly(String bootstrap, Topics topics, String pool) {
+        return new SimulatedWorld(bootstrap, topics, pool, false);
+    }
+
+    /** Registers {@code workerCount} workers of power {@code capacity} and starts heartbeating. */
+    public void start(int workerCount, long capacity) {
         simulated.start(workerCount, capacity);
     }
 
@@ -105,7 +123,11 @@ final class SimulatedWorld implements AutoCloseable {
             JobView view = RawTopics.decode(topics.jobStatus(), r);
             jobs.put(view.getJobId(), view);
         } else {
-            workerViews.add(RawTopics.decode(topics.workerStatus(), r));
+            WorkerView view = RawTopics.decode(topics.workerStatus(), r);
+            latestWorkerViews.put(view.getWorker(), view);
+            if (simulateChain) {
+                workerViews.add(view); // the IT checks every worker's history
+            }
         }
     }
 
@@ -149,6 +171,18 @@ final class SimulatedWorld implements AutoCloseable {
                                         .build())
                         .setPayload(payload)
                         .build());
+    }
+
+    /** Workers the master's latest view shows IDLE and holding no job. */
+    public long idleWorkers() {
+        return latestWorkerViews.values().stream()
+                .filter(v -> v.getState() == WorkerState.IDLE && v.getJobId() == null)
+                .count();
+    }
+
+    /** The master's latest view of a job, or null when it has published none. */
+    public JobView job(String jobId) {
+        return jobs.get(jobId);
     }
 
     @Override
