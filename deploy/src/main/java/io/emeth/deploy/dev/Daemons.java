@@ -86,11 +86,30 @@ final class Daemons {
                             .start();
             // setsid execs the command in place, so the pid is the component's own
             Files.writeString(layout.pidFile(component), process.pid() + " " + marker + "\n");
+            awaitExec(process, marker);
             return process.toHandle();
         } catch (IOException e) {
             throw new OperatorException(
                     "could not start " + component + " (" + command.get(0) + "): " + e.getMessage(),
                     e);
+        }
+    }
+
+    /**
+     * Waits until the new process runs its own command: until the JDK's spawn helper and setsid
+     * have exec'd it, its command line is theirs and {@link #running} would not know it.
+     */
+    private static void awaitExec(Process process, String marker) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (process.isAlive()
+                && !commandLine(process.toHandle()).contains(marker)
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
