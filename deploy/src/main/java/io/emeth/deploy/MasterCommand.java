@@ -1,9 +1,13 @@
 package io.emeth.deploy;
 
+import io.emeth.common.metrics.MetricsServer;
 import io.emeth.master.MasterApp;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code emeth master}: one instance of the master's Kafka Streams application; more instances with
@@ -19,10 +23,36 @@ import picocli.CommandLine.Mixin;
 public final class MasterCommand implements Callable<Integer> {
     @Mixin MasterConfigOption config;
 
+    @Option(
+            names = "--metrics-port",
+            defaultValue = "-1",
+            description =
+                    "Serve /metrics (Kafka Streams' metrics) and /health on 127.0.0.1:<port>"
+                            + " (0: any free port).")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         MasterApp app = MasterApp.start(config.loadWithStreamsKeys());
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "master-stop"));
+        MetricsServer metrics = null;
+        if (metricsPort >= 0) {
+            PrometheusMeterRegistry registry = MetricsServer.newRegistry("master");
+            app.bindMetrics(registry);
+            metrics =
+                    MetricsServer.start(
+                            "127.0.0.1", metricsPort, registry, Map.of("master", app::isRunning));
+        }
+        MetricsServer served = metrics;
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    app.close();
+                                    if (served != null) {
+                                        served.close();
+                                    }
+                                },
+                                "master-stop"));
         app.awaitShutdown();
         return app.isRunning() ? 0 : 1;
     }

@@ -3,6 +3,8 @@ package io.emeth.master;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.registry.SerdeConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -109,6 +111,11 @@ public final class MasterApp implements AutoCloseable {
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 config.master().kafka().bootstrapServers());
         return props;
+    }
+
+    /** Binds the application's Kafka Streams metrics (threads, tasks, stores, clients). */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaStreamsMetrics(streams).bindTo(registry);
     }
 
     public KafkaStreams.State state() {
