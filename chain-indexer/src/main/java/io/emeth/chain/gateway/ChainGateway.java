@@ -1,6 +1,7 @@
 package io.emeth.chain.gateway;
 
 import io.emeth.chain.ChainKafka;
+import io.emeth.chain.ServiceThread;
 import io.emeth.chain.rpc.EthEndpoint;
 import io.emeth.contracts.generated.EmethCore;
 import io.emeth.contracts.generated.EmethToken;
@@ -47,7 +48,6 @@ public final class ChainGateway implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(ChainGateway.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final GatewayConfig config;
     private final Topics topics;
@@ -59,9 +59,10 @@ public final class ChainGateway implements AutoCloseable {
     private volatile State state = State.RUNNING;
     private KafkaConsumer<String, ChainCommand> consumer;
 
-    private ChainGateway(GatewayConfig config, MeterRegistry registry) throws IOException {
+    private ChainGateway(GatewayConfig config, Topics topics, MeterRegistry registry)
+            throws IOException {
         this.config = config;
-        this.topics = Topics.create(config.serdeConfig(), config.topicPrefix());
+        this.topics = topics;
         this.endpoint =
                 EthEndpoint.connect(config.endpoint(), config.pollInterval(), config.rpcTimeout());
         this.metrics = new GatewayMetrics(registry, config.account());
@@ -80,7 +81,7 @@ public final class ChainGateway implements AutoCloseable {
         ChainKafka.requireTopics(
                 config.kafkaProperties(),
                 List.of(topics.chainCommands().name(), topics.chainTxResults().name()));
-        ChainGateway gateway = new ChainGateway(config, registry);
+        ChainGateway gateway = new ChainGateway(config, topics, registry);
         gateway.thread.start();
         log.info(
                 "Gateway started [account:{}, endpoint:{}, txTimeoutMs:{}]",
@@ -106,14 +107,7 @@ public final class ChainGateway implements AutoCloseable {
         if (c != null) {
             c.wakeup();
         }
-        try {
-            if (!stopped.await(15, TimeUnit.SECONDS)) {
-                thread.interrupt();
-                stopped.await(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ServiceThread.awaitStop(thread, stopped);
         endpoint.close();
         log.info("Gateway stopped [account:{}, state:{}]", config.account(), state);
     }
@@ -152,7 +146,7 @@ public final class ChainGateway implements AutoCloseable {
                     return;
                 } catch (IOException | RuntimeException e) {
                     failures++;
-                    Duration backoff = backoff(failures);
+                    Duration backoff = ServiceThread.backoff(config.pollInterval(), failures);
                     log.warn(
                             "Command handling failed, retrying [account:{}, attempt:{},"
                                     + " inMs:{}, error:{}]",
@@ -278,10 +272,5 @@ public final class ChainGateway implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("Reconnecting to the Ethereum endpoint failed [error:{}]", e.toString());
         }
-    }
-
-    private Duration backoff(int failures) {
-        long millis = config.pollInterval().toMillis() << Math.min(failures, 10);
-        return Duration.ofMillis(Math.min(MAX_BACKOFF.toMillis(), Math.max(100, millis)));
     }
 }

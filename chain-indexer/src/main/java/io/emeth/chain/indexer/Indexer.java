@@ -1,6 +1,7 @@
 package io.emeth.chain.indexer;
 
 import io.emeth.chain.ChainKafka;
+import io.emeth.chain.ServiceThread;
 import io.emeth.chain.rpc.EthEndpoint;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.common.storage.StorageClient;
@@ -40,7 +41,6 @@ public final class Indexer implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final IndexerConfig config;
     private final Topics topics;
@@ -63,9 +63,10 @@ public final class Indexer implements AutoCloseable {
     private IndexerSink sink;
     private ChainFollower follower;
 
-    private Indexer(IndexerConfig config, MeterRegistry registry) throws IOException {
+    private Indexer(IndexerConfig config, Topics topics, MeterRegistry registry)
+            throws IOException {
         this.config = config;
-        this.topics = Topics.create(config.serdeConfig(), config.topicPrefix());
+        this.topics = topics;
         this.endpoint =
                 EthEndpoint.connect(config.endpoint(), config.pollInterval(), config.rpcTimeout());
         this.sizes =
@@ -95,7 +96,7 @@ public final class Indexer implements AutoCloseable {
                 List.of(
                         topics.chainJobEvents().name(), topics.chainNodeEvents().name(),
                         topics.chainAlerts().name(), topics.indexerCheckpoints().name()));
-        Indexer indexer = new Indexer(config, registry);
+        Indexer indexer = new Indexer(config, topics, registry);
         indexer.endpoint.onNewHeads(indexer.wakeups::release);
         indexer.thread.start();
         log.info(
@@ -125,14 +126,7 @@ public final class Indexer implements AutoCloseable {
     public void close() {
         running = false;
         wakeups.release();
-        try {
-            if (!stopped.await(15, TimeUnit.SECONDS)) {
-                thread.interrupt();
-                stopped.await(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ServiceThread.awaitStop(thread, stopped);
         endpoint.close();
         sizes.close();
         rpcPool.shutdownNow();
@@ -175,7 +169,7 @@ public final class Indexer implements AutoCloseable {
                         closeSink();
                     }
                     if (running) {
-                        Duration backoff = backoff(failures);
+                        Duration backoff = ServiceThread.backoff(config.pollInterval(), failures);
                         log.warn(
                                 "Indexing step failed, retrying [attempt:{}, inMs:{}, error:{}]",
                                 failures,
@@ -260,10 +254,5 @@ public final class Indexer implements AutoCloseable {
         if (wakeups.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             wakeups.drainPermits();
         }
-    }
-
-    private Duration backoff(int failures) {
-        long millis = config.pollInterval().toMillis() << Math.min(failures, 10);
-        return Duration.ofMillis(Math.min(MAX_BACKOFF.toMillis(), Math.max(100, millis)));
     }
 }
