@@ -10,7 +10,12 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 
 /**
  * The Kafka side shared by the indexer and the gateway: client properties and registry settings
@@ -60,6 +65,35 @@ public final class ChainKafka {
                             + " do not exist on "
                             + kafkaProperties.get("bootstrap.servers")
                             + ": create them with `emeth topics create`");
+        }
+    }
+
+    /**
+     * Runs {@code writes} in one transaction of {@code producer} and commits it. When another
+     * instance with the same transactional id took over (the producer is fenced, also when Kafka
+     * reports it wrapped), throws what {@code fenced} makes of it; on any other Kafka failure
+     * aborts the transaction, so that nothing of it is visible, and rethrows.
+     */
+    public static void inTransaction(
+            Producer<?, ?> producer,
+            Runnable writes,
+            Function<KafkaException, ? extends RuntimeException> fenced) {
+        try {
+            producer.beginTransaction();
+            writes.run();
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw fenced.apply(e);
+        } catch (KafkaException e) {
+            if (e.getCause() instanceof ProducerFencedException) {
+                throw fenced.apply(e);
+            }
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            throw e;
         }
     }
 }

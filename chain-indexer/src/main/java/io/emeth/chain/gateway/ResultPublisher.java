@@ -1,5 +1,6 @@
 package io.emeth.chain.gateway;
 
+import io.emeth.chain.ChainKafka;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.avro.gateway.ChainTxResult;
 import java.time.Duration;
@@ -11,10 +12,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -86,25 +84,18 @@ final class ResultPublisher implements AutoCloseable {
             List<ChainTxResult> results,
             Map<TopicPartition, OffsetAndMetadata> offsets,
             ConsumerGroupMetadata group) {
-        try {
-            producer.beginTransaction();
-            for (ChainTxResult result : results) {
-                producer.send(new ProducerRecord<>(topic.name(), result.getCommandId(), result));
-            }
-            if (offsets != null) {
-                producer.sendOffsetsToTransaction(offsets, group);
-            }
-            producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            throw new FencedException(transactionalId, e);
-        } catch (KafkaException e) {
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailed) {
-                e.addSuppressed(abortFailed);
-            }
-            throw e;
-        }
+        ChainKafka.inTransaction(
+                producer,
+                () -> {
+                    for (ChainTxResult result : results) {
+                        producer.send(
+                                new ProducerRecord<>(topic.name(), result.getCommandId(), result));
+                    }
+                    if (offsets != null) {
+                        producer.sendOffsetsToTransaction(offsets, group);
+                    }
+                },
+                e -> new FencedException(transactionalId, e));
     }
 
     @Override

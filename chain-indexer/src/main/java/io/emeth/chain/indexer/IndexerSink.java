@@ -1,5 +1,6 @@
 package io.emeth.chain.indexer;
 
+import io.emeth.chain.ChainKafka;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.chain.IndexerCheckpoint;
@@ -20,8 +21,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -175,38 +174,29 @@ final class IndexerSink implements AutoCloseable {
             List<Emission> emissions,
             IndexerCheckpoint checkpoint,
             Map<Long, String> recentConfirmed) {
-        try {
-            producer.beginTransaction();
-            for (Emission e : emissions) {
-                Topic<String, ?> topic = byKind.get(e.kind());
-                producer.send(
-                        new ProducerRecord<>(topic.name(), e.key(), serialize(topic, e.value())));
-            }
-            Topic<String, IndexerCheckpoint> cp = topics.indexerCheckpoints();
-            ProducerRecord<String, byte[]> record =
-                    new ProducerRecord<>(
-                            cp.name(),
-                            contract,
-                            cp.valueSerde().serializer().serialize(cp.name(), checkpoint));
-            record.headers()
-                    .add(
-                            RECENT_BLOCKS_HEADER,
-                            encodeRecent(recentConfirmed).getBytes(StandardCharsets.US_ASCII));
-            producer.send(record);
-            producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            throw new FencedException(transactionalId, e);
-        } catch (KafkaException e) {
-            if (e.getCause() instanceof ProducerFencedException) {
-                throw new FencedException(transactionalId, e);
-            }
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailed) {
-                e.addSuppressed(abortFailed);
-            }
-            throw e;
-        }
+        ChainKafka.inTransaction(
+                producer,
+                () -> {
+                    for (Emission e : emissions) {
+                        Topic<String, ?> topic = byKind.get(e.kind());
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic.name(), e.key(), serialize(topic, e.value())));
+                    }
+                    Topic<String, IndexerCheckpoint> cp = topics.indexerCheckpoints();
+                    ProducerRecord<String, byte[]> record =
+                            new ProducerRecord<>(
+                                    cp.name(),
+                                    contract,
+                                    cp.valueSerde().serializer().serialize(cp.name(), checkpoint));
+                    record.headers()
+                            .add(
+                                    RECENT_BLOCKS_HEADER,
+                                    encodeRecent(recentConfirmed)
+                                            .getBytes(StandardCharsets.US_ASCII));
+                    producer.send(record);
+                },
+                e -> new FencedException(transactionalId, e));
     }
 
     @Override
