@@ -7,6 +7,7 @@ import io.emeth.admin.read.ReadModel;
 import io.emeth.admin.read.ViewJson;
 import io.emeth.admin.rpc.JsonRpcService;
 import io.emeth.admin.rpc.RpcCaller;
+import io.emeth.common.http.RequestBodies;
 import io.emeth.contracts.JobIds;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -233,18 +234,13 @@ final class AdminRoutes {
      * sending gets to read the answer instead of a reset; past the bound the connection closes.
      */
     private static void drainOrClose(Context ctx) {
-        byte[] buffer = new byte[64 * 1024];
-        long drained = 0;
+        boolean drained;
         try {
-            InputStream in = ctx.req().getInputStream();
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                drained += n;
-                if (drained > DRAIN_LIMIT) {
-                    ctx.header("Connection", "close");
-                    return;
-                }
-            }
+            drained = RequestBodies.drain(ctx.req().getInputStream(), DRAIN_LIMIT);
         } catch (IOException | IllegalStateException e) {
+            drained = false;
+        }
+        if (!drained) {
             ctx.header("Connection", "close");
         }
     }

@@ -1,23 +1,12 @@
 package io.emeth.admin.http;
 
+import io.emeth.common.http.HttpRefusal;
+
 /** A refusal the HTTP adapter answers as {@code {"error": message, "reason": reason}}. */
-final class HttpError extends RuntimeException {
+final class HttpError extends HttpRefusal {
     private static final long serialVersionUID = 1L;
 
-    private final int status;
-    private final String reason;
-
     HttpError(int status, String reason, String message) {
-        super(message);
-        this.status = status;
-        this.reason = reason;
-    }
-
-    int status() {
-        return status;
-    }
-
-    String reason() {
-        return reason;
+        super(status, reason, message);
     }
 }

@@ -1,27 +1,16 @@
 package io.emeth.storage.dev;
 
+import io.emeth.common.http.HttpRefusal;
+
 /**
  * A request the dev server refuses: the HTTP status, a stable machine-readable {@code reason} and a
  * message for people. Answered as {@code {"error": message, "reason": reason}}.
  */
-final class DevStorageException extends RuntimeException {
+final class DevStorageException extends HttpRefusal {
     private static final long serialVersionUID = 1L;
 
-    private final int status;
-    private final String reason;
-
     DevStorageException(int status, String reason, String message) {
-        super(message);
-        this.status = status;
-        this.reason = reason;
-    }
-
-    int status() {
-        return status;
-    }
-
-    String reason() {
-        return reason;
+        super(status, reason, message);
     }
 
     static DevStorageException badRequest(String message) {

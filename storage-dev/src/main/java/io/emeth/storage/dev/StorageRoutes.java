@@ -2,6 +2,7 @@ package io.emeth.storage.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.emeth.common.http.RequestBodies;
 import io.emeth.common.storage.StorageApi;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -179,18 +180,13 @@ final class StorageRoutes {
      * connection is closed after the answer.
      */
     private static void drainOrClose(Context ctx) {
-        byte[] buffer = new byte[64 * 1024];
-        long drained = 0;
+        boolean drained;
         try {
-            InputStream in = ctx.req().getInputStream();
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                drained += n;
-                if (drained > DRAIN_LIMIT) {
-                    ctx.header("Connection", "close");
-                    return;
-                }
-            }
+            drained = RequestBodies.drain(ctx.req().getInputStream(), DRAIN_LIMIT);
         } catch (IOException | IllegalStateException e) {
+            drained = false;
+        }
+        if (!drained) {
             ctx.header("Connection", "close");
         }
     }
