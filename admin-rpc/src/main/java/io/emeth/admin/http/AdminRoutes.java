@@ -229,18 +229,9 @@ final class AdminRoutes {
         }
     }
 
-    /**
-     * Reads what is left of a refused request's body (up to a bound), so that a client still
-     * sending gets to read the answer instead of a reset; past the bound the connection closes.
-     */
+    /** Drains a refused request's body (see {@link RequestBodies#drain}), else closes after. */
     private static void drainOrClose(Context ctx) {
-        boolean drained;
-        try {
-            drained = RequestBodies.drain(ctx.req().getInputStream(), DRAIN_LIMIT);
-        } catch (IOException | IllegalStateException e) {
-            drained = false;
-        }
-        if (!drained) {
+        if (!RequestBodies.drain(() -> ctx.req().getInputStream(), DRAIN_LIMIT)) {
             ctx.header("Connection", "close");
         }
     }

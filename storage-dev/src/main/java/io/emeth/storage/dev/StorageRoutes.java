@@ -174,19 +174,9 @@ final class StorageRoutes {
         ctx.status(status).contentType("application/json").result(body.toString());
     }
 
-    /**
-     * Reads what is left of a refused request's body (up to a bound), so that a client still
-     * sending it gets to read the error instead of a reset connection; past the bound, the
-     * connection is closed after the answer.
-     */
+    /** Drains a refused request's body (see {@link RequestBodies#drain}), else closes after. */
     private static void drainOrClose(Context ctx) {
-        boolean drained;
-        try {
-            drained = RequestBodies.drain(ctx.req().getInputStream(), DRAIN_LIMIT);
-        } catch (IOException | IllegalStateException e) {
-            drained = false;
-        }
-        if (!drained) {
+        if (!RequestBodies.drain(() -> ctx.req().getInputStream(), DRAIN_LIMIT)) {
             ctx.header("Connection", "close");
         }
     }
