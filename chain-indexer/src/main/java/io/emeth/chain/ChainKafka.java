@@ -14,7 +14,9 @@ import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 
 /**
@@ -70,9 +72,9 @@ public final class ChainKafka {
 
     /**
      * Runs {@code writes} in one transaction of {@code producer} and commits it. When another
-     * instance with the same transactional id took over (the producer is fenced, also when Kafka
-     * reports it wrapped), throws what {@code fenced} makes of it; on any other Kafka failure
-     * aborts the transaction, so that nothing of it is visible, and rethrows.
+     * instance with the same transactional id took over (see {@link #isFence}), throws what {@code
+     * fenced} makes of it without touching the producer again; on any other Kafka failure aborts
+     * the transaction, so that nothing of it is visible, and rethrows.
      */
     public static void inTransaction(
             Producer<?, ?> producer,
@@ -82,10 +84,8 @@ public final class ChainKafka {
             producer.beginTransaction();
             writes.run();
             producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            throw fenced.apply(e);
         } catch (KafkaException e) {
-            if (e.getCause() instanceof ProducerFencedException) {
+            if (isFence(e)) {
                 throw fenced.apply(e);
             }
             try {
@@ -95,5 +95,25 @@ public final class ChainKafka {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether {@code failure}, or any exception it wraps, says that another instance initialised
+     * this producer's transactional id: a fenced producer, a stale producer epoch, or a transaction
+     * the coordinator no longer lets this producer finish (with Kafka 4's transactions a fenced
+     * producer often sees this one first), or a consumer whose static member id another instance
+     * took. A fenced instance must stop: initialising the id again would fence the instance that
+     * took over, and the two would fight.
+     */
+    public static boolean isFence(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException
+                    || t instanceof FencedInstanceIdException
+                    || t instanceof InvalidProducerEpochException
+                    || t instanceof InvalidTxnStateException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -135,16 +135,18 @@ public final class ChainGateway implements AutoCloseable {
                     }
                     pollOnce(commands, handler, publisher);
                     failures = 0;
-                } catch (ResultPublisher.FencedException e) {
-                    log.error(
-                            "Gateway fenced, stopping [account:{}]: {}",
-                            config.account(),
-                            e.getMessage());
-                    state = State.FENCED;
-                    return;
                 } catch (WakeupException e) {
                     return;
                 } catch (IOException | RuntimeException e) {
+                    if (e instanceof ResultPublisher.FencedException || ChainKafka.isFence(e)) {
+                        // final: the gateway that took over the account is the only writer
+                        log.error(
+                                "Gateway fenced, stopping [account:{}]: {}",
+                                config.account(),
+                                e.toString());
+                        state = State.FENCED;
+                        return;
+                    }
                     failures++;
                     Duration backoff = ServiceThread.backoff(config.pollInterval(), failures);
                     log.warn(

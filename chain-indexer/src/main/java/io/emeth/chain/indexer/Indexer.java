@@ -150,17 +150,19 @@ public final class Indexer implements AutoCloseable {
                     if (!busy) {
                         awaitHead(config.pollInterval());
                     }
-                } catch (IndexerSink.FencedException e) {
-                    log.error(
-                            "Indexer fenced, stopping [id:{}]: {}",
-                            config.indexerId(),
-                            e.getMessage());
-                    state = State.FENCED;
-                    return;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (IOException | RuntimeException e) {
+                    if (e instanceof IndexerSink.FencedException || ChainKafka.isFence(e)) {
+                        // final: initialising the id again would fence the instance that took over
+                        log.error(
+                                "Indexer fenced, stopping [id:{}]: {}",
+                                config.indexerId(),
+                                e.toString());
+                        state = State.FENCED;
+                        return;
+                    }
                     failures++;
                     metrics.cycleError();
                     if (!(e instanceof IOException)) {

@@ -205,6 +205,52 @@ class ChainGatewayIT {
         assertThat(status(job)).isEqualTo(JobStatus.DECLINED.code());
     }
 
+    @Test
+    void shouldFenceTheFirstGatewayWhenASecondStartsForTheSameAccount() throws Exception {
+        // Given a gateway that has taken one job on chain
+        Topics topics = KafkaFixture.topics("gw-fence");
+        Job before = Job.random("corpus.txt");
+        Job after = Job.random("corpus.txt");
+        chain.request(before);
+        chain.request(after);
+        long from = chain.blockNumber();
+        ChainCommand first =
+                command(
+                        "process-" + before.jobId(),
+                        ProcessJob.newBuilder().setJobId(before.jobId()).build());
+        ChainCommand second =
+                command(
+                        "process-" + after.jobId(),
+                        ProcessJob.newBuilder().setJobId(after.jobId()).build());
+        var config = Configs.gateway(chain, topics, Duration.ofMinutes(5));
+        try (ChainGateway old = ChainGateway.start(config, new SimpleMeterRegistry())) {
+            KafkaFixture.publish(topics.chainCommands(), ACCOUNT, first);
+            await().atMost(Duration.ofSeconds(60)).until(() -> confirmed(topics, first));
+
+            // When a second gateway for the same account starts and a command follows
+            try (ChainGateway taker = ChainGateway.start(config, new SimpleMeterRegistry())) {
+                KafkaFixture.publish(topics.chainCommands(), ACCOUNT, second);
+
+                // Then the first stops as fenced for good, and the second executes it once
+                await().atMost(Duration.ofSeconds(90)).until(() -> confirmed(topics, second));
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> old.state() == ChainGateway.State.FENCED);
+                assertThat(old.awaitStopped(Duration.ofSeconds(30))).isTrue();
+                assertThat(taker.state()).isEqualTo(ChainGateway.State.RUNNING);
+                assertThat(calls(from, "process(bytes16)")).isEqualTo(2);
+                assertThat(status(after)).isEqualTo(JobStatus.PROCESSING.code());
+                assertThat(results(topics, second.getCommandId()))
+                        .filteredOn(r -> r.getPayload() instanceof TxConfirmed)
+                        .hasSize(1);
+            }
+        }
+    }
+
+    private static boolean confirmed(Topics topics, ChainCommand command) {
+        return results(topics, command.getCommandId()).stream()
+                .anyMatch(r -> r.getPayload() instanceof TxConfirmed);
+    }
+
     private static ChainCommand command(String id, Object payload) {
         return ChainCommand.newBuilder()
                 .setCommandId(id)
