@@ -60,6 +60,7 @@ public final class Indexer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile State state = State.RUNNING;
+    private IdentityLease lease;
     private IndexerSink sink;
     private ChainFollower follower;
 
@@ -145,6 +146,7 @@ public final class Indexer implements AutoCloseable {
                     if (follower == null) {
                         openSink();
                     }
+                    lease.keepAlive();
                     boolean busy = follower.step();
                     failures = 0;
                     if (!busy) {
@@ -186,6 +188,13 @@ public final class Indexer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             closeSink();
+            if (lease != null) {
+                try {
+                    lease.close();
+                } catch (RuntimeException e) {
+                    log.debug("Closing the indexer's lease failed", e);
+                }
+            }
             if (state == State.RUNNING) {
                 state = State.STOPPED;
             }
@@ -194,6 +203,15 @@ public final class Indexer implements AutoCloseable {
     }
 
     private void openSink() {
+        // never initialise the transactional id again once another instance holds the identity
+        if (lease == null) {
+            lease =
+                    IdentityLease.acquire(
+                            config.kafkaProperties(),
+                            config.indexerId(),
+                            topics.indexerCheckpoints().name());
+        }
+        lease.verify();
         sink =
                 IndexerSink.open(
                         config.kafkaProperties(),
