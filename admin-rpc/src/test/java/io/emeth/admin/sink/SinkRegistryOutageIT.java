@@ -8,7 +8,7 @@ import io.emeth.admin.db.Database;
 import io.emeth.admin.db.SinkSchema;
 import io.emeth.admin.read.ReadModel;
 import io.emeth.admin.support.ItKafka;
-import io.emeth.registry.SchemaRegistryServer;
+import io.emeth.admin.support.TcpRelay;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.JobStatus;
 import io.emeth.schemas.avro.view.JobState;
@@ -32,6 +32,10 @@ class SinkRegistryOutageIT {
 
     @TempDir Path folder;
 
+    private static int registryPort() {
+        return java.net.URI.create(ItKafka.registryUrl()).getPort();
+    }
+
     @Test
     void shouldLoseAndSkipNothingWhileTheRegistryIsDown() throws Exception {
         // Given a backlog on the topics, written through the running registry
@@ -42,7 +46,7 @@ class SinkRegistryOutageIT {
         JdbcSinkIT.publishEvents(kafka, JdbcSinkIT.shards(1, 20));
         int published = 1 + 20;
 
-        // And a sink whose own registry (same schemas, another address) is stopped
+        // And a sink whose registry address (a relay to the JVM's registry) answers nothing
         int port = Ports.free();
         Topics sinkTopics =
                 Topics.create(SerdeConfig.of("http://127.0.0.1:" + port), kafka.prefix());
@@ -75,8 +79,7 @@ class SinkRegistryOutageIT {
 
                 // When the registry is back at its address
                 int total = published;
-                try (SchemaRegistryServer registry =
-                        SchemaRegistryServer.start(ItKafka.bootstrapServers(), "127.0.0.1", port)) {
+                try (TcpRelay registry = TcpRelay.start(port, registryPort())) {
                     // Then every record lands exactly once and none is rejected
                     await().atMost(Duration.ofSeconds(120))
                             .until(() -> JdbcSinkIT.storedOffsetsSum(db) == total);
