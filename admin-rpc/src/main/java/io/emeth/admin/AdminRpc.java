@@ -2,6 +2,7 @@ package io.emeth.admin;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.emeth.admin.access.BrowserGuard;
 import io.emeth.admin.access.ClientAddresses;
 import io.emeth.admin.access.Whitelist;
 import io.emeth.admin.commands.CommandPublisher;
@@ -111,7 +112,9 @@ public final class AdminRpc implements AutoCloseable {
                                 options.bindHost(),
                                 port(config.myUrl()),
                                 Whitelist.parse("jsonrpc_whitelist", config.jsonrpcWhitelist()),
+                                Whitelist.parse("read_whitelist", config.readWhitelist()),
                                 Whitelist.parse("worker_whitelist", config.workerWhitelist()),
+                                new BrowserGuard(config.myUrl().getHost(), config.allowedHosts()),
                                 new ClientAddresses(
                                         Whitelist.parse(
                                                 "trusted_proxies", options.trustedProxies())),

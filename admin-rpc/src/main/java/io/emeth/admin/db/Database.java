@@ -1,5 +1,7 @@
 package io.emeth.admin.db;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.emeth.common.config.ExternalDb;
 import io.emeth.common.config.MasterConfig;
 import java.io.IOException;
@@ -7,28 +9,38 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Objects;
 import java.util.Properties;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /**
  * The database of the JDBC sink and the read API: a SQLite file by default, MySQL/MariaDB when
- * {@code external_db} is set. Hands out connections from a small pool of idle ones (the sink keeps
- * one busy, HTTP reads and CLI commands borrow briefly), so no pool library is needed.
+ * {@code external_db} is set. Connections come from a small HikariCP pool (the sink keeps one busy,
+ * HTTP reads and CLI commands borrow briefly) with bounded waits everywhere: {@value
+ * #CONNECTION_TIMEOUT_MS} ms to get a connection, {@value #CONNECT_TIMEOUT_MS} ms to connect and
+ * {@value #SOCKET_TIMEOUT_MS} ms for any answer from MariaDB, so that a database that stops
+ * answering fails the sink's batch (which is then retried) instead of hanging it.
  *
  * <p>{@link #toString()} names the database without its password.
  */
 public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
-    private static final int MAX_IDLE = 4;
+    private static final int POOL_SIZE = 4;
     private static final int VALIDATION_TIMEOUT_S = 2;
     private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+    /** Longest wait for a pooled connection. */
+    public static final int CONNECTION_TIMEOUT_MS = 10_000;
+
+    /** Longest wait for MariaDB to accept a connection. */
+    public static final int CONNECT_TIMEOUT_MS = 10_000;
+
+    /** Longest wait for any answer from MariaDB (a statement, a commit). */
+    public static final int SOCKET_TIMEOUT_MS = 60_000;
 
     /** Work done with a connection; may throw {@link SQLException}. */
     @FunctionalInterface
@@ -37,17 +49,21 @@ public final class Database implements AutoCloseable {
     }
 
     private final Dialect dialect;
-    private final String url;
-    private final Properties properties;
+    private final HikariDataSource pool;
     private final String description;
-    private final Deque<Connection> idle = new ArrayDeque<>();
-    private boolean closed;
 
-    private Database(Dialect dialect, String url, Properties properties, String description) {
+    private Database(Dialect dialect, HikariConfig config, String description) {
         this.dialect = dialect;
-        this.url = url;
-        this.properties = properties;
         this.description = description;
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(0);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+        config.setValidationTimeout(VALIDATION_TIMEOUT_S * 1000L);
+        // start even when the database is down; the sink retries and /health says DOWN
+        config.setInitializationFailTimeout(-1);
+        config.setPoolName("emeth-db");
+        config.setRegisterMbeans(false);
+        this.pool = new HikariDataSource(config);
     }
 
     /**
@@ -77,17 +93,16 @@ public final class Database implements AutoCloseable {
                             + e.getMessage(),
                     e);
         }
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // WAL + NORMAL survives a process crash; a power cut may lose the last commit, which is
         // harmless here because the sink's offsets roll back with it
-        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
-        return new Database(
-                Dialect.SQLITE,
-                "jdbc:sqlite:" + absolute,
-                config.toProperties(),
-                "sqlite:" + absolute);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        sqlite.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + absolute);
+        config.setDataSourceProperties(sqlite.toProperties());
+        return new Database(Dialect.SQLITE, config, "sqlite:" + absolute);
     }
 
     /** The MySQL/MariaDB database of {@code external_db}. */
@@ -109,26 +124,30 @@ public final class Database implements AutoCloseable {
                             + "; expected jdbc:mariadb://host:port/database");
         }
         Properties properties = new Properties();
-        properties.setProperty("user", user == null ? "" : user);
-        properties.setProperty("password", password == null ? "" : password);
-        properties.setProperty("connectTimeout", "10000");
-        return new Database(Dialect.MARIADB, url, properties, stripQuery(url) + " as " + user);
+        properties.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_MS));
+        properties.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_MS));
+        HikariConfig config = new HikariConfig();
+        config.setDriverClassName("org.mariadb.jdbc.Driver");
+        config.setJdbcUrl(url);
+        config.setUsername(user == null ? "" : user);
+        config.setPassword(password == null ? "" : password);
+        config.setDataSourceProperties(properties);
+        return new Database(Dialect.MARIADB, config, stripQuery(url) + " as " + user);
     }
 
     public Dialect dialect() {
         return dialect;
     }
 
+    /** The pool, for Flyway. */
+    DataSource dataSource() {
+        return pool;
+    }
+
     /** Runs {@code work} on a connection in auto-commit mode. */
     public <T> T read(SqlWork<T> work) throws SQLException {
-        Connection connection = borrow();
-        boolean healthy = false;
-        try {
-            T result = work.apply(connection);
-            healthy = true;
-            return result;
-        } finally {
-            giveBack(connection, healthy);
+        try (Connection connection = pool.getConnection()) {
+            return work.apply(connection);
         }
     }
 
@@ -136,67 +155,29 @@ public final class Database implements AutoCloseable {
      * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
      */
     public <T> T transaction(SqlWork<T> work) throws SQLException {
-        Connection connection = borrow();
-        boolean healthy = false;
-        try {
+        try (Connection connection = pool.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 T result = work.apply(connection);
                 connection.commit();
-                healthy = true;
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
                 throw e;
+            } finally {
+                // the pool resets auto-commit too; a broken connection is evicted on close
+                restoreAutoCommit(connection);
             }
-        } finally {
-            try {
-                if (healthy) {
-                    connection.setAutoCommit(true);
-                }
-            } catch (SQLException e) {
-                healthy = false;
-            }
-            giveBack(connection, healthy);
         }
     }
 
-    /** Whether a connection can be opened and answers, for the health endpoint. */
+    /** Whether a connection can be had and answers, for the health endpoint. */
     public boolean isReachable() {
         try {
             return read(c -> c.isValid(VALIDATION_TIMEOUT_S));
         } catch (SQLException e) {
             return false;
         }
-    }
-
-    private Connection borrow() throws SQLException {
-        while (true) {
-            Connection candidate;
-            synchronized (this) {
-                if (closed) {
-                    throw new SQLException("the database " + description + " is closed");
-                }
-                candidate = idle.pollFirst();
-            }
-            if (candidate == null) {
-                return DriverManager.getConnection(url, properties);
-            }
-            if (dialect == Dialect.SQLITE || candidate.isValid(VALIDATION_TIMEOUT_S)) {
-                return candidate;
-            }
-            closeQuietly(candidate);
-        }
-    }
-
-    private void giveBack(Connection connection, boolean healthy) {
-        synchronized (this) {
-            if (healthy && !closed && idle.size() < MAX_IDLE) {
-                idle.addFirst(connection);
-                return;
-            }
-        }
-        closeQuietly(connection);
     }
 
     private static void rollbackQuietly(Connection connection) {
@@ -207,11 +188,11 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Connection connection) {
+    private static void restoreAutoCommit(Connection connection) {
         try {
-            connection.close();
+            connection.setAutoCommit(true);
         } catch (SQLException e) {
-            log.debug("Closing a connection failed [error:{}]", e.getMessage());
+            log.debug("Restoring auto-commit failed [error:{}]", e.getMessage());
         }
     }
 
@@ -222,13 +203,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        Deque<Connection> toClose;
-        synchronized (this) {
-            closed = true;
-            toClose = new ArrayDeque<>(idle);
-            idle.clear();
-        }
-        toClose.forEach(Database::closeQuietly);
+        pool.close();
     }
 
     @Override

@@ -43,25 +43,6 @@ public enum Dialect {
         };
     }
 
-    /** Column type of an auto-numbered primary key. */
-    public String autoIncrementKey() {
-        return this == SQLITE
-                ? "INTEGER PRIMARY KEY AUTOINCREMENT"
-                : "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY";
-    }
-
-    /**
-     * What follows {@code CREATE TABLE t (...)}: InnoDB (transactions) and full UTF-8 on MariaDB.
-     */
-    public String tableOptions() {
-        return this == SQLITE ? "" : " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
-    }
-
-    /** Column type of a double-precision number. */
-    public String doubleType() {
-        return this == SQLITE ? "REAL" : "DOUBLE";
-    }
-
     private static List<String> concat(List<String> a, List<String> b) {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }

@@ -1,96 +1,98 @@
 package io.emeth.admin.db;
 
 import java.sql.SQLException;
-import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The tables of the JDBC sink. The original node's tables keep their names and columns ({@code
- * jobs}, {@code contributions}, {@code workers}, {@code last_node_slot_index}); the others hold
- * what the job board shows beyond them, the training history and the sink's own Kafka offsets.
- * Times are epoch milliseconds, fees decimal strings of wei (they exceed 64 bits).
+ * The tables of the JDBC sink, migrated by Flyway from the SQL files under {@code
+ * io/emeth/admin/db/migration/<dialect>/}. V1 is the original node's tables as it created them, V2
+ * alters them to what the sink writes, V3 adds the job board's tables, the training log and the
+ * sink's offsets, V4 the rejected records.
+ *
+ * <p>A database that holds tables but no Flyway history (the original node's, or one an earlier
+ * build migrated with its own runner) is <em>adopted</em>: baselined at version 0, so that every
+ * migration runs on it; each is written to leave existing tables and rows in place ({@code IF NOT
+ * EXISTS}, idempotent {@code ALTER}s, a copying rebuild on SQLite). A database whose history is
+ * newer than this build is refused instead of being written with an older idea of its tables. Times
+ * are epoch milliseconds, fees decimal strings of wei (they exceed 64 bits).
  */
 public final class SinkSchema {
+    private static final Logger log = LoggerFactory.getLogger(SinkSchema.class);
+
     /** Longest text kept in a free-text column; longer values are cut with an ellipsis. */
     public static final int TEXT_LIMIT = 2000;
 
     /** Longest name/URL kept (data set names, URLs, storage file names). */
     public static final int NAME_LIMIT = 512;
 
-    /** Every migration, oldest first. */
-    public static final List<Migration> MIGRATIONS =
-            List.of(
-                    new Migration(1, "original node tables", SinkSchema::originalTables),
-                    new Migration(2, "job board, training log and sink offsets", SinkSchema::v2));
+    /** The newest schema version this build migrates to. */
+    public static final int VERSION = 4;
+
+    /** Flyway's history table. */
+    public static final String HISTORY_TABLE = "flyway_schema_history";
+
+    private static final int ATTEMPTS = 3;
 
     private SinkSchema() {}
 
-    /** Migrates {@code database} to the newest schema; returns its version. */
+    /**
+     * Migrates {@code database} to the newest schema, adopting an existing one; returns its
+     * version.
+     *
+     * @throws SQLException naming the database when a migration fails or the database is newer
+     */
     public static int migrate(Database database) throws SQLException {
-        return MigrationRunner.migrate(database, MIGRATIONS);
+        Flyway flyway =
+                Flyway.configure(SinkSchema.class.getClassLoader())
+                        .dataSource(database.dataSource())
+                        .locations("classpath:io/emeth/admin/db/migration/" + folder(database))
+                        .table(HISTORY_TABLE)
+                        .baselineOnMigrate(true)
+                        .baselineVersion("0")
+                        .baselineDescription("adopted tables of an existing node")
+                        // a migration applied by a newer build is an error, not something to skip
+                        .ignoreMigrationPatterns(new String[0])
+                        .loggers("slf4j")
+                        .load();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                var result = flyway.migrate();
+                if (result.migrationsExecuted > 0) {
+                    log.info(
+                            "Database migrated [database:{}, from:{}, to:{}, migrations:{}]",
+                            database,
+                            result.initialSchemaVersion,
+                            result.targetSchemaVersion,
+                            result.migrationsExecuted);
+                }
+                MigrationInfo current = flyway.info().current();
+                return current == null ? 0 : Integer.parseInt(current.getVersion().getVersion());
+            } catch (FlywayException e) {
+                // two processes creating the history table at once: the loser finds it next time
+                if (attempt >= ATTEMPTS || isNewerSchema(e)) {
+                    throw new SQLException(
+                            "cannot migrate the database " + database + ": " + e.getMessage(), e);
+                }
+                log.warn(
+                        "Migrating the database failed, trying again [database:{}, attempt:{}]:"
+                                + " {}",
+                        database,
+                        attempt,
+                        e.getMessage());
+            }
+        }
     }
 
-    private static List<String> originalTables(Dialect d) {
-        String o = d.tableOptions();
-        return List.of(
-                "CREATE TABLE IF NOT EXISTS jobs (job_id VARCHAR(66) NOT NULL PRIMARY KEY,"
-                        + " data_size_mb BIGINT NOT NULL, program_id BIGINT NOT NULL,"
-                        + " status INTEGER NOT NULL, num_attempt INTEGER NOT NULL)"
-                        + o,
-                "CREATE TABLE IF NOT EXISTS contributions (job_id VARCHAR(66) NOT NULL,"
-                        + " num_attempt INTEGER NOT NULL, worker_address VARCHAR(42) NOT NULL,"
-                        + " master_address VARCHAR(42), status INTEGER NOT NULL,"
-                        + " started_at BIGINT, ended_at BIGINT, contribution INTEGER NOT NULL,"
-                        + " PRIMARY KEY (job_id, num_attempt, worker_address))"
-                        + o,
-                "CREATE TABLE IF NOT EXISTS workers (url VARCHAR(512) NOT NULL PRIMARY KEY,"
-                        + " address VARCHAR(42) NOT NULL, power_capacity BIGINT NOT NULL)"
-                        + o,
-                "CREATE TABLE IF NOT EXISTS last_node_slot_index (slot_index BIGINT NOT NULL)" + o);
+    private static boolean isNewerSchema(FlywayException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("not resolved locally") || message.contains("newer");
     }
 
-    private static List<String> v2(Dialect d) {
-        String o = d.tableOptions();
-        String dbl = d.doubleType();
-        return List.of(
-                "CREATE TABLE IF NOT EXISTS job_details (job_id VARCHAR(66) NOT NULL PRIMARY KEY,"
-                        + " state VARCHAR(16) NOT NULL, chain_status INTEGER, fee VARCHAR(80) NOT"
-                        + " NULL, deadline BIGINT NOT NULL, requested_at BIGINT, epoch INTEGER NOT"
-                        + " NULL, epochs INTEGER NOT NULL, dataset_size_bytes BIGINT, program_id"
-                        + " BIGINT NOT NULL, num_attempt INTEGER NOT NULL, owner VARCHAR(42),"
-                        + " dataset VARCHAR(512), node VARCHAR(42), result_file_name VARCHAR(512),"
-                        + " last_error VARCHAR(2000), updated_at BIGINT NOT NULL)"
-                        + o,
-                "CREATE TABLE IF NOT EXISTS worker_details (address VARCHAR(42) NOT NULL PRIMARY"
-                        + " KEY, pool VARCHAR(42) NOT NULL, state VARCHAR(16) NOT NULL, phase"
-                        + " VARCHAR(16) NOT NULL, power_capacity BIGINT NOT NULL, device"
-                        + " VARCHAR(64) NOT NULL, url VARCHAR(512) NOT NULL, job_id VARCHAR(66),"
-                        + " num_attempt INTEGER, epoch INTEGER, progress "
-                        + dbl
-                        + ", last_heartbeat_at BIGINT, last_error VARCHAR(2000), updated_at BIGINT"
-                        + " NOT NULL)"
-                        + o,
-                "CREATE TABLE IF NOT EXISTS job_losses (job_id VARCHAR(66) NOT NULL, num_attempt"
-                        + " INTEGER NOT NULL, epoch INTEGER NOT NULL, validation_loss "
-                        + dbl
-                        + " NOT NULL, PRIMARY KEY (job_id, num_attempt, epoch))"
-                        + o,
-                "CREATE TABLE IF NOT EXISTS training_log (id "
-                        + d.autoIncrementKey()
-                        + ", job_id VARCHAR(66) NOT NULL, num_attempt INTEGER NOT NULL,"
-                        + " worker_address VARCHAR(42) NOT NULL, kind VARCHAR(24) NOT NULL, epoch"
-                        + " INTEGER, loss "
-                        + dbl
-                        + ", detail VARCHAR(2000), at BIGINT NOT NULL"
-                        // MySQL has no CREATE INDEX IF NOT EXISTS; SQLite no inline INDEX
-                        + (d == Dialect.SQLITE ? "" : ", INDEX training_log_job (job_id)")
-                        + ")"
-                        + o,
-                d == Dialect.SQLITE
-                        ? "CREATE INDEX IF NOT EXISTS training_log_job ON training_log (job_id)"
-                        : "SELECT 1",
-                "CREATE TABLE IF NOT EXISTS sink_offsets (topic VARCHAR(249) NOT NULL,"
-                        + " partition_id INTEGER NOT NULL, next_offset BIGINT NOT NULL, PRIMARY"
-                        + " KEY (topic, partition_id))"
-                        + o);
+    private static String folder(Database database) {
+        return database.dialect() == Dialect.SQLITE ? "sqlite" : "mariadb";
     }
 }

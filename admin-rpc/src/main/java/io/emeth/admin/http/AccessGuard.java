@@ -1,5 +1,6 @@
 package io.emeth.admin.http;
 
+import io.emeth.admin.access.BrowserGuard;
 import io.emeth.admin.access.ClientAddresses;
 import io.emeth.admin.access.Whitelist;
 import io.javalin.http.Context;
@@ -12,9 +13,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs before every handler: resolves the client's address ({@link ClientAddresses}) and refuses
- * with 401, before anything executes, a client that the endpoint's whitelist does not allow. The
- * worker endpoint ({@code node-info}) is guarded by {@code worker_whitelist}, {@code /health} by
- * nothing (it tells only up or down), everything else by {@code jsonrpc_whitelist}.
+ * with 401, before anything executes, a client that the endpoint's whitelist does not allow.
+ * JSON-RPC is guarded by {@code jsonrpc_whitelist} alone, and refused with 403 when a browser page
+ * could have sent it ({@link BrowserGuard}: a foreign {@code Host}, a cross-site {@code Origin} or
+ * {@code Sec-Fetch-Site}); the worker endpoint ({@code node-info}) by {@code worker_whitelist};
+ * {@code /health} by nothing (it tells only UP or DOWN); the board, the read API and {@code
+ * /metrics} by {@code read_whitelist}, so that whoever may scrape metrics may not call {@code
+ * withdraw}.
  */
 final class AccessGuard {
     private static final Logger log = LoggerFactory.getLogger(AccessGuard.class);
@@ -23,18 +28,18 @@ final class AccessGuard {
     static final String CLIENT = "emeth.client";
 
     private final Whitelist rpcWhitelist;
+    private final Whitelist readWhitelist;
     private final Whitelist workerWhitelist;
+    private final BrowserGuard browsers;
     private final ClientAddresses clients;
     private final MeterRegistry meters;
 
-    AccessGuard(
-            Whitelist rpcWhitelist,
-            Whitelist workerWhitelist,
-            ClientAddresses clients,
-            MeterRegistry meters) {
-        this.rpcWhitelist = rpcWhitelist;
-        this.workerWhitelist = workerWhitelist;
-        this.clients = clients;
+    AccessGuard(AdminHttpServer.Settings settings, MeterRegistry meters) {
+        this.rpcWhitelist = settings.rpcWhitelist();
+        this.readWhitelist = settings.readWhitelist();
+        this.workerWhitelist = settings.workerWhitelist();
+        this.browsers = settings.browsers();
+        this.clients = settings.clients();
         this.meters = meters;
     }
 
@@ -43,7 +48,11 @@ final class AccessGuard {
         if (AdminRoutes.HEALTH.equals(path)) {
             return;
         }
-        Whitelist whitelist = AdminRoutes.NODE_INFO.equals(path) ? workerWhitelist : rpcWhitelist;
+        boolean rpc = AdminRoutes.JSON_RPC.equals(path);
+        Whitelist whitelist =
+                rpc
+                        ? rpcWhitelist
+                        : AdminRoutes.NODE_INFO.equals(path) ? workerWhitelist : readWhitelist;
         InetAddress client;
         try {
             client =
@@ -70,6 +79,29 @@ final class AccessGuard {
                             + whitelist.name()
                             + "; add it (an address or CIDR range) to the node's config to allow"
                             + " it");
+        }
+        if (rpc) {
+            checkBrowser(ctx, client);
+        }
+    }
+
+    private void checkBrowser(Context ctx, InetAddress client) {
+        var refusal =
+                browsers.refusal(
+                        ctx.scheme(),
+                        ctx.header("Host"),
+                        ctx.header("Origin"),
+                        ctx.header("Sec-Fetch-Site"));
+        if (refusal.isPresent()) {
+            meters.counter("emeth_http_refused", "whitelist", "browser_guard").increment();
+            log.warn(
+                    "Refused a JSON-RPC request a web page could have sent [client:{}, host:{},"
+                            + " origin:{}]: {}",
+                    client.getHostAddress(),
+                    abbreviate(String.valueOf(ctx.header("Host"))),
+                    abbreviate(String.valueOf(ctx.header("Origin"))),
+                    refusal.get());
+            throw new HttpError(403, "cross_origin", refusal.get());
         }
     }
 

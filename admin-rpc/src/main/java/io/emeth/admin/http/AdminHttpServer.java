@@ -1,6 +1,7 @@
 package io.emeth.admin.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.emeth.admin.access.BrowserGuard;
 import io.emeth.admin.access.ClientAddresses;
 import io.emeth.admin.access.Whitelist;
 import io.emeth.admin.read.ReadModel;
@@ -32,25 +33,32 @@ public final class AdminHttpServer implements AutoCloseable {
      *
      * @param host the address to bind, or null for every interface (IPv4 and IPv6)
      * @param port the port, 0 for a free one
-     * @param rpcWhitelist guards JSON-RPC, the read API, the board and the metrics
+     * @param rpcWhitelist guards JSON-RPC
+     * @param readWhitelist guards the read API, the board and the metrics
      * @param workerWhitelist guards {@code /api/v1/node-info}
+     * @param browsers refuses JSON-RPC calls that a web page could have sent
      * @param clients how the client address is found (trusted proxies)
      * @param maxBodyBytes largest JSON-RPC body; larger ones get a −32600 error with HTTP 413
      * @param nodeInfo what {@code GET /api/v1/node-info} answers (pool, Kafka, registry)
-     * @param healthChecks named checks answering {@code "up"} or what is wrong
+     * @param healthChecks named checks answering {@code "up"} or what is wrong (logged, never
+     *     served: {@code /health} answers only UP or DOWN per check)
      */
     public record Settings(
             String host,
             int port,
             Whitelist rpcWhitelist,
+            Whitelist readWhitelist,
             Whitelist workerWhitelist,
+            BrowserGuard browsers,
             ClientAddresses clients,
             int maxBodyBytes,
             ObjectNode nodeInfo,
             Map<String, Supplier<String>> healthChecks) {
         public Settings {
             Objects.requireNonNull(rpcWhitelist, "rpcWhitelist");
+            Objects.requireNonNull(readWhitelist, "readWhitelist");
             Objects.requireNonNull(workerWhitelist, "workerWhitelist");
+            Objects.requireNonNull(browsers, "browsers");
             Objects.requireNonNull(clients, "clients");
             Objects.requireNonNull(nodeInfo, "nodeInfo");
             healthChecks = Map.copyOf(healthChecks);
@@ -71,13 +79,12 @@ public final class AdminHttpServer implements AutoCloseable {
     public static AdminHttpServer start(
             Settings settings, JsonRpcService rpc, ReadModel read, PrometheusMeterRegistry meters)
             throws IOException {
-        AccessGuard guard =
-                new AccessGuard(
+        AccessGuard guard = new AccessGuard(settings, meters);
+        AccessGuard.warnIfClosed(
+                List.of(
                         settings.rpcWhitelist(),
-                        settings.workerWhitelist(),
-                        settings.clients(),
-                        meters);
-        AccessGuard.warnIfClosed(List.of(settings.rpcWhitelist(), settings.workerWhitelist()));
+                        settings.readWhitelist(),
+                        settings.workerWhitelist()));
         AdminRoutes routes = new AdminRoutes(settings, rpc, read, meters);
         Javalin app =
                 Javalin.create(
@@ -105,10 +112,13 @@ public final class AdminHttpServer implements AutoCloseable {
                     e);
         }
         log.info(
-                "admin-rpc listening [port:{}, jsonrpc_whitelist:{}, worker_whitelist:{}]",
+                "admin-rpc listening [port:{}, jsonrpc_whitelist:{}, read_whitelist:{},"
+                        + " worker_whitelist:{}, host names:{}]",
                 app.port(),
                 settings.rpcWhitelist().entries(),
-                settings.workerWhitelist().entries());
+                settings.readWhitelist().entries(),
+                settings.workerWhitelist().entries(),
+                settings.browsers().hostNames());
         return new AdminHttpServer(app);
     }
 

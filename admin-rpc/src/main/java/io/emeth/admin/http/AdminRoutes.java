@@ -7,6 +7,7 @@ import io.emeth.admin.read.ReadModel;
 import io.emeth.admin.read.ViewJson;
 import io.emeth.admin.rpc.JsonRpcService;
 import io.emeth.admin.rpc.RpcCaller;
+import io.emeth.admin.rpc.RpcException;
 import io.emeth.common.http.RequestBodies;
 import io.emeth.contracts.JobIds;
 import io.javalin.config.RoutesConfig;
@@ -20,6 +21,8 @@ import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,7 @@ final class AdminRoutes {
     private final JsonRpcService rpc;
     private final ReadModel read;
     private final PrometheusMeterRegistry meters;
+    private final Map<String, String> lastHealth = new ConcurrentHashMap<>();
 
     AdminRoutes(
             AdminHttpServer.Settings settings,
@@ -132,19 +136,31 @@ final class AdminRoutes {
         json(ctx, job);
     }
 
+    /**
+     * UP or DOWN per part and overall, nothing more: {@code /health} is open to anyone, so what is
+     * wrong (a database URL, an exception's text) goes to the log, once per change.
+     */
     private void health(Context ctx) {
         ObjectNode checks = JSON.createObjectNode();
         boolean up = true;
-        for (Map.Entry<String, java.util.function.Supplier<String>> check :
-                settings.healthChecks().entrySet()) {
+        for (Map.Entry<String, Supplier<String>> check : settings.healthChecks().entrySet()) {
             String state;
             try {
                 state = check.getValue().get();
             } catch (RuntimeException e) {
                 state = "failing: " + e;
             }
-            up &= "up".equals(state);
-            checks.put(check.getKey(), state);
+            boolean partUp = "up".equals(state);
+            String previous = lastHealth.put(check.getKey(), state);
+            if (!state.equals(previous) && (previous != null || !partUp)) {
+                if (partUp) {
+                    log.info("Health check passes again [part:{}]", check.getKey());
+                } else {
+                    log.warn("Health check fails [part:{}]: {}", check.getKey(), state);
+                }
+            }
+            up &= partUp;
+            checks.put(check.getKey(), partUp ? "UP" : "DOWN");
         }
         ObjectNode body = JSON.createObjectNode().put("status", up ? "UP" : "DOWN");
         body.set("checks", checks);
@@ -209,7 +225,23 @@ final class AdminRoutes {
         }
     }
 
-    private static void error(Context ctx, int status, String reason, String message) {
+    /**
+     * A refusal: {@code {"error", "reason"}}, or on the JSON-RPC path a JSON-RPC error object (a
+     * refused caller gets {@link RpcException#REFUSED}, anything else {@code -32600} or {@code
+     * -32603}) so that a JSON-RPC client can read every answer of that endpoint.
+     */
+    private void error(Context ctx, int status, String reason, String message) {
+        if (JSON_RPC.equals(ctx.path())) {
+            int code =
+                    switch (reason) {
+                        case "not_whitelisted", "cross_origin" -> RpcException.REFUSED;
+                        case "internal_error", "database_unavailable" ->
+                                RpcException.INTERNAL_ERROR;
+                        default -> RpcException.INVALID_REQUEST;
+                    };
+            answer(ctx, rpc.refuse(status, code, message, reason));
+            return;
+        }
         ObjectNode body = JSON.createObjectNode().put("error", message).put("reason", reason);
         ctx.status(status);
         json(ctx, body);

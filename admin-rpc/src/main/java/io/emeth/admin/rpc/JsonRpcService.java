@@ -108,6 +108,16 @@ public final class JsonRpcService {
                 httpStatus, bytes(error(null, RpcException.INVALID_REQUEST, message, null)));
     }
 
+    /**
+     * An error reply for a request the transport refused before reading it (a caller outside the
+     * whitelist, a cross-origin page), {@code reason} in the error's data.
+     */
+    public Reply refuse(int httpStatus, int code, String message, String reason) {
+        count("none", code);
+        ObjectNode data = json.createObjectNode().put("reason", reason);
+        return new Reply(httpStatus, bytes(error(null, code, message, data)));
+    }
+
     private Reply batch(ArrayNode requests, RpcCaller caller) {
         if (requests.isEmpty()) {
             count("none", RpcException.INVALID_REQUEST);

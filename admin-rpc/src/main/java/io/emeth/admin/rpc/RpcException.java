@@ -21,6 +21,12 @@ public final class RpcException extends Exception {
     /** Server error: the request is valid but cannot be carried out now (chain unreachable …). */
     public static final int UNAVAILABLE = -32002;
 
+    /**
+     * Server error: the caller may not call (not in {@code jsonrpc_whitelist}, or a request a web
+     * page could have sent); {@code data.reason} says which.
+     */
+    public static final int REFUSED = -32003;
+
     private final int code;
     private final transient JsonNode data;
 

@@ -30,16 +30,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exactly once: each poll's records and the next offset of each of their partitions are written
  * in one database transaction; the consumer starts every partition at the offset stored in the
- * database, never at Kafka's, and inside the transaction skips any record below the stored offset
- * (so even two sinks on one database cannot apply a record twice). The Kafka commit that follows is
- * only for lag monitoring, so a crash between the two loses nothing and doubles nothing. A record
- * that cannot be decoded or written (while the database itself answers) is logged, counted and
- * skipped, so one bad record never stalls the sink; when the database is down, the batch is retried
- * with backoff.
+ * database, never at Kafka's, and inside the transaction locks and reads the stored offsets and
+ * skips any record below them (each partition's offset row exists from its assignment on, so two
+ * sinks on one database take turns). The Kafka commit that follows is only for lag monitoring, so a
+ * crash between the two loses nothing and doubles nothing.
+ *
+ * <p>Nothing is skipped unseen: a record at fault (undecodable while the schema registry answers,
+ * against the schema, refused by the database for its data) is written to {@code sink_rejects} with
+ * its raw bytes in the batch's transaction ({@link SinkRecords}); every other failure (the registry
+ * unreachable or answering 5xx, the database down or timing out) rolls the batch back and retries
+ * it with back-off, up to {@value #MAX_BACKOFF_S} s apart, without moving an offset.
  */
 public final class JdbcSink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JdbcSink.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final int MAX_BACKOFF_S = 10;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(MAX_BACKOFF_S);
 
     private final Database database;
     private final SinkSettings settings;

@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * Where the sink's consumer reads: it assigns itself every partition of the sink's topics (no group
  * membership: the offsets live in the database, and a rebalance would only delay a restarted sink
  * by the dead one's session timeout) and starts each partition at the offset stored in the
- * database, from the beginning when none is stored. Used by the sink thread only.
+ * database, from the beginning when none is stored. On assignment it creates each partition's
+ * offset row (at 0) if missing, so that every batch, the first included, locks an existing row and
+ * two sinks on one database take turns instead of both applying their first batch. Used by the sink
+ * thread only.
  */
 final class SinkPositions {
     private static final Logger log = LoggerFactory.getLogger(SinkPositions.class);
@@ -63,7 +66,7 @@ final class SinkPositions {
         List<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition partition : pendingSeek) {
             Long offset = stored.get(partition);
-            if (offset == null) {
+            if (offset == null || offset == 0) {
                 fromStart.add(partition);
             } else {
                 consumer.seek(partition, offset);
@@ -79,14 +82,20 @@ final class SinkPositions {
         return true;
     }
 
+    /**
+     * Creates the missing offset rows of {@code partitions} (see {@link
+     * SinkWriter#createOffsetRows}), then reads their stored offsets.
+     */
     private Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions)
             throws SQLException {
-        Set<String> topics = new HashSet<>();
-        partitions.forEach(p -> topics.add(p.topic()));
-        return database.read(
+        Map<String, List<Integer>> byTopic = new HashMap<>();
+        partitions.forEach(
+                p -> byTopic.computeIfAbsent(p.topic(), t -> new ArrayList<>()).add(p.partition()));
+        return database.transaction(
                 connection -> {
+                    SinkWriter.createOffsetRows(connection, database.dialect(), byTopic);
                     Map<TopicPartition, Long> offsets = new HashMap<>();
-                    for (String topic : topics) {
+                    for (String topic : byTopic.keySet()) {
                         SinkWriter.offsets(connection, topic)
                                 .forEach((p, o) -> offsets.put(new TopicPartition(topic, p), o));
                     }

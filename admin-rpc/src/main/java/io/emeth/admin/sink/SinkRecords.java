@@ -1,6 +1,7 @@
 package io.emeth.admin.sink;
 
 import io.emeth.admin.db.Dialect;
+import io.emeth.admin.db.SinkSchema;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -22,8 +23,13 @@ import org.sqlite.SQLiteException;
 /**
  * Turns one poll of raw records into database writes: decodes each value with its topic's Avro
  * serde, projects it ({@link Projections}) and writes the rows and the partitions' next offsets
- * through a {@link SinkWriter}. Undecodable or unprojectable records are skipped with a log line
- * naming topic, partition and offset; their offsets still advance.
+ * through a {@link SinkWriter}.
+ *
+ * <p>A record is bad only when it is itself at fault: its bytes do not decode although the schema
+ * registry answers, it violates the schema, or the database refuses its rows for their data. A bad
+ * record goes to {@code sink_rejects} (with its raw bytes and the error) in the same transaction,
+ * and its offset advances. Anything else, above all a registry that cannot be reached or answers
+ * 5xx, is a {@link TransientSinkException}: the batch is rolled back and retried, no offset moves.
  */
 final class SinkRecords {
     private static final Logger log = LoggerFactory.getLogger(SinkRecords.class);
@@ -93,7 +99,7 @@ final class SinkRecords {
                     skipped.increment();
                     continue;
                 }
-                List<RowChange> rows = project(record);
+                List<RowChange> rows = project(writer, record);
                 if (rows != null && !rows.isEmpty()) {
                     if (!isolated) {
                         writer.apply(rows);
@@ -117,7 +123,12 @@ final class SinkRecords {
             SinkWriter writer, ConsumerRecords<byte[], byte[]> polled) throws SQLException {
         Map<TopicPartition, Long> stored = new HashMap<>();
         for (String topic :
-                polled.partitions().stream().map(TopicPartition::topic).distinct().toList()) {
+                // one lock order for every sink, so that two sinks wait instead of deadlocking
+                polled.partitions().stream()
+                        .map(TopicPartition::topic)
+                        .distinct()
+                        .sorted()
+                        .toList()) {
             writer.lockOffsets(topic)
                     .forEach((p, o) -> stored.put(new TopicPartition(topic, p), o));
         }
@@ -134,26 +145,52 @@ final class SinkRecords {
             if (!isRecordFault(e)) {
                 throw e;
             }
-            reject(record, "the database refused its rows: " + e.getMessage());
+            reject(writer, record, "the database refused its rows: " + e.getMessage());
         }
     }
 
-    /** The record's rows, or null when it cannot be decoded or projected (then it is skipped). */
-    private List<RowChange> project(ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * The record's rows, or null when it is bad (then it is recorded in {@code sink_rejects}).
+     *
+     * @throws TransientSinkException when it could not be decoded for a passing reason
+     */
+    private List<RowChange> project(SinkWriter writer, ConsumerRecord<byte[], byte[]> record)
+            throws SQLException {
         Handler handler = handlers.get(record.topic());
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         try {
             return handler.project(record.topic(), key, record.value());
         } catch (RuntimeException e) {
-            reject(record, e.getMessage());
+            if (TransientSinkException.isTransient(e)) {
+                throw new TransientSinkException(
+                        "cannot decode "
+                                + record.topic()
+                                + "/"
+                                + record.partition()
+                                + "@"
+                                + record.offset()
+                                + " now: "
+                                + e.getMessage(),
+                        e);
+            }
+            reject(writer, record, String.valueOf(e.getMessage()));
             return null;
         }
     }
 
-    private void reject(ConsumerRecord<byte[], byte[]> record, String reason) {
+    private void reject(SinkWriter writer, ConsumerRecord<byte[], byte[]> record, String reason)
+            throws SQLException {
+        writer.storeReject(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                Projections.cut(reason, SinkSchema.TEXT_LIMIT),
+                record.key(),
+                record.value());
         rejected.get(record.topic()).increment();
         log.warn(
-                "JDBC sink skipped a record [topic:{}, partition:{}, offset:{}]: {}",
+                "JDBC sink rejected a record into sink_rejects [topic:{}, partition:{}, offset:{}]:"
+                        + " {}",
                 record.topic(),
                 record.partition(),
                 record.offset(),

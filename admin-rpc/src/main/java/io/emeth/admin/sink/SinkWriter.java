@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
  */
 final class SinkWriter implements AutoCloseable {
     static final String OFFSETS = "sink_offsets";
+    static final String REJECTS = "sink_rejects";
 
     private final Connection connection;
     private final Dialect dialect;
@@ -67,6 +68,50 @@ final class SinkWriter implements AutoCloseable {
                                 topic,
                                 partition,
                                 nextOffset)));
+    }
+
+    /** Records a bad record with its raw bytes; a repeated reject of it overwrites the first. */
+    void storeReject(
+            String topic, int partition, long offset, String error, byte[] key, byte[] value)
+            throws SQLException {
+        apply(
+                List.of(
+                        RowChange.upsert(
+                                REJECTS,
+                                List.of("topic", "partition_id", "record_offset"),
+                                List.of("error", "raw_key", "raw_value", "rejected_at"),
+                                topic,
+                                partition,
+                                offset,
+                                error,
+                                key,
+                                value,
+                                System.currentTimeMillis())));
+    }
+
+    /**
+     * Creates the offset row of each partition that has none (next offset 0: from the start), so
+     * that a sink's first batch already locks a row and two sinks on one database serialise.
+     */
+    static void createOffsetRows(
+            Connection connection, Dialect dialect, Map<String, List<Integer>> partitions)
+            throws SQLException {
+        String insert =
+                "INSERT INTO " + OFFSETS + " (topic, partition_id, next_offset) VALUES (?, ?, ?)";
+        String sql =
+                dialect == Dialect.SQLITE
+                        ? insert + " ON CONFLICT (topic, partition_id) DO NOTHING"
+                        : insert + " ON DUPLICATE KEY UPDATE next_offset = next_offset";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (Map.Entry<String, List<Integer>> topic : partitions.entrySet()) {
+                for (int partition : topic.getValue()) {
+                    statement.setString(1, topic.getKey());
+                    statement.setInt(2, partition);
+                    statement.setLong(3, 0L);
+                    statement.executeUpdate();
+                }
+            }
+        }
     }
 
     /** The stored next offset of every partition of {@code topic}. */
@@ -146,6 +191,8 @@ final class SinkWriter implements AutoCloseable {
             statement.setLong(index, l);
         } else if (value instanceof Double d) {
             statement.setDouble(index, d);
+        } else if (value instanceof byte[] b) {
+            statement.setBytes(index, b);
         } else {
             throw new IllegalArgumentException(
                     "cannot bind a " + value.getClass().getSimpleName() + " to a SQL parameter");

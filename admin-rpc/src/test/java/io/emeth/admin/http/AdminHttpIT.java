@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.emeth.admin.Seeds;
+import io.emeth.admin.access.BrowserGuard;
 import io.emeth.admin.access.ClientAddresses;
 import io.emeth.admin.access.Whitelist;
 import io.emeth.admin.commands.CommandPublisher;
@@ -221,8 +222,11 @@ class AdminHttpIT {
                         .json();
         assertError(reply, -32603, "Internal error");
         assertThat(reply.at("/error/data/errorId").asText()).isNotBlank();
-        assertThat(SocketHttp.get("127.0.0.1", "127.0.0.1", broken, "/health", Map.of()).status())
-                .isEqualTo(503);
+        Response health = SocketHttp.get("127.0.0.2", "127.0.0.1", broken, "/health", Map.of());
+        assertThat(health.status()).isEqualTo(503);
+        // and /health, open to anyone, says DOWN and nothing of the database's file or error
+        assertThat(health.json().toString())
+                .isEqualTo("{\"status\":\"DOWN\",\"checks\":{\"database\":\"DOWN\"}}");
     }
 
     // ---- protocol over HTTP -----------------------------------------------------------------
@@ -290,10 +294,11 @@ class AdminHttpIT {
                                 + VICTIM
                                 + "\"]}");
 
-        // Then 401 naming the address and the whitelist, and nothing published
+        // Then 401 with a JSON-RPC error naming the address and the whitelist, nothing published
         assertThat(response.status()).isEqualTo(401);
-        assertThat(response.json().get("error").asText())
-                .contains("127.0.0.2 is not in jsonrpc_whitelist");
+        assertError(response.json(), -32003, "127.0.0.2 is not in jsonrpc_whitelist");
+        assertThat(response.json().at("/error/data/reason").asText()).isEqualTo("not_whitelisted");
+        assertThat(response.json().get("id").isNull()).isTrue();
         assertThat(disconnectsOf(VICTIM)).isEmpty();
     }
 
@@ -307,8 +312,7 @@ class AdminHttpIT {
                         RPC,
                         "{\"jsonrpc\":\"2.0\",\"method\":\"joblist\",\"id\":1}");
         assertThat(response.status()).isEqualTo(401);
-        assertThat(response.json().get("error").asText())
-                .contains("0:0:0:0:0:0:0:1 is not in jsonrpc_whitelist");
+        assertError(response.json(), -32003, "0:0:0:0:0:0:0:1 is not in jsonrpc_whitelist");
     }
 
     @Test
@@ -415,7 +419,7 @@ class AdminHttpIT {
         Response bad =
                 SocketHttp.send("127.0.0.2", "127.0.0.1", proxied, "POST", RPC, garbage, body);
         assertThat(bad.status()).isEqualTo(400);
-        assertThat(bad.json().get("error").asText()).contains("not-an-ip");
+        assertError(bad.json(), -32600, "not-an-ip");
     }
 
     @Test
@@ -459,6 +463,127 @@ class AdminHttpIT {
                 .isEqualTo(401);
         Response board = SocketHttp.get("127.0.0.1", "127.0.0.1", port, "/board", Map.of());
         assertThat(board.headers().get("content-security-policy")).contains("default-src 'self'");
+    }
+
+    // ---- web pages and read_whitelist ---------------------------------------------------------
+
+    @Test
+    void shouldRefuseJsonRpcUnderAHostNameADnsRebindingPageUses() {
+        // Given an operator's browser on the node's own machine, on a page whose name now
+        // resolves to 127.0.0.1, posting a disconnect as that page
+        Response response = disconnectVictim(port, Map.of("Host", "rebind.attacker.example:80"));
+
+        // Then 403 with a JSON-RPC error naming the host, and nothing published
+        assertThat(response.status()).isEqualTo(403);
+        assertError(response.json(), -32003, "Host 'rebind.attacker.example:80'");
+        assertThat(response.json().at("/error/data/reason").asText()).isEqualTo("cross_origin");
+        assertThat(disconnectsOf(VICTIM)).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseJsonRpcFromACrossSiteOrSameSitePage() {
+        // A page on another port of localhost is the same site but not the same origin
+        for (Map<String, String> browser :
+                List.of(
+                        Map.of("Origin", "http://127.0.0.1:8080"),
+                        Map.of("Origin", "null"),
+                        Map.of("Sec-Fetch-Site", "cross-site"),
+                        Map.of("Sec-Fetch-Site", "same-site"))) {
+            Response response = disconnectVictim(port, browser);
+            assertThat(response.status()).as(browser.toString()).isEqualTo(403);
+            assertError(response.json(), -32003, "a browser sent this request");
+        }
+        assertThat(disconnectsOf(VICTIM)).isEmpty();
+        // while the node's own origin, and the operator typing the URL, still call
+        String ownOrigin = "http://127.0.0.1:" + port;
+        assertThat(joblistWith(port, Map.of("Origin", ownOrigin, "Sec-Fetch-Site", "same-origin")))
+                .isEqualTo(200);
+        assertThat(joblistWith(port, Map.of("Sec-Fetch-Site", "none"))).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAdmitJsonRpcUnderAConfiguredExtraHostName() throws Exception {
+        int named =
+                server(
+                        List.of("127.0.0.1"),
+                        List.of("127.0.0.1"),
+                        List.of("*"),
+                        List.of(),
+                        List.of("node.example.org"),
+                        methods,
+                        database);
+        assertThat(joblistWith(named, Map.of("Host", "node.example.org:5000"))).isEqualTo(200);
+        assertThat(joblistWith(named, Map.of("Host", "other.example.org:5000"))).isEqualTo(403);
+        // the read API is not guarded by host name: a proxy may publish the board under any
+        assertThat(
+                        SocketHttp.get(
+                                        "127.0.0.1",
+                                        "127.0.0.1",
+                                        named,
+                                        "/api/v1/jobs",
+                                        Map.of("Host", "other.example.org"))
+                                .status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void shouldLetTheReadWhitelistScrapeButNotCallJsonRpc() throws Exception {
+        // Given a metrics scraper at 127.0.0.2 in read_whitelist only
+        int split =
+                server(
+                        List.of("127.0.0.1"),
+                        List.of("127.0.0.0/30"),
+                        List.of("*"),
+                        List.of(),
+                        List.of(),
+                        methods,
+                        database);
+
+        // Then it reads the board, the read API and the metrics
+        for (String path : List.of("/metrics", "/api/v1/jobs", "/api/v1/joblist", "/board")) {
+            assertThat(SocketHttp.get("127.0.0.2", "127.0.0.1", split, path, Map.of()).status())
+                    .as(path)
+                    .isEqualTo(200);
+        }
+
+        // But its disconnect is refused as a JSON-RPC error and nothing is published
+        Response call =
+                SocketHttp.postJson(
+                        "127.0.0.2",
+                        "127.0.0.1",
+                        split,
+                        RPC,
+                        "{\"jsonrpc\":\"2.0\",\"method\":\"disconnect\",\"params\":[\""
+                                + VICTIM
+                                + "\"],\"id\":1}");
+        assertThat(call.status()).isEqualTo(401);
+        assertError(call.json(), -32003, "127.0.0.2 is not in jsonrpc_whitelist");
+        assertThat(disconnectsOf(VICTIM)).isEmpty();
+    }
+
+    @Test
+    void shouldKeepJsonRpcCallersOutOfTheReadApiWhenTheReadWhitelistIsNarrower() throws Exception {
+        int split =
+                server(
+                        List.of("127.0.0.0/30"),
+                        List.of("127.0.0.1"),
+                        List.of("*"),
+                        List.of(),
+                        List.of(),
+                        methods,
+                        database);
+        assertThat(
+                        SocketHttp.postJson(
+                                        "127.0.0.2",
+                                        "127.0.0.1",
+                                        split,
+                                        RPC,
+                                        "{\"jsonrpc\":\"2.0\",\"method\":\"joblist\",\"id\":1}")
+                                .status())
+                .isEqualTo(200);
+        Response metrics = SocketHttp.get("127.0.0.2", "127.0.0.1", split, "/metrics", Map.of());
+        assertThat(metrics.status()).isEqualTo(401);
+        assertThat(metrics.json().get("error").asText()).contains("not in read_whitelist");
     }
 
     // ---- fuzz ---------------------------------------------------------------------------------
@@ -593,16 +718,30 @@ class AdminHttpIT {
             AdminMethods m,
             Database db)
             throws Exception {
+        return server(rpc, rpc, worker, trusted, List.of(), m, db);
+    }
+
+    private static int server(
+            List<String> rpc,
+            List<String> read,
+            List<String> worker,
+            List<String> trusted,
+            List<String> allowedHosts,
+            AdminMethods m,
+            Database db)
+            throws Exception {
         PrometheusMeterRegistry meters = AdminMetrics.create();
         Map<String, Supplier<String>> health =
-                Map.of("database", () -> db.isReachable() ? "up" : "unreachable");
+                Map.of("database", () -> db.isReachable() ? "up" : "unreachable: " + db);
         AdminHttpServer server =
                 AdminHttpServer.start(
                         new AdminHttpServer.Settings(
                                 null,
                                 0,
                                 Whitelist.parse("jsonrpc_whitelist", rpc),
+                                Whitelist.parse("read_whitelist", read),
                                 Whitelist.parse("worker_whitelist", worker),
+                                new BrowserGuard("127.0.0.1", allowedHosts),
                                 new ClientAddresses(Whitelist.parse("trusted_proxies", trusted)),
                                 AdminHttpServer.DEFAULT_MAX_BODY_BYTES,
                                 JsonNodeFactory.instance.objectNode().put("pool", Seeds.NODE),
@@ -612,6 +751,39 @@ class AdminHttpIT {
                         meters);
         servers.add(server);
         return server.port();
+    }
+
+    /** A disconnect of {@link #VICTIM} from 127.0.0.1 (whitelisted) with extra headers. */
+    private static Response disconnectVictim(int server, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("Content-Type", "application/json");
+        String body =
+                "{\"jsonrpc\":\"2.0\",\"method\":\"disconnect\",\"params\":[\""
+                        + VICTIM
+                        + "\"],\"id\":1}";
+        return SocketHttp.send(
+                "127.0.0.1",
+                "127.0.0.1",
+                server,
+                "POST",
+                RPC,
+                all,
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int joblistWith(int server, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("Content-Type", "application/json");
+        return SocketHttp.send(
+                        "127.0.0.1",
+                        "127.0.0.1",
+                        server,
+                        "POST",
+                        RPC,
+                        all,
+                        "{\"jsonrpc\":\"2.0\",\"method\":\"joblist\",\"id\":1}"
+                                .getBytes(StandardCharsets.UTF_8))
+                .status();
     }
 
     private static JsonNode rpc(String body) {

@@ -27,15 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JDBC sink in this JVM against the real broker and registry: views and training events land in
- * the tables, a record that does not decode is skipped without stalling, a restart resumes from the
- * database's offsets, and a new database is rebuilt from the topics' start whatever Kafka's
- * committed offsets say.
+ * the tables, a record that does not decode goes to sink_rejects without stalling, a restart
+ * resumes from the database's offsets, and a new database is rebuilt from the topics' start
+ * whatever Kafka's committed offsets say.
  */
 class JdbcSinkIT {
     @TempDir Path folder;
 
     @Test
-    void shouldProjectTopicsIntoTheTablesAndSkipABadRecord() throws Exception {
+    void shouldProjectTopicsIntoTheTablesAndRejectABadRecord() throws Exception {
         // Given views, events, a record that is not Avro and a tombstone on the topics
         ItKafka kafka = ItKafka.topics("sink");
         String job = Seeds.jobId(11);
@@ -81,7 +81,26 @@ class JdbcSinkIT {
                                 // the tombstone removed the ineligible job from the board
                                 assertThat(read.job(Seeds.jobId(12))).isEmpty();
                             });
-            // and the bad record was counted and skipped, the sink still healthy
+            // and the bad record is kept in sink_rejects with its bytes and why, the sink healthy
+            db.read(
+                    c -> {
+                        try (var rows =
+                                c.createStatement()
+                                        .executeQuery(
+                                                "SELECT topic, error, raw_key, raw_value FROM"
+                                                        + " sink_rejects")) {
+                            assertThat(rows.next()).isTrue();
+                            assertThat(rows.getString(1))
+                                    .isEqualTo(kafka.catalog().jobStatus().name());
+                            assertThat(rows.getString(2)).contains("magic byte");
+                            assertThat(new String(rows.getBytes(3), StandardCharsets.UTF_8))
+                                    .isEqualTo(Seeds.jobId(13));
+                            assertThat(new String(rows.getBytes(4), StandardCharsets.UTF_8))
+                                    .isEqualTo("garbage");
+                            assertThat(rows.next()).isFalse();
+                        }
+                        return null;
+                    });
             assertThat(
                             meters.counter(
                                             "emeth_sink_records_rejected",

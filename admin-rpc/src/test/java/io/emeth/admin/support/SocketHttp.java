@@ -72,11 +72,14 @@ public final class SocketHttp {
             OutputStream out = socket.getOutputStream();
             StringBuilder head = new StringBuilder();
             head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-            head.append("Host: ")
-                    .append(host.contains(":") ? "[" + host + "]" : host)
-                    .append(':')
-                    .append(port)
-                    .append("\r\n");
+            // a caller's own Host header replaces the one naming the address connected to
+            if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("Host"))) {
+                head.append("Host: ")
+                        .append(host.contains(":") ? "[" + host + "]" : host)
+                        .append(':')
+                        .append(port)
+                        .append("\r\n");
+            }
             head.append("Connection: close\r\n");
             headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
             if (body != null) {

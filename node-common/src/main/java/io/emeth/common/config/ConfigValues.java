@@ -122,6 +122,34 @@ final class ConfigValues {
         return false;
     }
 
+    /**
+     * Host names or IP literals without scheme or port ({@code node.example.org}, {@code 10.0.0.5},
+     * {@code ::1}), lower-cased; empty when the key is absent.
+     */
+    static List<String> hostNames(ConfigReader r, String key) {
+        ConfigReader.Value v = r.value(key);
+        List<String> names = new java.util.ArrayList<>();
+        for (String entry : r.optStringList(key).orElse(List.of())) {
+            String name = entry.strip().toLowerCase(java.util.Locale.ROOT);
+            if (name.startsWith("[") && name.endsWith("]")) {
+                name = name.substring(1, name.length() - 1);
+            }
+            boolean ok =
+                    HOST.matcher(name).matches()
+                            || name.contains(":") && IPV6.matcher(name).matches();
+            if (!ok) {
+                throw r.error(
+                        v,
+                        key,
+                        "'"
+                                + ConfigReader.abbreviate(entry)
+                                + "' is not a host name or IP address (no scheme, no port)");
+            }
+            names.add(name);
+        }
+        return List.copyOf(names);
+    }
+
     /** {@code host:port[,host:port…]}, IPv6 hosts in brackets. */
     static String bootstrapServers(ConfigReader r, String key, String fallback) {
         ConfigReader.Value v = r.value(key);

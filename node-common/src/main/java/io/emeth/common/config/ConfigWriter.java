@@ -41,6 +41,12 @@ public final class ConfigWriter {
         o.put("my_url", c.myUrl().toString());
         strings(o, "worker_whitelist", c.workerWhitelist());
         strings(o, "jsonrpc_whitelist", c.jsonrpcWhitelist());
+        if (!c.readWhitelist().equals(c.jsonrpcWhitelist())) {
+            strings(o, "read_whitelist", c.readWhitelist());
+        }
+        if (!c.allowedHosts().isEmpty()) {
+            strings(o, "allowed_hosts", c.allowedHosts());
+        }
         c.externalDb()
                 .ifPresent(
                         db ->

@@ -29,6 +29,8 @@ import java.util.Optional;
  * <tr><td>my_url</td><td>http://127.0.0.1:5000</td><td>where admin-rpc listens and workers reach the master</td></tr>
  * <tr><td>worker_whitelist</td><td>["*"]</td><td>who may call the worker endpoints: IPs, CIDRs, {@code *}, {@code localhost}, or 0x addresses</td></tr>
  * <tr><td>jsonrpc_whitelist</td><td>["127.0.0.1"]</td><td>who may call JSON-RPC (same forms)</td></tr>
+ * <tr><td>read_whitelist</td><td>jsonrpc_whitelist</td><td>who may read the job board, the read API and {@code /metrics} (same forms); JSON-RPC stays behind {@code jsonrpc_whitelist} alone</td></tr>
+ * <tr><td>allowed_hosts</td><td>[]</td><td>host names, besides {@code my_url}'s and the loopback names, that JSON-RPC requests may carry in their {@code Host} header (a DNS-rebinding page carries its own name)</td></tr>
  * <tr><td>external_db</td><td>none (SQLite)</td><td>{@code {host, port, database, user, password}} or {@code mysql://user:pass@host:port/db}</td></tr>
  * <tr><td>cooperative</td><td>nvm</td><td>{@code nvm} or {@code 1v1}, see {@link Cooperative}</td></tr>
  * <tr><td>board_url (or info_server_url)</td><td>none</td><td>the original job board; optional, the indexer replaces it</td></tr>
@@ -74,7 +76,9 @@ public record MasterConfig(
         Duration workerHeartbeatTimeout,
         String applicationId,
         Path stateDir,
-        Path sqlitePath) {
+        Path sqlitePath,
+        List<String> readWhitelist,
+        List<String> allowedHosts) {
 
     /** 1 EMT in wei (18 decimals). */
     public static final BigInteger EMT = BigInteger.TEN.pow(18);
@@ -102,6 +106,8 @@ public record MasterConfig(
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(sqlitePath, "sqlitePath");
+        readWhitelist = List.copyOf(readWhitelist);
+        allowedHosts = List.copyOf(allowedHosts);
         if (minFee.signum() < 0 || maxFee.signum() < 0) {
             throw new IllegalArgumentException("fees must not be negative");
         }

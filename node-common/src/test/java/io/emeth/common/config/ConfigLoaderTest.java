@@ -55,6 +55,8 @@ class ConfigLoaderTest {
         assertThat(c.cooperative()).isEqualTo(Cooperative.NVM);
         assertThat(c.workerWhitelist()).containsExactly("*");
         assertThat(c.jsonrpcWhitelist()).containsExactly("127.0.0.1");
+        assertThat(c.readWhitelist()).containsExactly("127.0.0.1");
+        assertThat(c.allowedHosts()).isEmpty();
         assertThat(c.externalDb()).isEmpty();
         assertThat(c.boardUrl()).isEmpty();
         assertThat(c.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
@@ -179,6 +181,25 @@ class ConfigLoaderTest {
                 "worker_whitelist: '10.0.0.300' is not an IP address");
         assertFails(master("\"jsonrpc_whitelist\": [\"10.0.0.0/33\"]"), "'10.0.0.0/33' is not");
         assertFails(master("\"jsonrpc_whitelist\": [\"example.com\"]"), "'example.com' is not");
+        assertFails(master("\"read_whitelist\": [\"example.com\"]"), "read_whitelist: ");
+        assertFails(
+                master("\"allowed_hosts\": [\"http://node.example.org:5000\"]"),
+                "allowed_hosts: 'http://node.example.org:5000' is not a host name");
+    }
+
+    @Test
+    void shouldKeepTheReadWhitelistApartFromJsonRpcsWhenSet() {
+        // Given a node whose metrics scraper may read but not call
+        MasterConfig c =
+                parse(
+                        master(
+                                "\"read_whitelist\": [\"10.0.0.0/8\"], \"allowed_hosts\":"
+                                        + " [\"Node.Example.org\", \"[fe80::1]\"]"));
+        // Then JSON-RPC keeps its default and host names are compared lower-case, IPv6 unbracketed
+        assertThat(c.jsonrpcWhitelist()).containsExactly("127.0.0.1");
+        assertThat(c.readWhitelist()).containsExactly("10.0.0.0/8");
+        assertThat(c.allowedHosts()).containsExactly("node.example.org", "fe80::1");
+        assertThat(NO_ENV.parseMaster(ConfigWriter.toJson(c), "written").config()).isEqualTo(c);
     }
 
     @Test
