@@ -1,6 +1,7 @@
 package io.emeth.master;
 
 import io.emeth.master.config.MasterStreamsConfig;
+import io.emeth.master.errors.DeadLetters;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
 import java.util.List;
@@ -39,6 +40,11 @@ public final class InternalTopics {
 
     public static String jobInbox(MasterStreamsConfig config, Topics topics) {
         return topics.prefix() + config.master().applicationId() + "-job-inbox";
+    }
+
+    /** Records that failed every attempt ({@link DeadLetters}), JSON, never read by the master. */
+    public static String deadLetters(Topics topics) {
+        return topics.prefix() + DeadLetters.TOPIC;
     }
 
     /** The pipeline topics the topology reads and writes. */
@@ -97,6 +103,10 @@ public final class InternalTopics {
             }
             create(admin, existing, poolInbox(config, topics), partitions);
             create(admin, existing, jobInbox(config, topics), partitions);
+            create(admin, existing, deadLetters(topics), 1);
+            // a pool's partition is hash(pool) mod the inbox's count: another count would move the
+            // pool away from its state, so an inbox created with another count stops the master
+            checkInbox(admin, poolInbox(config, topics), partitions);
             checkInbox(admin, jobInbox(config, topics), partitions);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(
@@ -148,8 +158,13 @@ public final class InternalTopics {
                                     + actual
                                     + " partitions but the job topics have "
                                     + partitions
-                                    + "; delete it (the master recreates it) after stopping every"
-                                    + " instance");
+                                    + ": a pool or a job would be read from another partition"
+                                    + " than its state. Stop every instance, then reset the"
+                                    + " application (see master-streams/README.md, \"Resetting"
+                                    + " the master\") and delete the inbox; the master recreates it"
+                                    + " with "
+                                    + partitions
+                                    + " partitions");
                 }
                 return;
             } catch (ExecutionException e) {

@@ -15,7 +15,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +54,7 @@ public final class MasterApp implements AutoCloseable {
         MasterApp app = new MasterApp(streams);
         streams.setUncaughtExceptionHandler(
                 e -> {
+                    // the task restarts from its last commit; GuardedProcessor bounds the retries
                     log.error("Stream thread failed; replacing it", e);
                     return StreamThreadExceptionResponse.REPLACE_THREAD;
                 });
@@ -76,7 +76,10 @@ public final class MasterApp implements AutoCloseable {
     }
 
     /**
-     * The Kafka Streams properties of this master (EOS v2, handlers that never stop on bad input).
+     * The Kafka Streams properties of this master: EOS v2; a record that cannot be deserialised is
+     * logged and skipped; an exception while processing fails the task (the default handler) so
+     * that nothing half-done is committed, and {@code GuardedProcessor} dead-letters a record that
+     * keeps failing.
      */
     public static Properties streamsProperties(MasterStreamsConfig config) {
         Properties props = new Properties();
@@ -87,13 +90,10 @@ public final class MasterApp implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, master.stateDir().toAbsolutePath().toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
-        // bad input is logged and skipped, never allowed to stop the pipeline
+        // undecodable input is logged and skipped, never allowed to stop the pipeline
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
-        props.put(
-                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueProcessingExceptionHandler.class.getName());
         props.putAll(master.kafka().properties());
         return props;
     }

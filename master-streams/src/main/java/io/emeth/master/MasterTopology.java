@@ -1,6 +1,8 @@
 package io.emeth.master;
 
 import io.emeth.master.config.MasterStreamsConfig;
+import io.emeth.master.errors.DeadLetters;
+import io.emeth.master.errors.GuardedProcessor;
 import io.emeth.master.inbox.JobMessage;
 import io.emeth.master.inbox.JsonSerde;
 import io.emeth.master.inbox.Outbox;
@@ -12,10 +14,13 @@ import io.emeth.master.routing.TxResultRouter;
 import io.emeth.master.routing.WorkerEventRouter;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
@@ -34,9 +39,13 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * job-inbox (key: jobId)         → job-coordinator → worker-assignments (RoundOpened),
  *                                                    chain-commands (SubmitResult, DeclineJob),
  *                                                    job-status, pool-inbox
+ * every processor                → master-dead-letters (a record that failed every attempt)
  * </pre>
  *
- * Matching for a pool runs in the one partition its key maps to, so a worker is never reserved
+ * Each processor is a {@link GuardedProcessor}: an exception fails the task, which Streams retries
+ * from the last commit; a record that keeps failing goes to the dead-letter topic.
+ *
+ * <p>Matching for a pool runs in the one partition its key maps to, so a worker is never reserved
  * twice; jobs spread over every partition and instance. The two inboxes make a loop (a pool answers
  * its jobs, a job asks its pool), which Streams' own repartition topics cannot express; {@link
  * InternalTopics} creates them.
@@ -68,17 +77,26 @@ public final class MasterTopology {
         t.addSource(POOL_INBOX_SOURCE, keys, poolMessages.deserializer(), poolInbox);
         t.addSource(JOB_INBOX_SOURCE, keys, jobMessages.deserializer(), jobInbox);
 
+        DeadLetters deadLetters = new DeadLetters();
         t.addProcessor(
-                WorkerEventRouter.NAME, () -> new WorkerEventRouter(config), WORKER_EVENTS_SOURCE);
+                WorkerEventRouter.NAME,
+                guarded(WorkerEventRouter.NAME, () -> new WorkerEventRouter(config), deadLetters),
+                WORKER_EVENTS_SOURCE);
         t.addProcessor(
                 AdminCommandRouter.NAME,
-                () -> new AdminCommandRouter(config),
+                guarded(AdminCommandRouter.NAME, () -> new AdminCommandRouter(config), deadLetters),
                 ADMIN_COMMANDS_SOURCE);
-        t.addProcessor(TxResultRouter.NAME, () -> new TxResultRouter(config), TX_RESULTS_SOURCE);
-        t.addProcessor(PoolProcessor.NAME, () -> new PoolProcessor(config), POOL_INBOX_SOURCE);
+        t.addProcessor(
+                TxResultRouter.NAME,
+                guarded(TxResultRouter.NAME, () -> new TxResultRouter(config), deadLetters),
+                TX_RESULTS_SOURCE);
+        t.addProcessor(
+                PoolProcessor.NAME,
+                guarded(PoolProcessor.NAME, () -> new PoolProcessor(config), deadLetters),
+                POOL_INBOX_SOURCE);
         t.addProcessor(
                 JobCoordinator.NAME,
-                () -> new JobCoordinator(config),
+                guarded(JobCoordinator.NAME, () -> new JobCoordinator(config), deadLetters),
                 CHAIN_JOB_EVENTS_SOURCE,
                 TRAINING_EVENTS_SOURCE,
                 JOB_INBOX_SOURCE);
@@ -132,7 +150,27 @@ public final class MasterTopology {
                 keysOut,
                 topics.workerStatus().valueSerde().serializer(),
                 PoolProcessor.NAME);
+        t.addSink(
+                GuardedProcessor.DEAD_LETTERS_SINK,
+                InternalTopics.deadLetters(topics),
+                keysOut,
+                JsonSerde.of(Object.class).serializer(),
+                WorkerEventRouter.NAME,
+                AdminCommandRouter.NAME,
+                TxResultRouter.NAME,
+                PoolProcessor.NAME,
+                JobCoordinator.NAME);
         return t;
+    }
+
+    /**
+     * The processor behind a {@link GuardedProcessor}: failures fail the task, poison is set aside.
+     */
+    private static <K, V> ProcessorSupplier<K, V, String, Object> guarded(
+            String name,
+            Supplier<Processor<K, V, String, Object>> processor,
+            DeadLetters deadLetters) {
+        return () -> new GuardedProcessor<>(name, processor.get(), deadLetters);
     }
 
     private static <V> void source(Topology t, String name, Topic<String, V> topic) {

@@ -53,6 +53,11 @@ public final class Topics {
     private static final Map<String, String> DELETE_NEVER_EXPIRE =
             Map.of(TopicSpec.CLEANUP_POLICY, "delete", "retention.ms", "-1");
 
+    // the broker stamps each worker event as it arrives, so that the master judges a
+    // registration's age against its arrival, which the worker cannot set
+    private static final Map<String, String> DELETE_APPEND_TIME =
+            Map.of(TopicSpec.CLEANUP_POLICY, "delete", "message.timestamp.type", "LogAppendTime");
+
     private final SerdeConfig serdeConfig;
     private final SchemaRegistryClient registry;
     private final String prefix;
@@ -110,7 +115,7 @@ public final class Topics {
                         spec(CHAIN_ALERTS, 1, DELETE),
                         spec(CHAIN_COMMANDS, DEFAULT_PARTITIONS, DELETE),
                         spec(CHAIN_TX_RESULTS, DEFAULT_PARTITIONS, DELETE),
-                        spec(WORKER_EVENTS, DEFAULT_PARTITIONS, DELETE),
+                        spec(WORKER_EVENTS, DEFAULT_PARTITIONS, DELETE_APPEND_TIME),
                         spec(WORKER_ASSIGNMENTS, DEFAULT_PARTITIONS, DELETE),
                         spec(TRAINING_EVENTS, DEFAULT_PARTITIONS, DELETE),
                         spec(ADMIN_COMMANDS, DEFAULT_PARTITIONS, DELETE),

@@ -95,40 +95,34 @@ final class PoolMatching {
         }
     }
 
-    /** Whether workers of summed {@code capacity} finish {@code remaining} epochs in time. */
-    boolean fits(JobPlan plan, long capacity, int remaining, long now) {
-        return JobMath.meetsDeadline(
-                now, plan.gas(), capacity, plan.deadlineMs(), remaining, plan.epochs());
-    }
-
     /**
-     * Tries to match a job now: free capacity, the mode's selection, then the deadline with the
-     * margin. Reserves and emits on success.
+     * Tries to match a job now with {@link Matcher}'s rule: free workers, strongest first, until
+     * they reach both R and the deadline margin's capacity. Reserves and emits on success.
      */
     boolean tryMatch(String poolId, PoolJob job, long now) {
         JobPlan plan = job.plan;
         PoolStats stats = pool.stats(poolId);
+        long needed = Matcher.needed(plan, plan.epochs(), now);
         if (stats.freeCount == 0
-                || (mode == Cooperative.NVM
-                        && stats.freeCapacity < Math.max(1, plan.requiredCapacity()))) {
+                || needed == Long.MAX_VALUE
+                || (mode == Cooperative.NVM && stats.freeCapacity < needed)) {
             return false;
         }
         List<Candidate> chosen =
                 Matcher.select(
-                        mode,
-                        FreeWorkers.candidates(pool.freeWorkers(poolId)),
-                        plan.requiredCapacity());
-        if (chosen.isEmpty() || !fits(plan, Matcher.capacity(chosen), plan.epochs(), now)) {
+                        mode, List.of(), FreeWorkers.candidates(pool.freeWorkers(poolId)), needed);
+        if (chosen.isEmpty()) {
             return false;
         }
         List<Member> members = reserve(poolId, job, chosen, 1, now);
         pool.outbox.toJob(new JobMessage.Matched(plan.jobId(), 1, members));
         log.info(
-                "Matched job [jobId:{}, workers:{}, capacity:{}, required:{}]",
+                "Matched job [jobId:{}, workers:{}, capacity:{}, required:{}, needed:{}]",
                 plan.jobId(),
                 members.size(),
                 Matcher.capacity(chosen),
-                plan.requiredCapacity());
+                plan.requiredCapacity(),
+                needed);
         return true;
     }
 

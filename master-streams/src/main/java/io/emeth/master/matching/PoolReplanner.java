@@ -77,36 +77,16 @@ final class PoolReplanner {
                 members.size());
     }
 
-    /** Kept workers plus the strongest free ones until the remaining epochs fit; empty if never. */
+    /** Kept workers plus the strongest free ones by {@link Matcher}'s rule; empty if never. */
     private List<Candidate> replanSelection(
             String poolId, PoolJob job, List<Candidate> kept, int remaining, long now) {
-        JobPlan plan = job.plan;
-        List<Candidate> chosen = new ArrayList<>(kept);
-        long capacity = Matcher.capacity(kept);
-        if (matching.fits(plan, capacity, remaining, now)) {
-            return chosen;
+        long needed = Matcher.needed(job.plan, remaining, now);
+        if (needed == Long.MAX_VALUE) {
+            return new ArrayList<>();
         }
         Iterator<Candidate> free =
                 FreeWorkers.eligible(
                         FreeWorkers.candidates(pool.freeWorkers(poolId)), job.excluded);
-        if (mode == Cooperative.ONE_V_ONE) {
-            if (kept.isEmpty() && free.hasNext()) {
-                Candidate strongest = free.next();
-                if (strongest.powerCapacity() >= plan.requiredCapacity()
-                        && matching.fits(plan, strongest.powerCapacity(), remaining, now)) {
-                    return new ArrayList<>(List.of(strongest));
-                }
-            }
-            return new ArrayList<>();
-        }
-        while (free.hasNext()) {
-            Candidate next = free.next();
-            chosen.add(next);
-            capacity += next.powerCapacity();
-            if (matching.fits(plan, capacity, remaining, now)) {
-                return chosen;
-            }
-        }
-        return new ArrayList<>();
+        return new ArrayList<>(Matcher.select(mode, kept, free, needed));
     }
 }

@@ -7,8 +7,9 @@ import io.emeth.schemas.avro.worker.WorkerRegistered;
 /**
  * Decides whether a {@code WorkerRegistered} may join the pool, as the original master did and more
  * strictly: its values are sane, the address is whitelisted, the signed timestamp is at most 60 s
- * old (and not more than 60 s ahead, for clock skew), and the EIP-191 signature over {@code
- * keccak256(abi.encodePacked(uint256 signedAt))} recovers to the worker's own address.
+ * older than the record's arrival on Kafka (and not more than 60 s ahead, for clock skew), and the
+ * EIP-191 signature over {@code keccak256(abi.encodePacked(uint256 signedAt))} recovers to the
+ * worker's own address.
  *
  * <p>Pure: the caller supplies the time; the cheap checks run before the signature recovery.
  */
@@ -26,7 +27,10 @@ public final class RegistrationCheck {
 
     private RegistrationCheck() {}
 
-    /** Null when the registration is acceptable, else why not (naming the worker and field). */
+    /**
+     * Null when the registration is acceptable, else why not (naming the worker and field); {@code
+     * nowMs} is when the registration reached Kafka (the record's timestamp).
+     */
     public static String problem(
             String worker, WorkerRegistered reg, long nowMs, WorkerWhitelist whitelist) {
         String values = valueProblem(reg);
@@ -45,7 +49,7 @@ public final class RegistrationCheck {
                     + worker
                     + " refused: stale signature, signed "
                     + (nowMs - signedAt)
-                    + " ms ago (at most "
+                    + " ms before it reached Kafka (at most "
                     + MAX_AGE_MS
                     + " ms allowed); the worker must sign a fresh timestamp";
         }

@@ -61,17 +61,23 @@ public final class WorkerEventRouter implements Processor<String, WorkerEvent, S
                     Inputs.clip(record.key(), 60));
             return;
         }
-        PoolMessage message = toMessage(worker, event);
+        PoolMessage message = toMessage(worker, event, record.timestamp());
         if (message != null) {
             outbox.toPool(pool, message);
         }
     }
 
-    private PoolMessage toMessage(String worker, WorkerEvent event) {
+    /**
+     * {@code arrivedAt} is the record's timestamp, when the event reached Kafka ({@code
+     * worker-events} uses the broker's append time): a registration's age is judged against it, not
+     * against when this master gets to it, so a master catching up after a failover does not refuse
+     * every registration that waited in the topic.
+     */
+    private PoolMessage toMessage(String worker, WorkerEvent event, long arrivedAt) {
         long at = event.getAt().toEpochMilli();
         Object payload = event.getPayload();
         if (payload instanceof WorkerRegistered reg) {
-            String problem = RegistrationCheck.problem(worker, reg, outbox.now(), whitelist);
+            String problem = RegistrationCheck.problem(worker, reg, arrivedAt, whitelist);
             if (problem != null) {
                 log.warn("Rejected worker registration [worker:{}, reason:{}]", worker, problem);
                 return new PoolMessage.RegistrationRejected(

@@ -92,6 +92,36 @@ public final class JobMath {
         return work.compareTo(budget) < 0;
     }
 
+    /**
+     * The least summed capacity that {@link #meetsDeadline} accepts for the same arguments, or
+     * {@code Long.MAX_VALUE} when no capacity can (the margin has passed). Selecting workers until
+     * their capacity reaches this is the same test as {@code meetsDeadline}, done once.
+     */
+    public static long capacityForDeadline(
+            long nowMs, long gas, long deadlineMs, int remainingEpochs, int epochs) {
+        if (epochs <= 0) {
+            return Long.MAX_VALUE;
+        }
+        BigInteger slack =
+                BigInteger.valueOf(deadlineMs)
+                        .subtract(BigInteger.valueOf(DEADLINE_MARGIN_MS))
+                        .subtract(BigInteger.valueOf(nowMs));
+        if (slack.signum() <= 0) {
+            return Long.MAX_VALUE;
+        }
+        if (remainingEpochs <= 0) {
+            return 1;
+        }
+        // the least capacity c with work < slack·c·epochs: floor(work / (slack·epochs)) + 1
+        BigInteger work =
+                BigInteger.valueOf(gas)
+                        .multiply(NANO)
+                        .multiply(BigInteger.valueOf(remainingEpochs));
+        BigInteger least =
+                work.divide(slack.multiply(BigInteger.valueOf(epochs))).add(BigInteger.ONE);
+        return least.min(LONG_MAX).longValueExact();
+    }
+
     /** Whether the deadline margin has passed, so that no capacity can finish the job any more. */
     public static boolean pastMargin(long nowMs, long deadlineMs) {
         return nowMs >= deadlineMs - DEADLINE_MARGIN_MS;

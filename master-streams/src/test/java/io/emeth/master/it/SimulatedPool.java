@@ -71,6 +71,11 @@ public final class SimulatedPool implements SimulatedWorkers.Link, AutoCloseable
         return workers.workers();
     }
 
+    /** The simulated workers, to read what they were told (thread-safe readers only). */
+    public SimulatedWorkers simulatedWorkers() {
+        return workers;
+    }
+
     private void run() {
         long nextHeartbeat = 0;
         while (running) {

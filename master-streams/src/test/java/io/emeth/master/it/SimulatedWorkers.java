@@ -24,6 +24,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Workers simulated through the master's topics, for {@link SimulatedWorld} and for the end-to-end
@@ -51,6 +53,15 @@ public final class SimulatedWorkers {
     private final Map<String, Set<String>> shards = new HashMap<>();
     private final Set<String> aggregated = new HashSet<>();
     private int progress;
+
+    /**
+     * The job each worker holds as {@code worker-assignments} tells it, for {@link #violations}.
+     */
+    private final Map<String, String> holding = new HashMap<>();
+
+    private final Map<String, Integer> heldAttempt = new HashMap<>();
+    private final List<String> violations = new CopyOnWriteArrayList<>();
+    private final AtomicInteger assignedCount = new AtomicInteger();
 
     public SimulatedWorkers(Link link) {
         this.link = link;
@@ -96,13 +107,57 @@ public final class SimulatedWorkers {
         String key = a.getJobId() + "/" + a.getAttempt();
         Object payload = a.getPayload();
         if (payload instanceof TrainingAssigned t) {
+            checkAssignment(a);
             attempts.put(key, t);
             currentJob.put(a.getWorker(), a.getJobId());
         } else if (payload instanceof TrainingCanceled) {
             currentJob.remove(a.getWorker(), a.getJobId());
+            holding.remove(a.getWorker(), a.getJobId());
         } else if (payload instanceof RoundOpened round) {
             train(a, round, key);
         }
+    }
+
+    /**
+     * A worker may be assigned a job only when it holds none (never assigned, told {@code
+     * TrainingCanceled}, or its job's result uploaded), or the next attempt of the job it holds.
+     */
+    private void checkAssignment(WorkerAssignment a) {
+        assignedCount.incrementAndGet();
+        String worker = a.getWorker();
+        String held = holding.get(worker);
+        if (held != null && !held.equals(a.getJobId())) {
+            violations.add(
+                    "worker "
+                            + worker
+                            + " assigned "
+                            + a.getJobId()
+                            + " (attempt "
+                            + a.getAttempt()
+                            + ") while holding "
+                            + held);
+        } else if (held != null && a.getAttempt() <= heldAttempt.get(worker)) {
+            violations.add(
+                    "worker "
+                            + worker
+                            + " assigned "
+                            + held
+                            + " attempt "
+                            + a.getAttempt()
+                            + " again");
+        }
+        holding.put(worker, a.getJobId());
+        heldAttempt.put(worker, a.getAttempt());
+    }
+
+    /** Assignments that broke the rule of {@link #checkAssignment}; empty when none did. */
+    public List<String> violations() {
+        return List.copyOf(violations);
+    }
+
+    /** How many {@code TrainingAssigned} the workers received. */
+    public int assignedCount() {
+        return assignedCount.get();
     }
 
     /** The worker trains its shard at once; the aggregator aggregates when every shard is in. */
@@ -151,6 +206,7 @@ public final class SimulatedWorkers {
                                 .build());
                 for (String w : round.getParticipants()) {
                     currentJob.remove(w, a.getJobId());
+                    holding.remove(w, a.getJobId()); // a finished job frees without a cancel
                 }
             }
         }

@@ -57,7 +57,6 @@ public final class SimulatedWorld implements AutoCloseable {
 
     final Map<String, Fate> fates = new ConcurrentHashMap<>();
     final List<ChainCommand> commands = new CopyOnWriteArrayList<>();
-    final List<WorkerView> workerViews = new CopyOnWriteArrayList<>();
     final Map<String, JobView> jobs = new ConcurrentHashMap<>();
     private final Map<String, WorkerView> latestWorkerViews = new ConcurrentHashMap<>();
     private final boolean simulateChain;
@@ -125,9 +124,6 @@ public final class SimulatedWorld implements AutoCloseable {
         } else {
             WorkerView view = RawTopics.decode(topics.workerStatus(), r);
             latestWorkerViews.put(view.getWorker(), view);
-            if (simulateChain) {
-                workerViews.add(view); // the IT checks every worker's history
-            }
         }
     }
 
@@ -171,6 +167,16 @@ public final class SimulatedWorld implements AutoCloseable {
                                         .build())
                         .setPayload(payload)
                         .build());
+    }
+
+    /** Assignments on {@code worker-assignments} that broke the one-job-at-a-time rule. */
+    List<String> assignmentViolations() {
+        return simulated.simulatedWorkers().violations();
+    }
+
+    /** How many {@code TrainingAssigned} the workers received on {@code worker-assignments}. */
+    int assignedCount() {
+        return simulated.simulatedWorkers().assignedCount();
     }
 
     /** Workers the master's latest view shows IDLE and holding no job. */

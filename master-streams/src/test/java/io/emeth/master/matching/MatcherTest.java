@@ -3,6 +3,7 @@ package io.emeth.master.matching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.emeth.common.config.Cooperative;
+import io.emeth.master.inbox.JobPlan;
 import io.emeth.master.inbox.Member;
 import io.emeth.schemas.avro.worker.ByteRange;
 import java.math.BigInteger;
@@ -18,30 +19,72 @@ class MatcherTest {
                     new Candidate("d", 10));
 
     @Test
-    void shouldAccumulateStrongestFirstUntilTheRequiredCapacityInNvm() {
-        assertThat(Matcher.select(Cooperative.NVM, FREE.iterator(), 50))
-                .extracting(Candidate::worker)
-                .containsExactly("a", "b");
-        assertThat(Matcher.select(Cooperative.NVM, FREE.iterator(), 55))
-                .extracting(Candidate::worker)
-                .containsExactly("a", "b");
-        assertThat(Matcher.select(Cooperative.NVM, FREE.iterator(), 56))
-                .extracting(Candidate::worker)
-                .containsExactly("a", "b", "c");
-        assertThat(Matcher.select(Cooperative.NVM, FREE.iterator(), 86)).isEmpty();
-        assertThat(Matcher.select(Cooperative.NVM, FREE.iterator(), 0))
-                .extracting(Candidate::worker)
-                .containsExactly("a");
+    void shouldAccumulateStrongestFirstUntilTheNeededCapacityInNvm() {
+        assertThat(select(Cooperative.NVM, List.of(), 50)).containsExactly("a", "b");
+        assertThat(select(Cooperative.NVM, List.of(), 55)).containsExactly("a", "b");
+        assertThat(select(Cooperative.NVM, List.of(), 56)).containsExactly("a", "b", "c");
+        assertThat(select(Cooperative.NVM, List.of(), 86)).isEmpty();
+        assertThat(select(Cooperative.NVM, List.of(), 1)).containsExactly("a");
+    }
+
+    @Test
+    void shouldStartFromTheKeptWorkersInNvm() {
+        List<Candidate> kept = List.of(new Candidate("k", 40));
+        assertThat(select(Cooperative.NVM, kept, 40)).containsExactly("k");
+        assertThat(select(Cooperative.NVM, kept, 70)).containsExactly("k", "a");
+        assertThat(select(Cooperative.NVM, kept, 71)).containsExactly("k", "a", "b");
+        assertThat(select(Cooperative.NVM, kept, 126)).isEmpty();
     }
 
     @Test
     void shouldTakeOnlyTheStrongestIn1v1() {
-        assertThat(Matcher.select(Cooperative.ONE_V_ONE, FREE.iterator(), 30))
-                .extracting(Candidate::worker)
-                .containsExactly("a");
-        assertThat(Matcher.select(Cooperative.ONE_V_ONE, FREE.iterator(), 31)).isEmpty();
-        assertThat(Matcher.select(Cooperative.ONE_V_ONE, List.<Candidate>of().iterator(), 1))
+        assertThat(select(Cooperative.ONE_V_ONE, List.of(), 30)).containsExactly("a");
+        assertThat(select(Cooperative.ONE_V_ONE, List.of(), 31)).isEmpty();
+        assertThat(
+                        Matcher.select(
+                                Cooperative.ONE_V_ONE,
+                                List.of(),
+                                List.<Candidate>of().iterator(),
+                                1))
                 .isEmpty();
+        // a kept worker is the whole selection in 1v1
+        List<Candidate> kept = List.of(new Candidate("k", 40));
+        assertThat(select(Cooperative.ONE_V_ONE, kept, 40)).containsExactly("k");
+        assertThat(select(Cooperative.ONE_V_ONE, kept, 41)).isEmpty();
+    }
+
+    @Test
+    void shouldNeedTheLargerOfRAndTheDeadlineCapacity() {
+        // gas 5, T = 100,000 s: R = 50; at the request 96,400 s remain before the margin, and
+        // 5·10^6 / c < 96,400 first holds at c = 52
+        long requestedAt = 1_000_000;
+        JobPlan plan = plan(requestedAt, 100_000_000L, 50);
+        assertThat(Matcher.needed(plan, 2, requestedAt)).isEqualTo(52);
+        // with one epoch of two left, the deadline asks for 26: R = 50 binds
+        assertThat(Matcher.needed(plan, 1, requestedAt)).isEqualTo(50);
+        // once the margin has passed nothing can serve
+        assertThat(Matcher.needed(plan, 2, requestedAt + 96_400_000)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    private static JobPlan plan(long requestedAt, long timeLimitMs, long required) {
+        return new JobPlan(
+                "0x" + "ab".repeat(16),
+                BigInteger.TEN,
+                requestedAt + timeLimitMs,
+                requestedAt,
+                4_096,
+                "data",
+                0,
+                2,
+                "en",
+                5,
+                required);
+    }
+
+    private static List<String> select(Cooperative mode, List<Candidate> kept, long needed) {
+        return Matcher.select(mode, kept, FREE.iterator(), needed).stream()
+                .map(Candidate::worker)
+                .toList();
     }
 
     @Test

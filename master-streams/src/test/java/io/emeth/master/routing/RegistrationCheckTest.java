@@ -60,7 +60,7 @@ class RegistrationCheckTest {
                                 NOW,
                                 anyone))
                 .contains("stale")
-                .contains("60001 ms ago");
+                .contains("60001 ms before it reached Kafka");
         assertThat(
                         RegistrationCheck.problem(
                                 worker.address(),

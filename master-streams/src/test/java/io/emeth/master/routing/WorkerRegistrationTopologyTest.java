@@ -13,6 +13,7 @@ import io.emeth.schemas.avro.view.WorkerView;
 import io.emeth.schemas.avro.worker.WorkerEvent;
 import io.emeth.schemas.avro.worker.WorkerRegistered;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +56,29 @@ class WorkerRegistrationTopologyTest {
         // Then it is REJECTED as stale
         assertThat(master.worker(worker.address()).getState()).isEqualTo(WorkerState.REJECTED);
         assertThat(master.worker(worker.address()).getLastError()).contains("stale");
+    }
+
+    @Test
+    void shouldAcceptARegistrationThatWaitedInTheTopicLongerThan60Seconds() {
+        // Given a registration signed and written to Kafka at T
+        Instant arrived = master.now();
+        long signedAt = arrived.toEpochMilli();
+
+        // When the master gets to it 5 minutes later (a failover's lag)
+        master.advance(Duration.ofMinutes(5));
+        master.workerEvent(
+                worker.address(),
+                WorkerRegistered.newBuilder()
+                        .setPowerCapacity(100)
+                        .setDevice("cpu")
+                        .setUrl("http://worker:3000")
+                        .setSignedAt(Instant.ofEpochMilli(signedAt))
+                        .setSignature(Signatures.signTimestamp(worker, signedAt))
+                        .build(),
+                arrived);
+
+        // Then its age is judged at its arrival: the worker joins
+        assertThat(master.worker(worker.address()).getState()).isEqualTo(WorkerState.IDLE);
     }
 
     @Test

@@ -43,6 +43,21 @@ class JobMathTest {
     }
 
     @Test
+    void shouldGiveTheLeastCapacityThatMeetsTheDeadline() {
+        long now = 1_000_000;
+        long deadline = now + 100_000_000; // 96,400 s before the margin
+        long least = JobMath.capacityForDeadline(now, 5, deadline, 2, 2);
+        assertThat(least).isEqualTo(52);
+        assertThat(JobMath.meetsDeadline(now, 5, least, deadline, 2, 2)).isTrue();
+        assertThat(JobMath.meetsDeadline(now, 5, least - 1, deadline, 2, 2)).isFalse();
+        // exactly divisible: 50,000 s at 100 is not strictly before the margin, 101 is
+        assertThat(JobMath.capacityForDeadline(now, 5, now + 53_600_000, 2, 2)).isEqualTo(101);
+        assertThat(JobMath.capacityForDeadline(now, 5, now + 3_600_000, 2, 2))
+                .isEqualTo(Long.MAX_VALUE);
+        assertThat(JobMath.capacityForDeadline(now, 5, deadline, 0, 2)).isEqualTo(1);
+    }
+
+    @Test
     void shouldTellWhenTheMarginHasPassed() {
         assertThat(JobMath.pastMargin(0, 3_600_001)).isFalse();
         assertThat(JobMath.pastMargin(1, 3_600_001)).isTrue();

@@ -150,6 +150,11 @@ public final class MasterDriver extends MasterOutputs implements AutoCloseable {
     }
 
     public void workerEvent(String worker, Object payload) {
+        workerEvent(worker, payload, now);
+    }
+
+    /** A worker event that reached Kafka at {@code arrivedAt} (its record timestamp). */
+    public void workerEvent(String worker, Object payload, Instant arrivedAt) {
         workerEvents.pipeInput(
                 worker,
                 WorkerEvent.newBuilder()
@@ -158,7 +163,7 @@ public final class MasterDriver extends MasterOutputs implements AutoCloseable {
                         .setAt(now)
                         .setPayload(payload)
                         .build(),
-                now);
+                arrivedAt);
     }
 
     public void rawWorkerEvent(String key, WorkerEvent event) {
