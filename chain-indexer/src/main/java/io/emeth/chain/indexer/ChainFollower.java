@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +16,21 @@ import org.slf4j.LoggerFactory;
  * that are at least {@code confirmations} deep through {@link IndexerSink} with the new checkpoint.
  *
  * <p>A reorg inside the unconfirmed window only replaces headers here: nothing from it was emitted.
- * One that replaced an emitted block is reported on {@code chain-alerts} and the tip rewinds to the
- * fork point, so the replacement blocks are indexed next.
+ * Only a block at a recorded height with another hash is a deeper reorg (a head below the tip with
+ * the recorded hash is a lagging backend: it waits). Then the fork point is found by walking the
+ * hash window down and comparing hashes; the reorg is reported on {@code chain-alerts}, each job
+ * whose events were dropped gets a {@code JobEventsRewound}, and the tip rewinds to the fork point
+ * in the same transaction, so the replacement blocks are indexed next. A reorg below the whole hash
+ * window halts emitting rather than guess.
  */
 final class ChainFollower {
     /** Blocks above the confirmable ones followed header by header; farther behind, backfill. */
     static final int FOLLOW_GAP = 64;
+
+    /** Recorded blocks compared with the chain per JSON-RPC batch during a fork search. */
+    static final int FORK_SEARCH_BATCH = 32;
+
+    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
     private static final Logger log = LoggerFactory.getLogger(ChainFollower.class);
 
@@ -31,6 +42,8 @@ final class ChainFollower {
     private final IndexerSink sink;
     private final IndexerMetrics metrics;
     private final BatchEmitter emitter;
+    private boolean halted;
+    private long lastLagLog = System.nanoTime() - LOG_EVERY_NANOS;
 
     ChainFollower(
             ChainReader reader,
@@ -55,17 +68,67 @@ final class ChainFollower {
     boolean step() throws IOException, InterruptedException {
         BlockHeader head = reader.latest();
         metrics.seen(head.number());
+        if (halted) {
+            return resumeIfRecordedBlocksReturned(head);
+        }
         BlockRef tip = window.tip();
         if (head.number() <= tip.number()) {
-            boolean unchanged =
-                    !tip.hashKnown()
-                            || (head.number() == tip.number() && head.hash().equals(tip.hash()));
-            return !unchanged && rewindAfterDeepReorg(head);
+            return behindTip(head);
         }
         if (head.number() - tip.number() > (long) confirmations + FOLLOW_GAP) {
             return backfill(head);
         }
+        Optional<long[]> gaps = window.gaps();
+        if (gaps.isPresent()) {
+            return fillHashWindow(head, gaps.get()[0], gaps.get()[1]);
+        }
         return follow(head);
+    }
+
+    /**
+     * The head is at or below the tip: a lagging backend (a load-balanced provider, a restarted
+     * node) or a chain that got shorter. Only a different hash at a recorded height is a reorg;
+     * anything else means waiting for the head to come back, with nothing emitted or reported.
+     */
+    private boolean behindTip(BlockHeader head) throws IOException, InterruptedException {
+        Optional<String> recorded = window.hashAt(head.number());
+        if (recorded.isPresent() && !recorded.get().equals(head.hash())) {
+            return rewind(head);
+        }
+        long now = System.nanoTime();
+        if (head.number() < window.tip().number() && now - lastLagLog > LOG_EVERY_NANOS) {
+            lastLagLog = now;
+            log.info(
+                    "Chain head is behind the indexer's tip, waiting [head:{}, tip:{},"
+                            + " headHash:{}, recorded:{}]",
+                    head.number(),
+                    window.tip().number(),
+                    head.hash(),
+                    recorded.isPresent() ? "same" : "not recorded");
+        }
+        return false;
+    }
+
+    /**
+     * After a backfill, which confirmed ranges by their end blocks only: reads every block of the
+     * hash window so that a later reorg is found by comparing hashes. A recorded hash the chain no
+     * longer has is a reorg found on the way.
+     */
+    private boolean fillHashWindow(BlockHeader head, long from, long to)
+            throws IOException, InterruptedException {
+        List<BlockHeader> headers = reader.headers(from, to);
+        if (!chained(headers)) {
+            return true; // the chain moved while reading; read again
+        }
+        for (BlockHeader h : headers) {
+            Optional<String> recorded = window.hashAt(h.number());
+            if (recorded.isPresent() && !recorded.get().equals(h.hash())) {
+                return rewind(head);
+            }
+        }
+        window.fill(headers);
+        log.debug("Hash window filled [from:{}, to:{}]", from, to);
+        return true;
     }
 
     private boolean backfill(BlockHeader head) throws IOException, InterruptedException {
@@ -93,7 +156,7 @@ final class ChainFollower {
         BlockHeader first = ends.get(0);
         BlockHeader last = ends.get(ends.size() - 1);
         if (tip.hashKnown() && !first.parentHash().equals(tip.hash())) {
-            return rewindAfterDeepReorg(head);
+            return rewind(head);
         }
         Map<Long, BlockHeader> known = new HashMap<>();
         ends.forEach(h -> known.put(h.number(), h));
@@ -118,7 +181,7 @@ final class ChainFollower {
             while (!window.linksToKnown(segment.get(0))) {
                 long below = segment.get(0).number() - 1;
                 if (below <= window.tip().number()) {
-                    return rewindAfterDeepReorg(head);
+                    return rewind(head);
                 }
                 BlockHeader parent = reader.header(below);
                 if (!parent.hash().equals(segment.get(0).parentHash())) {
@@ -155,54 +218,119 @@ final class ChainFollower {
     }
 
     /**
-     * A block the indexer had emitted is no longer on the chain: finds the highest recorded block
-     * that still is, reports the reorg and rewinds the checkpoint there (one transaction).
+     * A block the indexer had emitted has another hash now: walks the hash window down from the tip
+     * (or the head, when lower), comparing each recorded hash with the chain's, to the highest
+     * block still on the chain. Reports the reorg, tells each job with events above that block that
+     * they are void ({@code JobEventsRewound}) and rewinds the checkpoint there, in one
+     * transaction. When no recorded block is on the chain any more, stops emitting instead of
+     * guessing.
      */
-    private boolean rewindAfterDeepReorg(BlockHeader head) throws IOException {
+    private boolean rewind(BlockHeader head) throws IOException, InterruptedException {
         BlockRef tip = window.tip();
+        List<BlockRef> recorded = window.recordedDescending(Math.min(tip.number(), head.number()));
         BlockRef fork = null;
-        List<BlockRef> known = window.recentConfirmedDescending();
-        for (BlockRef ref : known) {
-            if (ref.number() <= head.number()
-                    && reader.header(ref.number()).hash().equals(ref.hash())) {
-                fork = ref;
-                break;
+        for (int i = 0; i < recorded.size() && fork == null; i += FORK_SEARCH_BATCH) {
+            List<BlockRef> chunk =
+                    recorded.subList(i, Math.min(recorded.size(), i + FORK_SEARCH_BATCH));
+            List<BlockHeader> now = reader.headers(chunk.stream().map(BlockRef::number).toList());
+            for (int j = 0; j < chunk.size(); j++) {
+                if (now.get(j).hash().equals(chunk.get(j).hash())) {
+                    fork = chunk.get(j);
+                    break;
+                }
             }
         }
         if (fork == null) {
-            long below =
-                    (known.isEmpty() ? tip.number() : known.get(known.size() - 1).number()) - 1;
-            fork =
-                    below < 0
-                            ? new BlockRef(-1, null)
-                            : reader.header(Math.min(below, head.number())).ref();
-            log.error(
-                    "Reorg deeper than every recorded block hash: re-indexing from block {};"
-                            + " events between it and the old tip may repeat (deduplicate by position)",
-                    fork.number() + 1);
+            return haltBeyondWindow(head);
         }
         long forkBlock = fork.number() + 1;
         String oldHash = window.hashAt(forkBlock).orElse("unknown");
         String newHash = forkBlock <= head.number() ? reader.header(forkBlock).hash() : "none";
         int depth = (int) Math.min(Integer.MAX_VALUE, tip.number() - fork.number());
-        Emission alert = events.reorg(forkBlock, depth, oldHash, newHash);
-        ChainWindow rewound = new ChainWindow(fork, window.recentConfirmed());
-        sink.commit(
-                List.of(alert),
-                events.checkpoint(fork.hashKnown() ? fork : new BlockRef(fork.number(), "")),
-                rewound.recentConfirmed());
+        Set<String> jobs = window.jobsAbove(fork.number());
+        List<Emission> out = new ArrayList<>();
+        for (String jobId : jobs) {
+            out.add(events.rewound(jobId, fork));
+        }
+        out.add(events.reorg(forkBlock, depth, oldHash, newHash, false));
+        sink.commit(out, events.checkpoint(fork, window.recentAfterRewind(fork)));
         window.rewindTo(fork);
         metrics.deepReorg();
-        metrics.emitted("ChainReorgDetected");
+        out.forEach(e -> metrics.emitted(EventTypes.of(e)));
         metrics.confirmed(fork.number());
         log.warn(
-                "Reorg deeper than the confirmation window, re-indexing [forkBlock:{}, depth:{},"
-                        + " oldHash:{}, newHash:{}]",
+                "Reorg deeper than the confirmation window, re-indexing from the fork point"
+                        + " [forkBlock:{}, depth:{}, oldHash:{}, newHash:{}, rewoundJobs:{}]",
                 forkBlock,
                 depth,
                 oldHash,
-                newHash);
+                newHash,
+                jobs.size());
         return true;
+    }
+
+    /**
+     * No block of the hash window is on the chain any more: the fork point is below it and unknown.
+     * Reports it once and emits nothing more (a guess would publish events of one branch on top of
+     * another's) until the recorded blocks are back on the chain.
+     */
+    private boolean haltBeyondWindow(BlockHeader head) throws IOException {
+        BlockRef tip = window.tip();
+        BlockRef lowest = window.lowestRecorded().orElse(tip);
+        String newHash =
+                lowest.number() <= head.number() && lowest.number() >= 0
+                        ? reader.header(lowest.number()).hash()
+                        : "none";
+        int depth = (int) Math.min(Integer.MAX_VALUE, tip.number() - lowest.number() + 1);
+        sink.commit(
+                List.of(
+                        events.reorg(
+                                lowest.number(),
+                                depth,
+                                lowest.hashKnown() ? lowest.hash() : "unknown",
+                                newHash,
+                                true)),
+                events.checkpoint(tip, window.recent()));
+        halted = true;
+        metrics.deepReorg();
+        metrics.emitted("ChainReorgDetected");
+        log.error(
+                "Reorg deeper than the hash window: none of the {} recorded blocks up to the tip is"
+                        + " on the chain any more, so the fork point is unknown; indexing stops"
+                        + " here rather than guess [tip:{}, lowestRecorded:{}, reorgWindow:{}]."
+                        + " It resumes by itself if the chain returns to the recorded blocks;"
+                        + " otherwise re-index into fresh topics (a larger reorg_window keeps more"
+                        + " history)",
+                window.recent().size(),
+                tip.number(),
+                lowest.number(),
+                window.size());
+        return false;
+    }
+
+    /** While halted: goes on only once the chain holds the recorded tip again. */
+    private boolean resumeIfRecordedBlocksReturned(BlockHeader head) throws IOException {
+        BlockRef tip = window.tip();
+        if (head.number() >= tip.number()
+                && tip.hashKnown()
+                && reader.header(tip.number()).hash().equals(tip.hash())) {
+            halted = false;
+            log.warn(
+                    "The chain holds the indexer's tip again, indexing resumes [tip:{}, hash:{}]",
+                    tip.number(),
+                    tip.hash());
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - lastLagLog > LOG_EVERY_NANOS) {
+            lastLagLog = now;
+            log.error(
+                    "Indexer halted by a reorg deeper than its hash window; nothing is emitted"
+                            + " [tip:{}, head:{}]",
+                    tip.number(),
+                    head.number());
+        }
+        return false;
     }
 
     /** Whether every log's block hash matches the header known for its block. */

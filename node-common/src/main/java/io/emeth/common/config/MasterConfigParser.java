@@ -61,7 +61,8 @@ final class MasterConfigParser {
                 ConfigValues.millis(r, "worker_heartbeat_timeout_ms", 30_000, 100, 86_400_000),
                 r.string("application_id", "emeth-master"),
                 ConfigValues.path(r, "state_dir", ".emeth/master"),
-                ConfigValues.path(r, "sqlite_path", ".emeth/admin/emeth.db"));
+                ConfigValues.path(r, "sqlite_path", ".emeth/admin/emeth.db"),
+                r.intNumber("reorg_window", MasterConfig.DEFAULT_REORG_WINDOW, 1, 10_000));
     }
 
     private static NodeIdentity identity(ConfigReader r) {
