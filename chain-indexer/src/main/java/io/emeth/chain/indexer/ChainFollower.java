@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,19 +15,12 @@ import org.slf4j.LoggerFactory;
  * that are at least {@code confirmations} deep through {@link IndexerSink} with the new checkpoint.
  *
  * <p>A reorg inside the unconfirmed window only replaces headers here: nothing from it was emitted.
- * Only a block at a recorded height with another hash is a deeper reorg (a head below the tip with
- * the recorded hash is a lagging backend: it waits). Then the fork point is found by walking the
- * hash window down and comparing hashes; the reorg is reported on {@code chain-alerts}, each job
- * whose events were dropped gets a {@code JobEventsRewound}, and the tip rewinds to the fork point
- * in the same transaction, so the replacement blocks are indexed next. A reorg below the whole hash
- * window halts emitting rather than guess.
+ * Only a block at a recorded height with another hash is a deeper reorg, handed to {@link
+ * ChainRewinder}; a head below the tip with the recorded hash is a lagging backend: it waits.
  */
 final class ChainFollower {
     /** Blocks above the confirmable ones followed header by header; farther behind, backfill. */
     static final int FOLLOW_GAP = 64;
-
-    /** Recorded blocks compared with the chain per JSON-RPC batch during a fork search. */
-    static final int FORK_SEARCH_BATCH = 32;
 
     private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
@@ -38,11 +30,10 @@ final class ChainFollower {
     private final ChainWindow window;
     private final RangeSizer ranges;
     private final int confirmations;
-    private final EventFactory events;
     private final IndexerSink sink;
     private final IndexerMetrics metrics;
     private final BatchEmitter emitter;
-    private boolean halted;
+    private final ChainRewinder rewinder;
     private long lastLagLog = System.nanoTime() - LOG_EVERY_NANOS;
 
     ChainFollower(
@@ -58,18 +49,18 @@ final class ChainFollower {
         this.window = window;
         this.ranges = ranges;
         this.confirmations = confirmations;
-        this.events = events;
         this.sink = sink;
         this.metrics = metrics;
         this.emitter = new BatchEmitter(reader, events, sizes, sink, metrics);
+        this.rewinder = new ChainRewinder(reader, window, events, sink, metrics);
     }
 
     /** One step; true when it did something and more may be waiting. */
     boolean step() throws IOException, InterruptedException {
         BlockHeader head = reader.latest();
         metrics.seen(head.number());
-        if (halted) {
-            return resumeIfRecordedBlocksReturned(head);
+        if (rewinder.halted()) {
+            return rewinder.resumeIfRecordedBlocksReturned(head);
         }
         BlockRef tip = window.tip();
         if (head.number() <= tip.number()) {
@@ -217,120 +208,8 @@ final class ChainFollower {
         return true;
     }
 
-    /**
-     * A block the indexer had emitted has another hash now: walks the hash window down from the tip
-     * (or the head, when lower), comparing each recorded hash with the chain's, to the highest
-     * block still on the chain. Reports the reorg, tells each job with events above that block that
-     * they are void ({@code JobEventsRewound}) and rewinds the checkpoint there, in one
-     * transaction. When no recorded block is on the chain any more, stops emitting instead of
-     * guessing.
-     */
     private boolean rewind(BlockHeader head) throws IOException, InterruptedException {
-        BlockRef tip = window.tip();
-        List<BlockRef> recorded = window.recordedDescending(Math.min(tip.number(), head.number()));
-        BlockRef fork = null;
-        for (int i = 0; i < recorded.size() && fork == null; i += FORK_SEARCH_BATCH) {
-            List<BlockRef> chunk =
-                    recorded.subList(i, Math.min(recorded.size(), i + FORK_SEARCH_BATCH));
-            List<BlockHeader> now = reader.headers(chunk.stream().map(BlockRef::number).toList());
-            for (int j = 0; j < chunk.size(); j++) {
-                if (now.get(j).hash().equals(chunk.get(j).hash())) {
-                    fork = chunk.get(j);
-                    break;
-                }
-            }
-        }
-        if (fork == null) {
-            return haltBeyondWindow(head);
-        }
-        long forkBlock = fork.number() + 1;
-        String oldHash = window.hashAt(forkBlock).orElse("unknown");
-        String newHash = forkBlock <= head.number() ? reader.header(forkBlock).hash() : "none";
-        int depth = (int) Math.min(Integer.MAX_VALUE, tip.number() - fork.number());
-        Set<String> jobs = window.jobsAbove(fork.number());
-        List<Emission> out = new ArrayList<>();
-        for (String jobId : jobs) {
-            out.add(events.rewound(jobId, fork));
-        }
-        out.add(events.reorg(forkBlock, depth, oldHash, newHash, false));
-        sink.commit(out, events.checkpoint(fork, window.recentAfterRewind(fork)));
-        window.rewindTo(fork);
-        metrics.deepReorg();
-        out.forEach(e -> metrics.emitted(EventTypes.of(e)));
-        metrics.confirmed(fork.number());
-        log.warn(
-                "Reorg deeper than the confirmation window, re-indexing from the fork point"
-                        + " [forkBlock:{}, depth:{}, oldHash:{}, newHash:{}, rewoundJobs:{}]",
-                forkBlock,
-                depth,
-                oldHash,
-                newHash,
-                jobs.size());
-        return true;
-    }
-
-    /**
-     * No block of the hash window is on the chain any more: the fork point is below it and unknown.
-     * Reports it once and emits nothing more (a guess would publish events of one branch on top of
-     * another's) until the recorded blocks are back on the chain.
-     */
-    private boolean haltBeyondWindow(BlockHeader head) throws IOException {
-        BlockRef tip = window.tip();
-        BlockRef lowest = window.lowestRecorded().orElse(tip);
-        String newHash =
-                lowest.number() <= head.number() && lowest.number() >= 0
-                        ? reader.header(lowest.number()).hash()
-                        : "none";
-        int depth = (int) Math.min(Integer.MAX_VALUE, tip.number() - lowest.number() + 1);
-        sink.commit(
-                List.of(
-                        events.reorg(
-                                lowest.number(),
-                                depth,
-                                lowest.hashKnown() ? lowest.hash() : "unknown",
-                                newHash,
-                                true)),
-                events.checkpoint(tip, window.recent()));
-        halted = true;
-        metrics.deepReorg();
-        metrics.emitted("ChainReorgDetected");
-        log.error(
-                "Reorg deeper than the hash window: none of the {} recorded blocks up to the tip is"
-                        + " on the chain any more, so the fork point is unknown; indexing stops"
-                        + " here rather than guess [tip:{}, lowestRecorded:{}, reorgWindow:{}]."
-                        + " It resumes by itself if the chain returns to the recorded blocks;"
-                        + " otherwise re-index into fresh topics (a larger reorg_window keeps more"
-                        + " history)",
-                window.recent().size(),
-                tip.number(),
-                lowest.number(),
-                window.size());
-        return false;
-    }
-
-    /** While halted: goes on only once the chain holds the recorded tip again. */
-    private boolean resumeIfRecordedBlocksReturned(BlockHeader head) throws IOException {
-        BlockRef tip = window.tip();
-        if (head.number() >= tip.number()
-                && tip.hashKnown()
-                && reader.header(tip.number()).hash().equals(tip.hash())) {
-            halted = false;
-            log.warn(
-                    "The chain holds the indexer's tip again, indexing resumes [tip:{}, hash:{}]",
-                    tip.number(),
-                    tip.hash());
-            return true;
-        }
-        long now = System.nanoTime();
-        if (now - lastLagLog > LOG_EVERY_NANOS) {
-            lastLagLog = now;
-            log.error(
-                    "Indexer halted by a reorg deeper than its hash window; nothing is emitted"
-                            + " [tip:{}, head:{}]",
-                    tip.number(),
-                    head.number());
-        }
-        return false;
+        return rewinder.rewind(head);
     }
 
     /** Whether every log's block hash matches the header known for its block. */
