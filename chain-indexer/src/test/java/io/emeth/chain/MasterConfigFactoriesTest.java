@@ -23,6 +23,7 @@ class MasterConfigFactoriesTest {
               "storageApi": "http://127.0.0.1:3000",
               "confirmations": 6,
               "start_block": 100,
+              "reorg_window": 64,
               "poll_interval_ms": 500,
               "tx_timeout_ms": 60000,
               "kafka_bootstrap_servers": "broker:9092",
@@ -40,6 +41,7 @@ class MasterConfigFactoriesTest {
         assertThat(c.contractAddress()).isEqualTo("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
         assertThat(c.confirmations()).isEqualTo(6);
         assertThat(c.startBlock()).isEqualTo(100);
+        assertThat(c.reorgWindow()).isEqualTo(64);
         assertThat(c.pollInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(c.storageApi()).hasValueSatisfying(u -> assertThat(u).hasHost("127.0.0.1"));
         assertThat(c.kafkaProperties()).containsEntry("bootstrap.servers", "broker:9092");

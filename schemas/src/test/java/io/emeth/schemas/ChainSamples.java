@@ -19,10 +19,12 @@ import io.emeth.schemas.avro.chain.ChainNodeEvent;
 import io.emeth.schemas.avro.chain.ChainReorgDetected;
 import io.emeth.schemas.avro.chain.IndexerCheckpoint;
 import io.emeth.schemas.avro.chain.JobCanceled;
+import io.emeth.schemas.avro.chain.JobEventsRewound;
 import io.emeth.schemas.avro.chain.JobRequested;
 import io.emeth.schemas.avro.chain.JobStatusChanged;
 import io.emeth.schemas.avro.chain.PenaltyApplied;
 import io.emeth.schemas.avro.chain.RawLog;
+import io.emeth.schemas.avro.chain.RecentBlock;
 import io.emeth.schemas.avro.chain.RewardGranted;
 import io.emeth.schemas.avro.gateway.ChainAction;
 import io.emeth.schemas.avro.gateway.ChainCommand;
@@ -81,7 +83,10 @@ final class ChainSamples {
                         JobStatusChanged.newBuilder()
                                 .setNode(NODE)
                                 .setStatus(JobStatus.DECLINED)
-                                .build()));
+                                .build()),
+                jobEvent(
+                        "JobEventsRewound",
+                        JobEventsRewound.newBuilder().setFromBlock(12_345_600L).build()));
     }
 
     private static Sample jobEvent(String description, Object payload) {
@@ -124,6 +129,18 @@ final class ChainSamples {
                 .setBlockNumber(12_345_678L)
                 .setBlockHash("0x" + "ab".repeat(32))
                 .setRecordedAt(AT)
+                .setRecentBlocks(
+                        List.of(
+                                RecentBlock.newBuilder()
+                                        .setNumber(12_345_677L)
+                                        .setHash("0x" + "aa".repeat(32))
+                                        .setJobIds(List.of())
+                                        .build(),
+                                RecentBlock.newBuilder()
+                                        .setNumber(12_345_678L)
+                                        .setHash("0x" + "ab".repeat(32))
+                                        .setJobIds(List.of(JOB_ID))
+                                        .build()))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package io.emeth.chain.indexer;
 import io.emeth.chain.indexer.DecodedLog.Ignored;
 import io.emeth.chain.indexer.DecodedLog.Rejected;
 import io.emeth.chain.indexer.DecodedLog.Requested;
+import io.emeth.schemas.avro.chain.ChainJobEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,8 +80,10 @@ final class BatchEmitter {
                 out.add(events.plain(chainLog, d));
             }
         }
-        sink.commit(out, events.checkpoint(newTip), window.recentAfterConfirming(newTip));
-        window.confirm(newTip);
+        Map<Long, Set<String>> jobsByBlock = jobsByBlock(out);
+        sink.commit(
+                out, events.checkpoint(newTip, window.recentAfterConfirming(newTip, jobsByBlock)));
+        window.confirm(newTip, jobsByBlock);
         metrics.confirmed(newTip.number());
         for (Emission e : out) {
             String type = EventTypes.of(e);
@@ -95,6 +98,19 @@ final class BatchEmitter {
                 newTip.number(),
                 newTip.hash(),
                 out.size());
+    }
+
+    /** The jobs with an event in each block, for the hash window (and a later rewind). */
+    private static Map<Long, Set<String>> jobsByBlock(List<Emission> out) {
+        Map<Long, Set<String>> byBlock = new HashMap<>();
+        for (Emission e : out) {
+            if (e.value() instanceof ChainJobEvent event) {
+                byBlock.computeIfAbsent(
+                                event.getPosition().getBlockNumber(), n -> new LinkedHashSet<>())
+                        .add(event.getJobId());
+            }
+        }
+        return byBlock;
     }
 
     /** What the requests of a batch need beyond their logs. */

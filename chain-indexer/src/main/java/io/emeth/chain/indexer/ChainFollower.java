@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +15,14 @@ import org.slf4j.LoggerFactory;
  * that are at least {@code confirmations} deep through {@link IndexerSink} with the new checkpoint.
  *
  * <p>A reorg inside the unconfirmed window only replaces headers here: nothing from it was emitted.
- * One that replaced an emitted block is reported on {@code chain-alerts} and the tip rewinds to the
- * fork point, so the replacement blocks are indexed next.
+ * Only a block at a recorded height with another hash is a deeper reorg, handed to {@link
+ * ChainRewinder}; a head below the tip with the recorded hash is a lagging backend: it waits.
  */
 final class ChainFollower {
     /** Blocks above the confirmable ones followed header by header; farther behind, backfill. */
     static final int FOLLOW_GAP = 64;
+
+    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
     private static final Logger log = LoggerFactory.getLogger(ChainFollower.class);
 
@@ -27,10 +30,11 @@ final class ChainFollower {
     private final ChainWindow window;
     private final RangeSizer ranges;
     private final int confirmations;
-    private final EventFactory events;
     private final IndexerSink sink;
     private final IndexerMetrics metrics;
     private final BatchEmitter emitter;
+    private final ChainRewinder rewinder;
+    private long lastLagLog = System.nanoTime() - LOG_EVERY_NANOS;
 
     ChainFollower(
             ChainReader reader,
@@ -45,27 +49,77 @@ final class ChainFollower {
         this.window = window;
         this.ranges = ranges;
         this.confirmations = confirmations;
-        this.events = events;
         this.sink = sink;
         this.metrics = metrics;
         this.emitter = new BatchEmitter(reader, events, sizes, sink, metrics);
+        this.rewinder = new ChainRewinder(reader, window, events, sink, metrics);
     }
 
     /** One step; true when it did something and more may be waiting. */
     boolean step() throws IOException, InterruptedException {
         BlockHeader head = reader.latest();
         metrics.seen(head.number());
+        if (rewinder.halted()) {
+            return rewinder.resumeIfRecordedBlocksReturned(head);
+        }
         BlockRef tip = window.tip();
         if (head.number() <= tip.number()) {
-            boolean unchanged =
-                    !tip.hashKnown()
-                            || (head.number() == tip.number() && head.hash().equals(tip.hash()));
-            return !unchanged && rewindAfterDeepReorg(head);
+            return behindTip(head);
         }
         if (head.number() - tip.number() > (long) confirmations + FOLLOW_GAP) {
             return backfill(head);
         }
+        Optional<long[]> gaps = window.gaps();
+        if (gaps.isPresent()) {
+            return fillHashWindow(head, gaps.get()[0], gaps.get()[1]);
+        }
         return follow(head);
+    }
+
+    /**
+     * The head is at or below the tip: a lagging backend (a load-balanced provider, a restarted
+     * node) or a chain that got shorter. Only a different hash at a recorded height is a reorg;
+     * anything else means waiting for the head to come back, with nothing emitted or reported.
+     */
+    private boolean behindTip(BlockHeader head) throws IOException, InterruptedException {
+        Optional<String> recorded = window.hashAt(head.number());
+        if (recorded.isPresent() && !recorded.get().equals(head.hash())) {
+            return rewind(head);
+        }
+        long now = System.nanoTime();
+        if (head.number() < window.tip().number() && now - lastLagLog > LOG_EVERY_NANOS) {
+            lastLagLog = now;
+            log.info(
+                    "Chain head is behind the indexer's tip, waiting [head:{}, tip:{},"
+                            + " headHash:{}, recorded:{}]",
+                    head.number(),
+                    window.tip().number(),
+                    head.hash(),
+                    recorded.isPresent() ? "same" : "not recorded");
+        }
+        return false;
+    }
+
+    /**
+     * After a backfill, which confirmed ranges by their end blocks only: reads every block of the
+     * hash window so that a later reorg is found by comparing hashes. A recorded hash the chain no
+     * longer has is a reorg found on the way.
+     */
+    private boolean fillHashWindow(BlockHeader head, long from, long to)
+            throws IOException, InterruptedException {
+        List<BlockHeader> headers = reader.headers(from, to);
+        if (!chained(headers)) {
+            return true; // the chain moved while reading; read again
+        }
+        for (BlockHeader h : headers) {
+            Optional<String> recorded = window.hashAt(h.number());
+            if (recorded.isPresent() && !recorded.get().equals(h.hash())) {
+                return rewind(head);
+            }
+        }
+        window.fill(headers);
+        log.debug("Hash window filled [from:{}, to:{}]", from, to);
+        return true;
     }
 
     private boolean backfill(BlockHeader head) throws IOException, InterruptedException {
@@ -93,7 +147,7 @@ final class ChainFollower {
         BlockHeader first = ends.get(0);
         BlockHeader last = ends.get(ends.size() - 1);
         if (tip.hashKnown() && !first.parentHash().equals(tip.hash())) {
-            return rewindAfterDeepReorg(head);
+            return rewind(head);
         }
         Map<Long, BlockHeader> known = new HashMap<>();
         ends.forEach(h -> known.put(h.number(), h));
@@ -118,7 +172,7 @@ final class ChainFollower {
             while (!window.linksToKnown(segment.get(0))) {
                 long below = segment.get(0).number() - 1;
                 if (below <= window.tip().number()) {
-                    return rewindAfterDeepReorg(head);
+                    return rewind(head);
                 }
                 BlockHeader parent = reader.header(below);
                 if (!parent.hash().equals(segment.get(0).parentHash())) {
@@ -154,55 +208,8 @@ final class ChainFollower {
         return true;
     }
 
-    /**
-     * A block the indexer had emitted is no longer on the chain: finds the highest recorded block
-     * that still is, reports the reorg and rewinds the checkpoint there (one transaction).
-     */
-    private boolean rewindAfterDeepReorg(BlockHeader head) throws IOException {
-        BlockRef tip = window.tip();
-        BlockRef fork = null;
-        List<BlockRef> known = window.recentConfirmedDescending();
-        for (BlockRef ref : known) {
-            if (ref.number() <= head.number()
-                    && reader.header(ref.number()).hash().equals(ref.hash())) {
-                fork = ref;
-                break;
-            }
-        }
-        if (fork == null) {
-            long below =
-                    (known.isEmpty() ? tip.number() : known.get(known.size() - 1).number()) - 1;
-            fork =
-                    below < 0
-                            ? new BlockRef(-1, null)
-                            : reader.header(Math.min(below, head.number())).ref();
-            log.error(
-                    "Reorg deeper than every recorded block hash: re-indexing from block {};"
-                            + " events between it and the old tip may repeat (deduplicate by position)",
-                    fork.number() + 1);
-        }
-        long forkBlock = fork.number() + 1;
-        String oldHash = window.hashAt(forkBlock).orElse("unknown");
-        String newHash = forkBlock <= head.number() ? reader.header(forkBlock).hash() : "none";
-        int depth = (int) Math.min(Integer.MAX_VALUE, tip.number() - fork.number());
-        Emission alert = events.reorg(forkBlock, depth, oldHash, newHash);
-        ChainWindow rewound = new ChainWindow(fork, window.recentConfirmed());
-        sink.commit(
-                List.of(alert),
-                events.checkpoint(fork.hashKnown() ? fork : new BlockRef(fork.number(), "")),
-                rewound.recentConfirmed());
-        window.rewindTo(fork);
-        metrics.deepReorg();
-        metrics.emitted("ChainReorgDetected");
-        metrics.confirmed(fork.number());
-        log.warn(
-                "Reorg deeper than the confirmation window, re-indexing [forkBlock:{}, depth:{},"
-                        + " oldHash:{}, newHash:{}]",
-                forkBlock,
-                depth,
-                oldHash,
-                newHash);
-        return true;
+    private boolean rewind(BlockHeader head) throws IOException, InterruptedException {
+        return rewinder.rewind(head);
     }
 
     /** Whether every log's block hash matches the header known for its block. */

@@ -1,41 +1,62 @@
 package io.emeth.chain.indexer;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The indexer's picture of the chain: the confirmed tip (the last block whose logs are all on the
- * topics), the headers of the unconfirmed window above it, linked by parent hash, and the hashes of
- * recently confirmed blocks, which locate the fork point of a reorg deeper than the window.
+ * topics), the headers of the unconfirmed window above it, linked by parent hash, and the hash
+ * window: the hash of every confirmed block of the last {@code size} blocks up to the tip, with the
+ * jobs that had events in each. The hash window is what a fork search compares with the chain, and
+ * what tells a rewind which jobs lost events.
+ *
+ * <p>A backfill confirms ranges by their end block only, so right after one the hash window has
+ * gaps; {@link #gaps()} names them and {@link #fill} closes them before the indexer follows the
+ * head. Jobs are recorded for every confirmed block, hash or not.
  *
  * <p>Pure and single-threaded: the indexer asks it whether a header links to what it knows and
  * tells it what the chain now holds; all JSON-RPC calls stay outside.
  */
 final class ChainWindow {
-    /** Confirmed hashes kept for fork search (and persisted with the checkpoint). */
-    static final int RECENT_CONFIRMED = 128;
+    /** Default {@code reorg_window}: confirmed blocks whose hashes are kept. */
+    static final int DEFAULT_SIZE = 128;
 
+    private final int size;
     private BlockRef tip;
     private final NavigableMap<Long, BlockHeader> unconfirmed = new TreeMap<>();
     private final NavigableMap<Long, String> confirmed = new TreeMap<>();
+    private final NavigableMap<Long, Set<String>> jobs = new TreeMap<>();
 
-    ChainWindow(BlockRef tip, Map<Long, String> recentConfirmed) {
+    ChainWindow(BlockRef tip, Collection<RecordedBlock> recent, int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("reorg window " + size + " is not positive");
+        }
+        this.size = size;
         this.tip = tip;
-        recentConfirmed.forEach(
-                (number, hash) -> {
-                    if (number <= tip.number()) {
-                        confirmed.put(number, Hex.lower(hash));
-                    }
-                });
+        for (RecordedBlock b : recent) {
+            if (b.number() <= tip.number()) {
+                b.hash().ifPresent(h -> confirmed.put(b.number(), Hex.lower(h)));
+                if (!b.jobIds().isEmpty()) {
+                    jobs.put(b.number(), new TreeSet<>(b.jobIds()));
+                }
+            }
+        }
         if (tip.hashKnown()) {
             confirmed.put(tip.number(), tip.hash());
         }
-        trim();
+        trim(confirmed, jobs, tip.number());
+    }
+
+    int size() {
+        return size;
     }
 
     BlockRef tip() {
@@ -47,7 +68,7 @@ final class ChainWindow {
         return unconfirmed.isEmpty() ? tip : unconfirmed.lastEntry().getValue().ref();
     }
 
-    /** The hash known for block {@code number} (window, tip or recent confirmed), if any. */
+    /** The hash known for block {@code number} (unconfirmed window or hash window), if any. */
     Optional<String> hashAt(long number) {
         BlockHeader header = unconfirmed.get(number);
         if (header != null) {
@@ -78,11 +99,11 @@ final class ChainWindow {
 
     /**
      * Records {@code segment} (ascending, contiguous, its first header linking to what is known,
-     * all above the tip) as the chain's current unconfirmed blocks: known blocks at and above its
-     * start are replaced.
+     * all above the tip) as the chain's current unconfirmed blocks: known blocks from its start on
+     * are replaced (those above its end too: a head that went back forgets them).
      *
-     * @return how many known unconfirmed blocks the chain replaced with different ones (a reorg
-     *     inside the window when positive)
+     * @return how many known unconfirmed blocks now have another hash at the same height (a reorg
+     *     inside the window when positive; blocks only forgotten above a lagging head don't count)
      */
     int acceptUnconfirmed(List<BlockHeader> segment) {
         if (segment.isEmpty()) {
@@ -105,7 +126,7 @@ final class ChainWindow {
         NavigableMap<Long, BlockHeader> dropped = unconfirmed.tailMap(from, true);
         for (BlockHeader old : dropped.values()) {
             BlockHeader now = segmentAt(segment, old.number());
-            if (now == null || !now.hash().equals(old.hash())) {
+            if (now != null && !now.hash().equals(old.hash())) {
                 replaced++;
             }
         }
@@ -115,42 +136,107 @@ final class ChainWindow {
     }
 
     /**
-     * Moves the tip up to {@code block} (emitted): the window's headers up to it join the recent
-     * confirmed hashes, and the window keeps only blocks above it.
+     * Moves the tip up to {@code block} (emitted, with {@code jobsByBlock}: the jobs that had an
+     * event in each block): the window's headers up to it join the hash window, and the unconfirmed
+     * window keeps only blocks above it.
      */
-    void confirm(BlockRef block) {
-        NavigableMap<Long, String> recent = recentAfterConfirming(block);
+    void confirm(BlockRef block, Map<Long, ? extends Collection<String>> jobsByBlock) {
+        List<RecordedBlock> recent = recentAfterConfirming(block, jobsByBlock);
         tip = block;
         confirmed.clear();
-        confirmed.putAll(recent);
+        jobs.clear();
+        for (RecordedBlock b : recent) {
+            b.hash().ifPresent(h -> confirmed.put(b.number(), h));
+            if (!b.jobIds().isEmpty()) {
+                jobs.put(b.number(), new TreeSet<>(b.jobIds()));
+            }
+        }
         unconfirmed.headMap(block.number(), true).clear();
     }
 
-    /** The recent confirmed hashes as they will be once {@code block} is confirmed. */
-    NavigableMap<Long, String> recentAfterConfirming(BlockRef block) {
+    /** The hash window as it will be once {@code block} is confirmed with {@code jobsByBlock}. */
+    List<RecordedBlock> recentAfterConfirming(
+            BlockRef block, Map<Long, ? extends Collection<String>> jobsByBlock) {
         if (block.number() < tip.number()) {
             throw new IllegalArgumentException(
                     "cannot confirm block " + block.number() + " below the tip " + tip.number());
         }
-        NavigableMap<Long, String> recent = new TreeMap<>(confirmed);
-        unconfirmed.headMap(block.number(), true).forEach((n, h) -> recent.put(n, h.hash()));
+        NavigableMap<Long, String> hashes = new TreeMap<>(confirmed);
+        unconfirmed.headMap(block.number(), true).forEach((n, h) -> hashes.put(n, h.hash()));
         if (block.hashKnown()) {
-            recent.put(block.number(), block.hash());
+            hashes.put(block.number(), block.hash());
         }
-        while (recent.size() > RECENT_CONFIRMED) {
-            recent.pollFirstEntry();
-        }
-        return recent;
+        NavigableMap<Long, Set<String>> byBlock = new TreeMap<>();
+        jobs.forEach((n, ids) -> byBlock.put(n, new TreeSet<>(ids)));
+        jobsByBlock.forEach(
+                (n, ids) -> {
+                    if (n > tip.number() && n <= block.number() && !ids.isEmpty()) {
+                        byBlock.computeIfAbsent(n, k -> new TreeSet<>()).addAll(ids);
+                    }
+                });
+        trim(hashes, byBlock, block.number());
+        return recorded(hashes, byBlock);
+    }
+
+    /** The hash window, ascending: what the checkpoint persists. */
+    List<RecordedBlock> recent() {
+        return recorded(confirmed, jobs);
+    }
+
+    /** The recorded hashes of confirmed blocks at or below {@code from}, highest first. */
+    List<BlockRef> recordedDescending(long from) {
+        List<BlockRef> refs = new ArrayList<>();
+        confirmed
+                .headMap(from, true)
+                .descendingMap()
+                .forEach((n, h) -> refs.add(new BlockRef(n, h)));
+        return Collections.unmodifiableList(refs);
+    }
+
+    /** The lowest block with a recorded hash, if any. */
+    Optional<BlockRef> lowestRecorded() {
+        var first = confirmed.firstEntry();
+        return first == null
+                ? Optional.empty()
+                : Optional.of(new BlockRef(first.getKey(), first.getValue()));
+    }
+
+    /** Jobs with an event in a confirmed block above {@code number}, sorted. */
+    Set<String> jobsAbove(long number) {
+        Set<String> ids = new TreeSet<>();
+        jobs.tailMap(number, false).values().forEach(ids::addAll);
+        return ids;
     }
 
     /**
-     * Known confirmed blocks, highest first (the tip first): where the fork search of a deep reorg
-     * compares the chain with what was emitted.
+     * The block range the hash window should cover but has holes in (after a backfill), or empty
+     * when it is dense. Never asks for hashes while the tip's own hash is unknown.
      */
-    List<BlockRef> recentConfirmedDescending() {
-        List<BlockRef> refs = new ArrayList<>();
-        confirmed.descendingMap().forEach((n, h) -> refs.add(new BlockRef(n, h)));
-        return Collections.unmodifiableList(refs);
+    Optional<long[]> gaps() {
+        if (!tip.hashKnown()) {
+            return Optional.empty();
+        }
+        long low = Math.max(0, tip.number() - size + 1);
+        long expected = tip.number() - low + 1;
+        if (confirmed.subMap(low, true, tip.number(), true).size() == expected) {
+            return Optional.empty();
+        }
+        return Optional.of(new long[] {low, tip.number()});
+    }
+
+    /**
+     * Records the hashes of {@code headers} (confirmed blocks read from the chain to close the
+     * window's gaps; the caller checked that they agree with the recorded ones).
+     */
+    void fill(List<BlockHeader> headers) {
+        for (BlockHeader h : headers) {
+            if (h.number() > tip.number()) {
+                throw new IllegalArgumentException(
+                        "block " + h.number() + " is above the tip " + tip.number());
+            }
+            confirmed.put(h.number(), h.hash());
+        }
+        trim(confirmed, jobs, tip.number());
     }
 
     /** After a deep reorg: {@code fork} (still on the chain) becomes the tip. */
@@ -158,14 +244,20 @@ final class ChainWindow {
         tip = fork;
         unconfirmed.clear();
         confirmed.tailMap(fork.number(), false).clear();
+        jobs.tailMap(fork.number(), false).clear();
         if (fork.hashKnown()) {
             confirmed.put(fork.number(), fork.hash());
         }
     }
 
-    /** Recent confirmed hashes, for persisting with the checkpoint. */
-    NavigableMap<Long, String> recentConfirmed() {
-        return Collections.unmodifiableNavigableMap(confirmed);
+    /** The hash window as it will be after {@link #rewindTo} {@code fork}. */
+    List<RecordedBlock> recentAfterRewind(BlockRef fork) {
+        NavigableMap<Long, String> hashes = new TreeMap<>(confirmed.headMap(fork.number(), true));
+        NavigableMap<Long, Set<String>> byBlock = new TreeMap<>(jobs.headMap(fork.number(), true));
+        if (fork.hashKnown()) {
+            hashes.put(fork.number(), fork.hash());
+        }
+        return recorded(hashes, byBlock);
     }
 
     /** Forgets the unconfirmed window (a backfill step re-reads the chain by range instead). */
@@ -177,10 +269,26 @@ final class ChainWindow {
         return unconfirmed.size();
     }
 
-    private void trim() {
-        while (confirmed.size() > RECENT_CONFIRMED) {
-            confirmed.pollFirstEntry();
+    private void trim(
+            NavigableMap<Long, String> hashes, NavigableMap<Long, Set<String>> byBlock, long top) {
+        long low = top - size + 1;
+        hashes.headMap(low, false).clear();
+        byBlock.headMap(low, false).clear();
+    }
+
+    private static List<RecordedBlock> recorded(
+            NavigableMap<Long, String> hashes, NavigableMap<Long, Set<String>> byBlock) {
+        TreeSet<Long> numbers = new TreeSet<>(hashes.keySet());
+        numbers.addAll(byBlock.keySet());
+        List<RecordedBlock> out = new ArrayList<>(numbers.size());
+        for (long n : numbers) {
+            out.add(
+                    new RecordedBlock(
+                            n,
+                            Optional.ofNullable(hashes.get(n)),
+                            List.copyOf(byBlock.getOrDefault(n, Set.of()))));
         }
+        return out;
     }
 
     private static BlockHeader segmentAt(List<BlockHeader> segment, long number) {

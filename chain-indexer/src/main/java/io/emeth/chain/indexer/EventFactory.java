@@ -6,6 +6,7 @@ import io.emeth.chain.indexer.DecodedLog.Requested;
 import io.emeth.chain.indexer.DecodedLog.Rewarded;
 import io.emeth.chain.indexer.DecodedLog.StatusChanged;
 import io.emeth.chain.indexer.Emission.Kind;
+import io.emeth.schemas.avro.ChainPosition;
 import io.emeth.schemas.avro.JobStatus;
 import io.emeth.schemas.avro.chain.ChainAlert;
 import io.emeth.schemas.avro.chain.ChainJobEvent;
@@ -14,13 +15,16 @@ import io.emeth.schemas.avro.chain.ChainNodeEvent;
 import io.emeth.schemas.avro.chain.ChainReorgDetected;
 import io.emeth.schemas.avro.chain.IndexerCheckpoint;
 import io.emeth.schemas.avro.chain.JobCanceled;
+import io.emeth.schemas.avro.chain.JobEventsRewound;
 import io.emeth.schemas.avro.chain.JobRequested;
 import io.emeth.schemas.avro.chain.JobStatusChanged;
 import io.emeth.schemas.avro.chain.PenaltyApplied;
+import io.emeth.schemas.avro.chain.RecentBlock;
 import io.emeth.schemas.avro.chain.RewardGranted;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -99,23 +103,62 @@ final class EventFactory {
         return alert(payload);
     }
 
-    /** A {@code ChainReorgDetected} alert. */
-    Emission reorg(long forkBlockNumber, int depth, String oldHash, String newHash) {
+    /**
+     * A {@code ChainReorgDetected} alert; {@code beyondWindow}: no recorded block is on the chain
+     * any more, the fork point lies below {@code forkBlockNumber}.
+     */
+    Emission reorg(
+            long forkBlockNumber, int depth, String oldHash, String newHash, boolean beyondWindow) {
         return alert(
                 ChainReorgDetected.newBuilder()
                         .setForkBlockNumber(forkBlockNumber)
                         .setDepth(depth)
                         .setOldHash(oldHash)
                         .setNewHash(newHash)
+                        .setBeyondWindow(beyondWindow)
                         .build());
     }
 
-    IndexerCheckpoint checkpoint(BlockRef block) {
+    /**
+     * A {@code JobEventsRewound} for {@code jobId}: its events from {@code fork + 1} on are void.
+     * The position is the fork point, with no transaction and log index -1.
+     */
+    Emission rewound(String jobId, BlockRef fork) {
+        ChainJobEvent event =
+                ChainJobEvent.newBuilder()
+                        .setJobId(jobId)
+                        .setPosition(
+                                ChainPosition.newBuilder()
+                                        .setBlockNumber(fork.number())
+                                        .setBlockHash(fork.hashKnown() ? fork.hash() : "")
+                                        .setTxHash("")
+                                        .setLogIndex(-1)
+                                        .build())
+                        .setPayload(
+                                JobEventsRewound.newBuilder()
+                                        .setFromBlock(fork.number() + 1)
+                                        .build())
+                        .build();
+        return new Emission(Kind.JOB_EVENT, jobId, event);
+    }
+
+    /** The checkpoint at {@code block} carrying the hash window {@code recent}. */
+    IndexerCheckpoint checkpoint(BlockRef block, List<RecordedBlock> recent) {
         return IndexerCheckpoint.newBuilder()
                 .setContract(contract)
                 .setBlockNumber(block.number())
-                .setBlockHash(block.hash())
+                .setBlockHash(block.hashKnown() ? block.hash() : "")
                 .setRecordedAt(clock.instant())
+                .setRecentBlocks(
+                        recent.stream()
+                                .map(
+                                        b ->
+                                                RecentBlock.newBuilder()
+                                                        .setNumber(b.number())
+                                                        .setHash(b.hash().orElse(""))
+                                                        .setJobIds(b.jobIds())
+                                                        .build())
+                                .toList())
                 .build();
     }
 

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -227,8 +226,8 @@ public final class Indexer implements AutoCloseable {
                                                 ? new BlockRef(t.number(), null)
                                                 : t)
                         .orElse(BlockRef.before(config.startBlock()));
-        Map<Long, String> recent = stored.map(IndexerSink.Stored::recentConfirmed).orElse(Map.of());
-        ChainWindow window = new ChainWindow(tip, recent);
+        List<RecordedBlock> recent = stored.map(IndexerSink.Stored::recent).orElse(List.of());
+        ChainWindow window = new ChainWindow(tip, recent, config.reorgWindow());
         metrics.confirmed(tip.number());
         follower =
                 new ChainFollower(

@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param kafka brokers, registry and extra client properties
  * @param topicPrefix prefix of every topic name (tests); empty in production
  * @param rpcTimeout timeout of one JSON-RPC call
+ * @param reorgWindow confirmed blocks whose hashes the indexer keeps (every one of them) to find
+ *     the fork point of a reorg by comparing hashes; a reorg below all of them stops the indexer
  */
 public record IndexerConfig(
         URI endpoint,
@@ -44,12 +46,15 @@ public record IndexerConfig(
         Optional<URI> storageApi,
         KafkaSettings kafka,
         String topicPrefix,
-        Duration rpcTimeout) {
+        Duration rpcTimeout,
+        int reorgWindow) {
 
     public static final int DEFAULT_MAX_BLOCK_RANGE = 2_000;
     public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(30);
     public static final int MAX_CONFIRMATIONS = 10_000;
     public static final int MAX_BLOCK_RANGE_LIMIT = 100_000;
+    public static final int DEFAULT_REORG_WINDOW = ChainWindow.DEFAULT_SIZE;
+    public static final int MAX_REORG_WINDOW = 10_000;
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -81,12 +86,16 @@ public record IndexerConfig(
         topicPrefix = topicPrefix == null ? "" : topicPrefix;
         Checks.requireBetween(
                 "rpc timeout", rpcTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+        if (reorgWindow < 1 || reorgWindow > MAX_REORG_WINDOW) {
+            throw new IllegalArgumentException(
+                    "reorg_window " + reorgWindow + " is not in 1.." + MAX_REORG_WINDOW);
+        }
     }
 
     /**
      * The indexer of the master's config: its endpoint, contract, {@code confirmations}, {@code
-     * start_block}, {@code poll_interval_ms}, storage API and Kafka settings; the identity is
-     * {@link #defaultIndexerId(String) derived from the contract}.
+     * start_block}, {@code poll_interval_ms}, {@code reorg_window}, storage API and Kafka settings;
+     * the identity is {@link #defaultIndexerId(String) derived from the contract}.
      */
     public static IndexerConfig fromMaster(MasterConfig master) {
         return fromMaster(master, "");
@@ -110,7 +119,8 @@ public record IndexerConfig(
                 Optional.of(master.storageApi()),
                 master.kafka(),
                 prefix,
-                DEFAULT_RPC_TIMEOUT);
+                DEFAULT_RPC_TIMEOUT,
+                master.reorgWindow());
     }
 
     /** {@code emeth-indexer-<contract address in lower case>}: one writer per indexed contract. */
@@ -135,7 +145,8 @@ public record IndexerConfig(
                 storageApi,
                 kafka,
                 topicPrefix,
-                rpcTimeout);
+                rpcTimeout,
+                reorgWindow);
     }
 
     public IndexerConfig withMaxBlockRange(int value) {
@@ -150,7 +161,8 @@ public record IndexerConfig(
                 storageApi,
                 kafka,
                 topicPrefix,
-                rpcTimeout);
+                rpcTimeout,
+                reorgWindow);
     }
 
     public IndexerConfig withPollInterval(Duration value) {
@@ -165,7 +177,24 @@ public record IndexerConfig(
                 storageApi,
                 kafka,
                 topicPrefix,
-                rpcTimeout);
+                rpcTimeout,
+                reorgWindow);
+    }
+
+    public IndexerConfig withReorgWindow(int value) {
+        return new IndexerConfig(
+                endpoint,
+                contractAddress,
+                confirmations,
+                startBlock,
+                pollInterval,
+                maxBlockRange,
+                indexerId,
+                storageApi,
+                kafka,
+                topicPrefix,
+                rpcTimeout,
+                value);
     }
 
     public IndexerConfig withEndpoint(URI value) {
@@ -180,7 +209,8 @@ public record IndexerConfig(
                 storageApi,
                 kafka,
                 topicPrefix,
-                rpcTimeout);
+                rpcTimeout,
+                reorgWindow);
     }
 
     /** Kafka client properties: the bootstrap servers plus the configured extras. */

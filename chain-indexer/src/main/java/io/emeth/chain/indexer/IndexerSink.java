@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * with the same transactional id fences this one. Also reads the last committed checkpoint back at
  * start.
  *
- * <p>The checkpoint record carries the hashes of recently confirmed blocks in the header {@value
- * #RECENT_BLOCKS_HEADER} ({@code number:hash;…}), so that a restarted indexer can still locate the
- * fork point of a reorg deeper than its window.
+ * <p>The checkpoint carries the hash window ({@code recentBlocks}: every confirmed block of the
+ * last {@code reorg_window} blocks with the jobs that had events in it), so that a restarted
+ * indexer can still find the fork point of a reorg and knows which jobs a rewind affects.
+ * Checkpoints written before that field existed carried the hashes in the header {@value
+ * #RECENT_BLOCKS_HEADER} ({@code number:hash;…}); it is still read when the field is empty.
  */
 final class IndexerSink implements AutoCloseable {
     static final String RECENT_BLOCKS_HEADER = "emeth-recent-blocks";
@@ -44,8 +45,8 @@ final class IndexerSink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IndexerSink.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
-    /** The checkpoint as stored: the tip and the recent confirmed hashes. */
-    record Stored(BlockRef tip, Map<Long, String> recentConfirmed) {}
+    /** The checkpoint as stored: the tip and the hash window. */
+    record Stored(BlockRef tip, List<RecordedBlock> recent) {}
 
     /** This indexer's transactional id was taken over by another instance. */
     static final class FencedException extends RuntimeException {
@@ -158,22 +159,37 @@ final class IndexerSink implements AutoCloseable {
         if (last == null) {
             return Optional.empty();
         }
+        List<RecordedBlock> window =
+                last.getRecentBlocks().isEmpty()
+                        ? decodeRecent(recent).entrySet().stream()
+                                .map(
+                                        e ->
+                                                new RecordedBlock(
+                                                        e.getKey(),
+                                                        Optional.of(e.getValue()),
+                                                        List.of()))
+                                .toList()
+                        : last.getRecentBlocks().stream()
+                                .filter(b -> b.getNumber() >= 0)
+                                .map(
+                                        b ->
+                                                new RecordedBlock(
+                                                        b.getNumber(),
+                                                        Optional.of(b.getHash())
+                                                                .filter(Hex::isWord),
+                                                        b.getJobIds()))
+                                .toList();
         return Optional.of(
-                new Stored(
-                        new BlockRef(last.getBlockNumber(), last.getBlockHash()),
-                        decodeRecent(recent)));
+                new Stored(new BlockRef(last.getBlockNumber(), last.getBlockHash()), window));
     }
 
     /**
-     * Writes the emissions and the checkpoint in one transaction.
+     * Writes the emissions and the checkpoint (with its hash window) in one transaction.
      *
      * @throws FencedException when another instance took over the transactional id
      * @throws KafkaException when the transaction failed (it was aborted; nothing is visible)
      */
-    void commit(
-            List<Emission> emissions,
-            IndexerCheckpoint checkpoint,
-            Map<Long, String> recentConfirmed) {
+    void commit(List<Emission> emissions, IndexerCheckpoint checkpoint) {
         ChainKafka.inTransaction(
                 producer,
                 () -> {
@@ -189,11 +205,6 @@ final class IndexerSink implements AutoCloseable {
                                     cp.name(),
                                     contract,
                                     cp.valueSerde().serializer().serialize(cp.name(), checkpoint));
-                    record.headers()
-                            .add(
-                                    RECENT_BLOCKS_HEADER,
-                                    encodeRecent(recentConfirmed)
-                                            .getBytes(StandardCharsets.US_ASCII));
                     producer.send(record);
                 },
                 e -> new FencedException(transactionalId, e));
@@ -204,13 +215,10 @@ final class IndexerSink implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
     }
 
-    static String encodeRecent(Map<Long, String> recent) {
-        return recent.entrySet().stream()
-                .map(e -> e.getKey() + ":" + e.getValue())
-                .collect(Collectors.joining(";"));
-    }
-
-    /** Parses {@link #encodeRecent}'s form; malformed entries are skipped. */
+    /**
+     * Parses the header form of the hash window ({@code number:hash;…}) that checkpoints before
+     * {@code recentBlocks} carried; malformed entries are skipped.
+     */
     static Map<Long, String> decodeRecent(String text) {
         Map<Long, String> recent = new TreeMap<>();
         if (text == null || text.isEmpty()) {

@@ -33,7 +33,8 @@ class IndexerConfigTest {
                 Optional.empty(),
                 KAFKA,
                 "",
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                IndexerConfig.DEFAULT_REORG_WINDOW);
     }
 
     @Test
@@ -68,5 +69,8 @@ class IndexerConfigTest {
                 .hasMessageContaining("max block range 0");
         assertThatThrownBy(() -> config("http://x", CONTRACT, 2, second, 10, "bad id!"))
                 .hasMessageContaining("indexer id 'bad id!'");
+        IndexerConfig good = config("http://x", CONTRACT, 2, second, 10, "id");
+        assertThatThrownBy(() -> good.withReorgWindow(0)).hasMessageContaining("reorg_window 0");
+        assertThat(good.reorgWindow()).isEqualTo(128);
     }
 }

@@ -11,6 +11,7 @@ import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.chain.ChainAlert;
 import io.emeth.schemas.avro.chain.ChainJobEvent;
 import io.emeth.schemas.avro.chain.ChainReorgDetected;
+import io.emeth.schemas.avro.chain.JobEventsRewound;
 import io.emeth.testkit.KafkaTestCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Reorgs made with {@code anvil_reorg} while the indexer follows the head: inside the confirmation
- * window they stay invisible downstream; deeper ones are reported and re-indexed.
+ * window they stay invisible downstream; deeper ones are reported, the jobs whose events they
+ * dropped get {@code JobEventsRewound}, and the new branch is indexed.
  */
 class IndexerReorgIT {
     private static ChainFixture chain;
@@ -107,7 +109,8 @@ class IndexerReorgIT {
             chain.reorg(2, List.of(chain.signedRequest(second, nonce)));
             chain.mine(2);
 
-            // Then the reorg is reported with its fork point and the new request is indexed
+            // Then the reorg is reported with its fork point, the first request is declared
+            // void from there, and the new request is indexed
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> jobIds(topics).contains(second.jobId()));
             List<ConsumerRecord<String, ChainAlert>> alerts =
@@ -117,7 +120,15 @@ class IndexerReorgIT {
             List<ChainJobEvent> events = events(topics);
             assertThat(events)
                     .extracting(ChainJobEvent::getJobId)
-                    .containsExactlyInAnyOrder(first.jobId(), second.jobId());
+                    .containsExactlyInAnyOrder(first.jobId(), first.jobId(), second.jobId());
+            assertThat(events)
+                    .filteredOn(e -> e.getPayload() instanceof JobEventsRewound)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getJobId()).isEqualTo(first.jobId()))
+                    .satisfies(
+                            e ->
+                                    assertThat(((JobEventsRewound) e.getPayload()).getFromBlock())
+                                            .isEqualTo(forkBlock));
             ChainJobEvent firstEvent = event(events, first);
             ChainJobEvent secondEvent = event(events, second);
             assertThat(reorg.getForkBlockNumber()).isEqualTo(forkBlock);

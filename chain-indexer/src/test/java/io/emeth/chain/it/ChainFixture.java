@@ -207,14 +207,19 @@ public final class ChainFixture implements AutoCloseable {
      * impossible to include again.
      */
     public String signedNoOp(long nonce) {
+        return signedNoOp(requester, nonce);
+    }
+
+    /** The same no-op from {@code account}, to itself. */
+    public String signedNoOp(Credentials account, long nonce) {
         RawTransaction tx =
                 RawTransaction.createEtherTransaction(
                         BigInteger.valueOf(nonce),
                         DevChain.GAS_PRICE,
                         BigInteger.valueOf(21_000),
-                        requester.getAddress(),
+                        account.getAddress(),
                         BigInteger.ZERO);
-        return Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId, requester));
+        return Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId, account));
     }
 
     public void setAutomine(boolean on) throws IOException {

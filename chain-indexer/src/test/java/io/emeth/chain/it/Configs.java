@@ -32,7 +32,8 @@ public final class Configs {
                 Optional.empty(),
                 KafkaFixture.settings(),
                 topics.prefix(),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                IndexerConfig.DEFAULT_REORG_WINDOW);
     }
 
     public static IndexerConfig withStorage(IndexerConfig c, String storageApi) {
@@ -47,7 +48,8 @@ public final class Configs {
                 Optional.of(URI.create(storageApi)),
                 c.kafka(),
                 c.topicPrefix(),
-                c.rpcTimeout());
+                c.rpcTimeout(),
+                c.reorgWindow());
     }
 
     /** The dev master's gateway for the fixture's contracts, polling every 100 ms. */

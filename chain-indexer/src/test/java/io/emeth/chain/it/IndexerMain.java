@@ -60,6 +60,10 @@ public final class IndexerMain {
                         URI.create(p.getProperty("registry")),
                         Map.of()),
                 p.getProperty("prefix"),
-                IndexerConfig.DEFAULT_RPC_TIMEOUT);
+                IndexerConfig.DEFAULT_RPC_TIMEOUT,
+                Integer.parseInt(
+                        p.getProperty(
+                                "reorgWindow",
+                                Integer.toString(IndexerConfig.DEFAULT_REORG_WINDOW))));
     }
 }

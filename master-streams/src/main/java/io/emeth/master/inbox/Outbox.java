@@ -43,6 +43,13 @@ public final class Outbox {
         send(view.getJobId(), view, JOB_STATUS_SINK);
     }
 
+    /**
+     * A tombstone on {@code job-status}: the job no longer exists (its request was reorged out).
+     */
+    public void jobViewDeleted(String jobId) {
+        send(jobId, null, JOB_STATUS_SINK);
+    }
+
     public void workerView(WorkerView view) {
         send(view.getWorker(), view, WORKER_STATUS_SINK);
     }

@@ -6,6 +6,7 @@ import io.emeth.master.inbox.JsonSerde;
 import io.emeth.master.routing.Inputs;
 import io.emeth.schemas.avro.chain.ChainJobEvent;
 import io.emeth.schemas.avro.chain.JobCanceled;
+import io.emeth.schemas.avro.chain.JobEventsRewound;
 import io.emeth.schemas.avro.chain.JobRequested;
 import io.emeth.schemas.avro.chain.JobStatusChanged;
 import io.emeth.schemas.avro.training.TrainingEvent;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * instance: consumes {@code chain-job-events}, {@code training-events} and the internal {@code
  * job-inbox}, and runs each job's state machine from REQUESTED through matching, the chain's
  * PROCESSING, every epoch's round, the result and the chain's outcome ({@link ChainEvents}, {@link
- * TrainingEvents}, {@link InboxEvents}); its {@link JobTimers} punctuator drops an aggregator that
- * stalls. Produces {@code RoundOpened}, {@code SubmitResult} / {@code DeclineJob}, {@code
- * job-status} views and requests to the pool.
+ * TrainingEvents}, {@link InboxEvents}), and undoes chain events a reorg took back ({@link
+ * ChainRewinds}); its {@link JobTimers} punctuator drops an aggregator that stalls. Produces {@code
+ * RoundOpened}, {@code SubmitResult} / {@code DeclineJob}, {@code job-status} views and requests to
+ * the pool.
  */
 public final class JobCoordinator implements Processor<String, Object, String, Object> {
     public static final String NAME = "job-coordinator";
@@ -41,6 +43,7 @@ public final class JobCoordinator implements Processor<String, Object, String, O
     private ChainEvents chain;
     private TrainingEvents training;
     private InboxEvents inbox;
+    private ChainRewinds rewinds;
 
     public JobCoordinator(MasterStreamsConfig config) {
         this.config = config;
@@ -65,6 +68,7 @@ public final class JobCoordinator implements Processor<String, Object, String, O
         chain = new ChainEvents(jobs);
         training = new TrainingEvents(jobs);
         inbox = new InboxEvents(jobs);
+        rewinds = new ChainRewinds(jobs);
         context.schedule(
                 config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, new JobTimers(jobs));
     }
@@ -104,6 +108,7 @@ public final class JobCoordinator implements Processor<String, Object, String, O
         Object payload = event.getPayload();
         if (payload instanceof JobRequested request) {
             chain.onRequested(jobId, request);
+            rewinds.note(jobId, event);
             return;
         }
         JobRecord rec = jobs.load(jobId);
@@ -114,7 +119,11 @@ public final class JobCoordinator implements Processor<String, Object, String, O
             chain.onCanceled(rec);
         } else if (payload instanceof JobStatusChanged change) {
             chain.onStatusChanged(rec, change);
+        } else if (payload instanceof JobEventsRewound rewound) {
+            rewinds.onRewound(rec, rewound);
+            return;
         }
+        rewinds.note(jobId, event);
     }
 
     /** The record's job id, which must agree with the one in the value. */

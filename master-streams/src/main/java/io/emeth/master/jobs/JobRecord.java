@@ -29,6 +29,11 @@ final class JobRecord {
     String node;
     boolean processingByUs;
 
+    /** Block of the JobRequested, and the chain steps applied since: what a rewind undoes. */
+    Long requestBlock;
+
+    List<ChainRewinds.ChainStep> chainSteps = new ArrayList<>();
+
     int attempt;
     List<Participant> workers = new ArrayList<>();
     boolean matched;

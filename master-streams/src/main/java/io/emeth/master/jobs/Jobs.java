@@ -65,6 +65,12 @@ final class Jobs {
         outbox.jobView(JobViews.view(rec));
     }
 
+    /** Deletes the record and its view (a job whose request a reorg undid). */
+    void delete(JobRecord rec) {
+        jobs.delete(rec.jobId);
+        outbox.jobViewDeleted(rec.jobId);
+    }
+
     /** Stores the record without a new view (nothing a reader of job-status sees changed). */
     void saveQuietly(JobRecord rec) {
         jobs.put(rec.jobId, rec);

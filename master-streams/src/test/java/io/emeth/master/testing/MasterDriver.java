@@ -14,6 +14,7 @@ import io.emeth.schemas.avro.admin.DeclineJobRequest;
 import io.emeth.schemas.avro.admin.DisconnectWorker;
 import io.emeth.schemas.avro.chain.ChainJobEvent;
 import io.emeth.schemas.avro.chain.JobCanceled;
+import io.emeth.schemas.avro.chain.JobEventsRewound;
 import io.emeth.schemas.avro.chain.JobStatusChanged;
 import io.emeth.schemas.avro.gateway.ChainAction;
 import io.emeth.schemas.avro.gateway.ChainCommand;
@@ -203,6 +204,16 @@ public final class MasterDriver extends MasterOutputs implements AutoCloseable {
 
     public void cancel(String jobId) {
         chainEvent(jobId, JobCanceled.newBuilder().build());
+    }
+
+    /** The indexer's word that a reorg voided the job's events from {@code fromBlock} on. */
+    public void rewound(String jobId, long fromBlock) {
+        chainEvent(jobId, JobEventsRewound.newBuilder().setFromBlock(fromBlock).build());
+    }
+
+    /** The block of the last chain event piped (each one gets the next block). */
+    public long lastBlock() {
+        return BLOCK.get();
     }
 
     public void chainEvent(String jobId, Object payload) {

@@ -26,6 +26,7 @@ public abstract class MasterOutputs {
     private final List<WorkerAssignment> assignments = new ArrayList<>();
     private final List<ChainCommand> commands = new ArrayList<>();
     private final List<JobView> jobViews = new ArrayList<>();
+    private final List<String> jobViewKeys = new ArrayList<>();
     private final List<WorkerView> workerViews = new ArrayList<>();
 
     /** Starts recording the output topics of {@code driver}. */
@@ -39,7 +40,10 @@ public abstract class MasterOutputs {
     private void drain() {
         assignments.addAll(assignmentsOut.readValuesToList());
         commands.addAll(commandsOut.readValuesToList());
-        jobViews.addAll(jobStatusOut.readValuesToList());
+        for (var kv : jobStatusOut.readKeyValuesToList()) {
+            jobViewKeys.add(kv.key);
+            jobViews.add(kv.value); // null: a tombstone
+        }
         workerViews.addAll(workerStatusOut.readValuesToList());
     }
 
@@ -78,15 +82,23 @@ public abstract class MasterOutputs {
                 .toList();
     }
 
+    /** Every job view published, tombstones left out. */
     public List<JobView> jobViews() {
         drain();
-        return List.copyOf(jobViews);
+        return jobViews.stream().filter(java.util.Objects::nonNull).toList();
     }
 
-    /** The latest view of every job. */
+    /** The latest view of every job; a job whose view was deleted (tombstone) is absent. */
     public Map<String, JobView> jobs() {
+        drain();
         Map<String, JobView> latest = new LinkedHashMap<>();
-        jobViews().forEach(v -> latest.put(v.getJobId(), v));
+        for (int i = 0; i < jobViews.size(); i++) {
+            if (jobViews.get(i) == null) {
+                latest.remove(jobViewKeys.get(i));
+            } else {
+                latest.put(jobViews.get(i).getJobId(), jobViews.get(i));
+            }
+        }
         return latest;
     }
 

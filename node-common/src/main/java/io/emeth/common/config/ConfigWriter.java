@@ -65,6 +65,7 @@ public final class ConfigWriter {
         map(o, "kafka_properties", c.kafka().properties());
         o.put("confirmations", c.confirmations());
         o.put("start_block", c.startBlock());
+        o.put("reorg_window", c.reorgWindow());
         o.put("poll_interval_ms", c.pollInterval().toMillis());
         o.put("tx_timeout_ms", c.txTimeout().toMillis());
         o.put("worker_heartbeat_timeout_ms", c.workerHeartbeatTimeout().toMillis());

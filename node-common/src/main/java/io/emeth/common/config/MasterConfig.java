@@ -41,6 +41,7 @@ import java.util.Optional;
  * <tr><td>kafka_properties</td><td>{}</td><td>extra Kafka client properties (TLS/SASL); secret-looking values masked in logs</td></tr>
  * <tr><td>confirmations</td><td>2</td><td>blocks a log must be buried under before it is indexed</td></tr>
  * <tr><td>start_block</td><td>0</td><td>first block the indexer reads when it has no checkpoint</td></tr>
+ * <tr><td>reorg_window</td><td>128</td><td>confirmed blocks whose hashes the indexer keeps to find a reorg's fork point; a reorg below all of them stops indexing (1..10000)</td></tr>
  * <tr><td>poll_interval_ms</td><td>1000</td><td>head polling interval for http(s) endpoints</td></tr>
  * <tr><td>tx_timeout_ms</td><td>120000</td><td>a transaction pending longer is replaced with a higher fee</td></tr>
  * <tr><td>worker_heartbeat_timeout_ms</td><td>30000</td><td>a worker silent longer is marked lost (at least three of the worker's own heartbeat intervals)</td></tr>
@@ -78,13 +79,17 @@ public record MasterConfig(
         Path stateDir,
         Path sqlitePath,
         List<String> readWhitelist,
-        List<String> allowedHosts) {
+        List<String> allowedHosts,
+        int reorgWindow) {
 
     /** 1 EMT in wei (18 decimals). */
     public static final BigInteger EMT = BigInteger.TEN.pow(18);
 
     public static final BigInteger DEFAULT_MIN_FEE = EMT.multiply(BigInteger.valueOf(10));
     public static final BigInteger DEFAULT_MAX_FEE = EMT.multiply(BigInteger.valueOf(30));
+
+    /** Default {@code reorg_window}: confirmed blocks whose hashes the indexer keeps. */
+    public static final int DEFAULT_REORG_WINDOW = 128;
 
     public MasterConfig {
         Objects.requireNonNull(emethContractAddress, "emethContractAddress");
@@ -113,6 +118,9 @@ public record MasterConfig(
         }
         if (minFee.compareTo(maxFee) > 0) {
             throw new IllegalArgumentException("min_fee " + minFee + " is above max_fee " + maxFee);
+        }
+        if (reorgWindow < 1) {
+            throw new IllegalArgumentException("reorg_window must be positive");
         }
         if (batchSize < 1 || nEpochs < 1 || confirmations < 0 || startBlock < 0) {
             throw new IllegalArgumentException(

@@ -63,7 +63,8 @@ final class MasterConfigParser {
                 ConfigValues.path(r, "state_dir", ".emeth/master"),
                 ConfigValues.path(r, "sqlite_path", ".emeth/admin/emeth.db"),
                 ConfigValues.whitelist(r, "read_whitelist", rpcWhitelist),
-                ConfigValues.hostNames(r, "allowed_hosts"));
+                ConfigValues.hostNames(r, "allowed_hosts"),
+                r.intNumber("reorg_window", MasterConfig.DEFAULT_REORG_WINDOW, 1, 10_000));
     }
 
     private static NodeIdentity identity(ConfigReader r) {

@@ -62,6 +62,7 @@ class ConfigLoaderTest {
         assertThat(c.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(c.kafka().schemaRegistryUrl()).isEqualTo(URI.create("http://127.0.0.1:8081"));
         assertThat(c.confirmations()).isEqualTo(2);
+        assertThat(c.reorgWindow()).isEqualTo(128);
         assertThat(c.pollInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.device()).isEqualTo("cpu");
     }
@@ -137,6 +138,8 @@ class ConfigLoaderTest {
                 master("\"batchSize\": true"),
                 SRC + ": batchSize: expected a number, got boolean true");
         assertFails(master("\"batchSize\": 0"), "batchSize: must be between 1 and 65536, got 0");
+        assertFails(
+                master("\"reorg_window\": 0"), "reorg_window: must be between 1 and 10000, got 0");
         assertFails(master("\"batchSize\": 2.5"), "batchSize: must be a whole number, got 2.5");
         assertFails(
                 master("\"worker_whitelist\": 5"), "worker_whitelist: expected a list of strings");

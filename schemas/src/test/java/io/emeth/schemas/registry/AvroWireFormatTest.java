@@ -30,9 +30,10 @@ class AvroWireFormatTest {
         byte[] bytes = serializer.serialize("indexer-checkpoints", checkpoint);
 
         // Then: 0x00 | 00 00 00 01 | "ab" (zigzag length 4) | 1 (zigzag 2) | "h" | 1 ms (zigzag 2)
+        // | no recent blocks (an empty array: block count 0)
         assertThat(bytes)
                 .containsExactly(
-                        0x00, 0x00, 0x00, 0x00, 0x01, 0x04, 'a', 'b', 0x02, 0x02, 'h', 0x02);
+                        0x00, 0x00, 0x00, 0x00, 0x01, 0x04, 'a', 'b', 0x02, 0x02, 'h', 0x02, 0x00);
         assertThat(registry.subjects()).containsExactly("indexer-checkpoints-value");
     }
 

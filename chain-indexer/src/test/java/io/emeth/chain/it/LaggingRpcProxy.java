@@ -1,0 +1,144 @@
+package io.emeth.chain.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A JSON-RPC proxy in front of anvil that can play a lagging backend (a load-balanced provider
+ * whose node is behind, a restarted node): after {@link #lagTo(long)}, {@code latest} is that
+ * block, {@code eth_blockNumber} answers it and blocks above it do not exist (null), as such a node
+ * answers. Everything else goes to anvil unchanged, single calls and batches alike.
+ */
+public final class LaggingRpcProxy implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long NOT_LAGGING = -1;
+
+    private final URI upstream;
+    private final HttpServer server;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final AtomicLong lagBlock = new AtomicLong(NOT_LAGGING);
+    private final AtomicLong laggingHeads = new AtomicLong();
+
+    private LaggingRpcProxy(URI upstream) throws IOException {
+        this.upstream = upstream;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+    }
+
+    /** Starts a proxy of {@code upstream} (an http JSON-RPC URL) on a free local port. */
+    public static LaggingRpcProxy start(String upstream) throws IOException {
+        return new LaggingRpcProxy(URI.create(upstream));
+    }
+
+    public URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+    }
+
+    /** From now on the backend's head is {@code block}. */
+    public void lagTo(long block) {
+        laggingHeads.set(0);
+        lagBlock.set(block);
+    }
+
+    /** Serves anvil's own head again. */
+    public void catchUp() {
+        lagBlock.set(NOT_LAGGING);
+    }
+
+    /** How many times the lagging head was answered since {@link #lagTo}. */
+    public long laggingHeads() {
+        return laggingHeads.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange;
+                InputStream in = exchange.getRequestBody()) {
+            JsonNode request = JSON.readTree(in.readAllBytes());
+            JsonNode answer;
+            if (request.isArray()) {
+                ArrayNode out = JSON.createArrayNode();
+                for (JsonNode call : request) {
+                    out.add(answer(call));
+                }
+                answer = out;
+            } else {
+                answer = answer(request);
+            }
+            byte[] body = JSON.writeValueAsBytes(answer);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream os = exchange.getResponseBody()) {
+                os.write(body);
+            }
+        } catch (IOException | RuntimeException e) {
+            exchange.sendResponseHeaders(500, -1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.sendResponseHeaders(500, -1);
+        }
+    }
+
+    private JsonNode answer(JsonNode call) throws IOException, InterruptedException {
+        long lag = lagBlock.get();
+        String method = call.path("method").asText();
+        if (lag != NOT_LAGGING && method.equals("eth_blockNumber")) {
+            return result(call, JSON.getNodeFactory().textNode(hex(lag)));
+        }
+        if (lag != NOT_LAGGING && method.equals("eth_getBlockByNumber")) {
+            String block = call.path("params").path(0).asText();
+            if (block.equals("latest")) {
+                laggingHeads.incrementAndGet();
+                ObjectNode rewritten = call.deepCopy();
+                ((ArrayNode) rewritten.get("params")).set(0, hex(lag));
+                return forward(rewritten);
+            }
+            if (block.startsWith("0x") && Long.parseLong(block.substring(2), 16) > lag) {
+                return result(call, JSON.getNodeFactory().nullNode());
+            }
+        }
+        return forward(call);
+    }
+
+    private JsonNode forward(JsonNode call) throws IOException, InterruptedException {
+        HttpRequest request =
+                HttpRequest.newBuilder(upstream)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call)))
+                        .build();
+        return JSON.readTree(client.send(request, HttpResponse.BodyHandlers.ofByteArray()).body());
+    }
+
+    private static JsonNode result(JsonNode call, JsonNode value) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("jsonrpc", "2.0");
+        out.set("id", call.get("id"));
+        out.set("result", value);
+        return out;
+    }
+
+    private static String hex(long n) {
+        return "0x" + Long.toHexString(n);
+    }
+}
