@@ -146,7 +146,7 @@ public final class ShardTrainer implements AutoCloseable {
     }
 
     private double step(TokenBatcher.Batch batch, long epoch, int index) {
-        return GptModel.locked(() -> stepLocked(batch, epoch, index));
+        return TorchEngine.locked(() -> stepLocked(batch, epoch, index));
     }
 
     /** Forward, loss, backward, global-norm clipping and the AdamW step of one batch. */
@@ -176,7 +176,7 @@ public final class ShardTrainer implements AutoCloseable {
     }
 
     private double evaluateBatch(TokenBatcher.Batch batch) {
-        return GptModel.locked(
+        return TorchEngine.locked(
                 () -> {
                     try (NDManager manager =
                             model.djlModel().getNDManager().newSubManager(model.device())) {
@@ -203,7 +203,7 @@ public final class ShardTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        GptModel.locked(
+        TorchEngine.locked(
                 () -> {
                     trainer.close();
                     return null;
