@@ -14,7 +14,7 @@ import io.emeth.schemas.avro.worker.WorkerAssignment;
 import io.emeth.worker.WorkerOptions;
 import io.emeth.worker.gpt2.Gpt2Config;
 import io.emeth.worker.gpt2.Gpt2Model;
-import io.emeth.worker.gpt2.TestTokenizers;
+import io.emeth.worker.gpt2.HfTokenizers;
 import io.emeth.worker.hashchain.HashChain;
 import io.emeth.worker.jobs.JobContext;
 import io.emeth.worker.training.TrainingRecipe;
@@ -50,13 +50,13 @@ class WorkerGpt2IT {
         Path models = stack.dir.resolve("models");
         Gpt2Model.writeRandom(
                 models.resolve(MODEL),
-                Gpt2Config.of(2, 32, 2, TestTokenizers.BYTE_LEVEL_VOCAB, 64),
+                Gpt2Config.of(2, 32, 2, HfTokenizers.BYTE_LEVEL_VOCAB, 64),
                 5);
-        TestTokenizers.writeByteLevel(models.resolve(MODEL));
+        HfTokenizers.writeByteLevel(models.resolve(MODEL));
         TrainingRecipe recipe = new TrainingRecipe(32, 8, 3e-3f, 0.1f, true, 0.01f, 1f, 0.1f, 1);
         WorkerOptions options =
                 WorkerOptions.defaults()
-                        .withModels(new JobContext.Models(models, TestTokenizers.LOADER, recipe));
+                        .withModels(new JobContext.Models(models, HfTokenizers.LOADER, recipe));
         String jobId = TestJobs.newJobId();
         byte[] dataset = stack.seedCorpus(jobId, 16_000, 3);
         StartedWorkers started = stack.startWorkers(options, "a", "b");

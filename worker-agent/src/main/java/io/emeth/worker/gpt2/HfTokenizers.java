@@ -13,22 +13,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Tokenizers for tests: a byte-level BPE {@code tokenizer.json} without merges (GPT-2's pre-
- * tokenizer and byte alphabet, one token per byte, id = byte value, {@code <|endoftext|>} = 256),
- * and a loader that reads any {@code tokenizer.json} with DJL's HF tokenizers, as the worker's own
- * loader does.
+ * HF tokenizers for the GPT-2 path: a loader that reads a model directory's {@code tokenizer.json}
+ * with DJL's HF tokenizers (native library inside the jar, offline), and a byte-level BPE {@code
+ * tokenizer.json} without merges (GPT-2's pre-tokenizer and byte alphabet, one token per byte, id =
+ * byte value, {@code <|endoftext|>} = 256) for small checkpoints in tests.
+ *
+ * <p>The tokens work ({@code io.emeth.worker.tokens.TextTokenizer}) builds the full tokenizer
+ * support; this loader is the narrow part training and the model CLI need until the two are joined.
  */
-public final class TestTokenizers {
+public final class HfTokenizers {
 
     /** Ids of the byte-level tokenizer: 256 bytes and the end-of-text token. */
     public static final int BYTE_LEVEL_VOCAB = 257;
 
     /** Loads {@code dir/tokenizer.json} with DJL's HF tokenizers. */
-    public static final TokenizerLoader LOADER = TestTokenizers::load;
+    public static final TokenizerLoader LOADER = HfTokenizers::load;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private TestTokenizers() {}
+    private HfTokenizers() {}
 
     /** Writes the byte-level {@code tokenizer.json} into {@code dir}. */
     public static void writeByteLevel(Path dir) throws IOException {
@@ -80,11 +83,22 @@ public final class TestTokenizers {
         return map;
     }
 
-    /** A {@link TokenEncoder} over {@code dir/tokenizer.json}. */
+    /**
+     * A {@link TokenEncoder} over {@code dir/tokenizer.json}.
+     *
+     * @throws IOException naming the file when it is missing or not a valid tokenizer
+     */
     public static TokenEncoder load(Path dir) throws IOException {
-        HuggingFaceTokenizer tokenizer =
-                HuggingFaceTokenizer.newInstance(
-                        dir.resolve(TokenizerLoader.FILE), Map.of("addSpecialTokens", "false"));
+        Path file = dir.resolve(TokenizerLoader.FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + " is missing");
+        }
+        HuggingFaceTokenizer tokenizer;
+        try {
+            tokenizer = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
+        } catch (RuntimeException e) {
+            throw new IOException(file + " is not a valid tokenizer: " + e.getMessage(), e);
+        }
         return new TokenEncoder() {
             @Override
             public int[] encode(String text) {

@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TestTokenizersTest {
+class HfTokenizersTest {
 
     @TempDir Path dir;
 
     @Test
     void shouldEncodeEachByteAsItsOwnIdAndDecodeBack() throws Exception {
-        TestTokenizers.writeByteLevel(dir);
-        TokenEncoder tokenizer = TestTokenizers.load(dir);
+        HfTokenizers.writeByteLevel(dir);
+        TokenEncoder tokenizer = HfTokenizers.load(dir);
         String text = "Hello, wörld 日本";
 
         int[] ids = tokenizer.encode(text);
