@@ -95,7 +95,16 @@ public final class HfTokenizers {
         }
         HuggingFaceTokenizer tokenizer;
         try {
-            tokenizer = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
+            tokenizer =
+                    HuggingFaceTokenizer.newInstance(
+                            file,
+                            Map.of(
+                                    "addSpecialTokens",
+                                    "false",
+                                    "truncation",
+                                    "false",
+                                    "padding",
+                                    "false"));
         } catch (RuntimeException e) {
             throw new IOException(file + " is not a valid tokenizer: " + e.getMessage(), e);
         }

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +81,7 @@ public final class Safetensors {
             long dataStart = 8 + headerLength;
             long dataLength = size - dataStart;
             Map<String, NamedTensor> tensors = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> fields = header.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : header.properties()) {
                 String name = field.getKey();
                 if (name.equals(METADATA) || !wanted.test(name)) {
                     continue;

@@ -23,4 +23,12 @@ class HfTokenizersTest {
         assertThat(ids).isEqualTo(TokenEncoder.ofBytes(text.getBytes(StandardCharsets.UTF_8)));
         assertThat(tokenizer.decode(ids)).isEqualTo(text);
     }
+
+    @Test
+    void shouldNotTruncateALongText() throws Exception {
+        HfTokenizers.writeByteLevel(dir);
+        String text = "a long shard of text, ".repeat(1000);
+
+        assertThat(HfTokenizers.load(dir).encode(text)).hasSize(text.length());
+    }
 }
