@@ -2,6 +2,7 @@ package io.emeth.deploy;
 
 import io.emeth.deploy.admin.AdminCommands;
 import io.emeth.deploy.dev.DevCommand;
+import io.emeth.deploy.model.ModelCommand;
 import io.emeth.deploy.topics.TopicsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
             WorkerCommand.class,
             IndexerCommand.class,
             MasterCommand.class,
+            ModelCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Emeth implements Runnable {

@@ -131,16 +131,17 @@ public final class WorkerAgent implements AutoCloseable {
                     StorageClient.builder(connection.storageApi(), identity).build();
             JobContext ctx =
                     JobContext.create(
-                            identity,
-                            storage,
-                            publisher,
-                            topics,
-                            kafka,
-                            device,
-                            config.timeouts(),
-                            config.dataDir(),
-                            board,
-                            meters);
+                                    identity,
+                                    storage,
+                                    publisher,
+                                    topics,
+                                    kafka,
+                                    device,
+                                    config.timeouts(),
+                                    config.dataDir(),
+                                    board,
+                                    meters)
+                            .withModels(options.models());
             JobSupervisor supervisor = new JobSupervisor(ctx);
             opened.push(supervisor);
             WorkerAgent[] self = new WorkerAgent[1];

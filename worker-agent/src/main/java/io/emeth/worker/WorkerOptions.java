@@ -1,5 +1,6 @@
 package io.emeth.worker;
 
+import io.emeth.worker.jobs.JobContext;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -15,13 +16,16 @@ import java.util.Optional;
  * @param metrics where to serve {@code /metrics} and {@code /health}, or empty for no endpoint
  * @param registrationRefresh how often the worker registers again regardless (see ReRegistration)
  * @param nodeInfoPatience how long to wait for the master's node-info at start
+ * @param models the pretrained checkpoints (models_dir), their tokenizer loader and the fine-tuning
+ *     recipe; {@link JobContext.Models#NONE} runs only the byte-level fixture
  */
 public record WorkerOptions(
         Optional<URI> storageApi,
         Optional<String> topicPrefix,
         Optional<InetSocketAddress> metrics,
         Duration registrationRefresh,
-        Duration nodeInfoPatience) {
+        Duration nodeInfoPatience,
+        JobContext.Models models) {
 
     public WorkerOptions {
         Objects.requireNonNull(storageApi, "storageApi");
@@ -29,6 +33,7 @@ public record WorkerOptions(
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(registrationRefresh, "registrationRefresh");
         Objects.requireNonNull(nodeInfoPatience, "nodeInfoPatience");
+        Objects.requireNonNull(models, "models");
     }
 
     /**
@@ -41,17 +46,28 @@ public record WorkerOptions(
                 Optional.empty(),
                 Optional.empty(),
                 Duration.ofMinutes(5),
-                Duration.ofMinutes(2));
+                Duration.ofMinutes(2),
+                JobContext.Models.NONE);
     }
 
     public WorkerOptions withStorageApi(URI value) {
         return new WorkerOptions(
-                Optional.of(value), topicPrefix, metrics, registrationRefresh, nodeInfoPatience);
+                Optional.of(value),
+                topicPrefix,
+                metrics,
+                registrationRefresh,
+                nodeInfoPatience,
+                models);
     }
 
     public WorkerOptions withTopicPrefix(String value) {
         return new WorkerOptions(
-                storageApi, Optional.of(value), metrics, registrationRefresh, nodeInfoPatience);
+                storageApi,
+                Optional.of(value),
+                metrics,
+                registrationRefresh,
+                nodeInfoPatience,
+                models);
     }
 
     /** Serve {@code /metrics} and {@code /health} on {@code host:port} (port 0: any free port). */
@@ -61,14 +77,21 @@ public record WorkerOptions(
                 topicPrefix,
                 Optional.of(InetSocketAddress.createUnresolved(host, port)),
                 registrationRefresh,
-                nodeInfoPatience);
+                nodeInfoPatience,
+                models);
     }
 
     public WorkerOptions withRegistrationRefresh(Duration value) {
-        return new WorkerOptions(storageApi, topicPrefix, metrics, value, nodeInfoPatience);
+        return new WorkerOptions(storageApi, topicPrefix, metrics, value, nodeInfoPatience, models);
     }
 
     public WorkerOptions withNodeInfoPatience(Duration value) {
-        return new WorkerOptions(storageApi, topicPrefix, metrics, registrationRefresh, value);
+        return new WorkerOptions(
+                storageApi, topicPrefix, metrics, registrationRefresh, value, models);
+    }
+
+    public WorkerOptions withModels(JobContext.Models value) {
+        return new WorkerOptions(
+                storageApi, topicPrefix, metrics, registrationRefresh, nodeInfoPatience, value);
     }
 }

@@ -49,16 +49,19 @@ public final class TrainingBench {
      *
      * @param args optional, also as one space-separated string: {@code --corpus=<file>} and the
      *     sections to run, any of {@code training}, {@code averaging}, {@code compare} (default:
-     *     all)
+     *     these three) and {@code gpt2} (see {@link Gpt2Bench}, with its {@code --} options)
      */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         long started = System.nanoTime();
         TorchEngine.get();
         String corpusFile = null;
         List<String> sections = new ArrayList<>();
+        List<String> gpt2Options = new ArrayList<>();
         for (String arg : String.join(" ", args).trim().split("\\s+")) {
             if (arg.startsWith("--corpus=")) {
                 corpusFile = arg.substring("--corpus=".length());
+            } else if (arg.startsWith("--")) {
+                gpt2Options.add(arg);
             } else if (!arg.isEmpty()) {
                 sections.add(arg);
             }
@@ -76,6 +79,14 @@ public final class TrainingBench {
                 System.getProperty("java.version"),
                 corpus.length,
                 BenchCorpus.describe(corpusFile));
+        if (sections.contains("gpt2")) {
+            double peak = peakMatmulFlops();
+            System.out.printf(
+                    Locale.ROOT,
+                    "| peak fp32 matmul (2048², best of 5) | %.1f GFLOP/s |%n",
+                    peak / 1e9);
+            Gpt2Bench.run(gpt2Options, peak);
+        }
         if (sections.contains("training")) {
             double peak = peakMatmulFlops();
             System.out.printf(

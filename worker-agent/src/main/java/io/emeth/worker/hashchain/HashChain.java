@@ -66,6 +66,20 @@ public final class HashChain {
     }
 
     /**
+     * The link that binds a delivered file to the chain: {@code sha256(h_E ‖ sha256(file))}, for
+     * the {@code model.safetensors} of a result, whose bytes differ from the rounds' encoding.
+     */
+    public static byte[] resultLink(byte[] last, byte[] fileSha256) {
+        if (last.length != HASH_BYTES || fileSha256.length != HASH_BYTES) {
+            throw new IllegalArgumentException("resultLink takes two 32-byte hashes");
+        }
+        byte[] both = new byte[2 * HASH_BYTES];
+        System.arraycopy(last, 0, both, 0, HASH_BYTES);
+        System.arraycopy(fileSha256, 0, both, HASH_BYTES, HASH_BYTES);
+        return sha256(both);
+    }
+
+    /**
      * Every link {@code h_0 … h_E} for the global models of epochs {@code 1 … E}.
      *
      * @param modelSha256s sha256 of the global model of epoch 1, 2, … in order

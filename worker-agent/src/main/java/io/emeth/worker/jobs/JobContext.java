@@ -6,6 +6,8 @@ import io.emeth.common.eth.NodeIdentity;
 import io.emeth.schemas.Topics;
 import io.emeth.worker.events.EventPublisher;
 import io.emeth.worker.phases.StatusBoard;
+import io.emeth.worker.training.TokenizerLoader;
+import io.emeth.worker.training.TrainingRecipe;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -27,6 +29,7 @@ import java.util.Objects;
  * @param board the status heartbeats report
  * @param clock the wall clock of events
  * @param metrics the worker's meters
+ * @param models where pretrained checkpoints live, their tokenizers and the fine-tuning recipe
  */
 public record JobContext(
         NodeIdentity identity,
@@ -40,7 +43,27 @@ public record JobContext(
         Path jobsDir,
         StatusBoard board,
         Clock clock,
-        WorkerMetrics metrics) {
+        WorkerMetrics metrics,
+        Models models) {
+
+    /**
+     * The pretrained models a job names in {@code TrainingAssigned.modelName}.
+     *
+     * @param dir the worker's {@code models_dir}: one HF model directory per model name; null when
+     *     the worker holds none
+     * @param tokenizers loads a model directory's {@code tokenizer.json}
+     * @param recipe how the worker fine-tunes (the assignment sets its batch size and seed)
+     */
+    public record Models(Path dir, TokenizerLoader tokenizers, TrainingRecipe recipe) {
+        public Models {
+            Objects.requireNonNull(tokenizers, "tokenizers");
+            Objects.requireNonNull(recipe, "recipe");
+        }
+
+        /** No models: jobs of the byte-level fixture only. */
+        public static final Models NONE =
+                new Models(null, TokenizerLoader.NONE, TrainingRecipe.fineTuning());
+    }
 
     public JobContext {
         Objects.requireNonNull(identity, "identity");
@@ -55,6 +78,25 @@ public record JobContext(
         Objects.requireNonNull(board, "board");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(models, "models");
+    }
+
+    /** This context with {@code newModels}. */
+    public JobContext withModels(Models newModels) {
+        return new JobContext(
+                identity,
+                storage,
+                datasets,
+                publisher,
+                topics,
+                consumerProperties,
+                device,
+                localTimeouts,
+                jobsDir,
+                board,
+                clock,
+                metrics,
+                newModels);
     }
 
     /** The worker's checksummed address. */
@@ -87,6 +129,7 @@ public record JobContext(
                 dataDir.resolve("jobs"),
                 board,
                 Clock.systemUTC(),
-                metrics);
+                metrics,
+                Models.NONE);
     }
 }

@@ -4,24 +4,33 @@ import io.emeth.schemas.avro.ModelRef;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.worker.events.TrainingEvents;
+import io.emeth.worker.gpt2.Gpt2Model;
 import io.emeth.worker.hashchain.HashChain;
 import io.emeth.worker.jobs.DatasetFetcher.PreparedData;
 import io.emeth.worker.training.GptModel;
+import io.emeth.worker.training.LanguageModel;
 import io.emeth.worker.training.ShardTrainer;
+import io.emeth.worker.training.TokenEncoder;
+import io.emeth.worker.training.TrainingRecipe;
 import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a job holds while it runs, created when its data is ready and closed when it ends: the
- * prepared data, the live model and its trainer (whose AdamW state lasts across rounds), the seeded
- * initial weights, the on-disk state and the job's directories. Used by the job's thread only,
- * except {@link #trainer()} which the watchdog reads for progress.
+ * prepared data and its token ids, the live model and its trainer (whose AdamW state lasts across
+ * rounds), the initial weights (the pretrained checkpoint, or the fixture's seeded weights), the
+ * on-disk state and the job's directories. Used by the job's thread only, except {@link #trainer()}
+ * which the watchdog reads for progress.
  */
 final class JobResources implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JobResources.class);
 
     /** How the job's steps report the phase they enter. */
     @FunctionalInterface
@@ -38,9 +47,15 @@ final class JobResources implements AutoCloseable {
     final Phases phases;
     final PreparedData data;
     final JobStore store;
-    final GptModel model;
+    final LanguageModel model;
     final ShardTrainer trainer;
     final ModelWeights initial;
+    final int[] shardTokens;
+    final int[] validationTokens;
+
+    /** The pretrained checkpoint's directory, or null for the byte-level fixture. */
+    final Path modelDir;
+
     private String initialSha256;
 
     private JobResources(
@@ -50,18 +65,23 @@ final class JobResources implements AutoCloseable {
             Phases phases,
             PreparedData data,
             JobStore store,
-            GptModel model,
-            ShardTrainer trainer) {
+            Loaded loaded) {
         this.ctx = ctx;
         this.spec = spec;
         this.events = events;
         this.phases = phases;
         this.data = data;
         this.store = store;
-        this.model = model;
-        this.trainer = trainer;
+        this.model = loaded.model;
+        this.trainer = loaded.trainer;
+        this.shardTokens = loaded.shard;
+        this.validationTokens = loaded.validation;
+        this.modelDir = loaded.dir;
         this.initial = model.weights();
     }
+
+    private record Loaded(
+            LanguageModel model, ShardTrainer trainer, int[] shard, int[] validation, Path dir) {}
 
     /** Downloads and splits the data, opens the state and builds the seeded model. */
     static JobResources prepare(JobContext ctx, JobSpec spec, TrainingEvents events, Phases phases)
@@ -73,10 +93,104 @@ final class JobResources implements AutoCloseable {
                         JobStore.attemptDir(ctx.jobsDir(), spec.jobId(), spec.attempt()),
                         spec.jobId(),
                         spec.attempt());
+        Loaded loaded =
+                spec.modelName().isPresent()
+                        ? pretrained(ctx, spec, data)
+                        : fixture(ctx, spec, data);
+        return new JobResources(ctx, spec, events, phases, data, store, loaded);
+    }
+
+    private static Loaded fixture(JobContext ctx, JobSpec spec, PreparedData data) {
         GptModel model = GptModel.create(spec.model(), ctx.device());
         try {
-            return new JobResources(
-                    ctx, spec, events, phases, data, store, model, new ShardTrainer(model));
+            return new Loaded(
+                    model,
+                    new ShardTrainer(model, spec.model().recipe(), spec.epochs(), spec.rank()),
+                    TokenEncoder.ofBytes(data.shard()),
+                    TokenEncoder.ofBytes(data.validation()),
+                    null);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads {@code models_dir/<modelName>} (config, weights, tokenizer) and tokenises the shard and
+     * the validation split; a missing or corrupt directory fails the job naming file and tensor.
+     */
+    private static Loaded pretrained(JobContext ctx, JobSpec spec, PreparedData data)
+            throws JobFailure {
+        String name = spec.modelName().orElseThrow();
+        JobContext.Models models = ctx.models();
+        if (models.dir() == null) {
+            throw new JobFailure(
+                    WorkerPhase.WAIT_DATA,
+                    "job "
+                            + spec.jobId()
+                            + " fine-tunes '"
+                            + name
+                            + "' but this worker has no models_dir");
+        }
+        Path dir = models.dir().resolve(name);
+        Gpt2Model.Checkpoint checkpoint;
+        TokenEncoder tokenizer;
+        try {
+            checkpoint = Gpt2Model.checkpoint(dir);
+            tokenizer = models.tokenizers().load(dir);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new JobFailure(
+                    WorkerPhase.WAIT_DATA,
+                    "job "
+                            + spec.jobId()
+                            + ": model '"
+                            + name
+                            + "' cannot be loaded: "
+                            + e.getMessage(),
+                    e);
+        }
+        TrainingRecipe recipe =
+                models.recipe()
+                        .withBatchSize(spec.model().batchSize())
+                        .withSeed(spec.model().seed());
+        if (recipe.contextLength() > checkpoint.config().positions()) {
+            recipe = recipe.withContextLength(checkpoint.config().positions());
+        }
+        int[] shard = tokenizer.encode(new String(data.shard(), StandardCharsets.UTF_8));
+        int[] validation = tokenizer.encode(new String(data.validation(), StandardCharsets.UTF_8));
+        if (shard.length <= recipe.contextLength() || validation.length < 2) {
+            throw new JobFailure(
+                    WorkerPhase.WAIT_DATA,
+                    "job "
+                            + spec.jobId()
+                            + ": the shard of rank "
+                            + spec.rank()
+                            + " has "
+                            + shard.length
+                            + " tokens and the validation split "
+                            + validation.length
+                            + "; training needs more than "
+                            + recipe.contextLength()
+                            + " and at least 2");
+        }
+        log.info(
+                "Model loaded [jobId:{}, model:{}, layers:{}, width:{}, vocab:{}, shardTokens:{}, validationTokens:{}, recipe:{}]",
+                spec.jobId(),
+                name,
+                checkpoint.config().layers(),
+                checkpoint.config().width(),
+                checkpoint.config().vocabSize(),
+                shard.length,
+                validation.length,
+                recipe);
+        Gpt2Model model = Gpt2Model.create(checkpoint, recipe.dropout(), ctx.device());
+        try {
+            return new Loaded(
+                    model,
+                    new ShardTrainer(model, recipe, spec.epochs(), spec.rank()),
+                    shard,
+                    validation,
+                    dir);
         } catch (RuntimeException e) {
             model.close();
             throw e;

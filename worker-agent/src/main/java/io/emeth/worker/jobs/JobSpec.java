@@ -33,11 +33,14 @@ import java.util.regex.Pattern;
  * @param datasetSizeBytes its size as the master knows it (0 when unknown)
  * @param datasetSha256 its sha256 (lower-case hex) when the master knows it
  * @param epochs the number of rounds
- * @param model the model to build (the same on every worker of the job)
+ * @param model the byte-level fixture to build when {@code modelName} is empty (the same on every
+ *     worker of the job); for a pretrained model only its batch size and seed apply
  * @param language the data set's language (how it is split)
  * @param aggregation how rank 0 combines the shards
  * @param limits the phase timeouts this worker applies
  * @param assignedAtMs the assignment record's timestamp
+ * @param modelName the pretrained checkpoint to fine-tune (a directory of the worker's models_dir),
+ *     or empty for the byte-level fixture
  */
 public record JobSpec(
         String jobId,
@@ -54,7 +57,8 @@ public record JobSpec(
         Language language,
         AggregationConfig aggregation,
         PhaseLimits limits,
-        long assignedAtMs) {
+        long assignedAtMs,
+        Optional<String> modelName) {
 
     /** Most epochs a job may ask for. */
     public static final int MAX_EPOCHS = 10_000;
@@ -63,6 +67,10 @@ public record JobSpec(
     public static final long MAX_PARAMETERS = 500_000_000L;
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+
+    /** A model name is one directory name: no separators, no "..". */
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     private static final int MLP_RATIO = 4;
 
     /**
@@ -133,7 +141,20 @@ public record JobSpec(
         } catch (IllegalArgumentException e) {
             throw invalid("language", e.getMessage());
         }
-        GptConfig model = model(t.getModel(), t.getBatchSize());
+        Optional<String> modelName = Optional.ofNullable(t.getModelName());
+        if (modelName.isPresent()
+                && (!MODEL_NAME.matcher(modelName.get()).matches()
+                        || modelName.get().contains(".."))) {
+            throw invalid(
+                    "modelName",
+                    "must be a directory name (letters, digits, '.', '_', '-'), was '"
+                            + clip(modelName.get())
+                            + "'");
+        }
+        GptConfig model =
+                modelName.isPresent()
+                        ? pretrainedFixture(t.getModel(), t.getBatchSize())
+                        : model(t.getModel(), t.getBatchSize());
         checkAggregation(t.getAggregation());
         return new JobSpec(
                 jobId,
@@ -150,7 +171,8 @@ public record JobSpec(
                 language,
                 t.getAggregation(),
                 limits(local, t.getTimeouts()),
-                recordTimestampMs);
+                recordTimestampMs,
+                modelName);
     }
 
     /** Whether rounds use the DiLoCo outer optimiser. */
@@ -192,6 +214,15 @@ public record JobSpec(
                             + MAX_PARAMETERS);
         }
         return config;
+    }
+
+    /**
+     * For a pretrained model the checkpoint fixes the architecture and the worker's recipe the
+     * optimiser; of the assignment's model config only the batch size and the seed apply.
+     */
+    private static GptConfig pretrainedFixture(ModelConfig m, int batchSize) {
+        range("batchSize", batchSize, 1, 65_536);
+        return GptConfig.tiny().withBatchSize(batchSize).withSeed(m.getSeed());
     }
 
     private static void checkAggregation(AggregationConfig a) {

@@ -54,6 +54,30 @@ final class ModelStore {
                 .build();
     }
 
+    /** Uploads a file already on disk (e.g. a result bundle too large to hold in memory). */
+    ModelRef uploadPath(String jobId, Path file, String extension) throws IOException {
+        String fileName = storage.upload(jobId, file, extension);
+        return ModelRef.newBuilder()
+                .setUri(fileName)
+                .setSha256(hex(sha256(file)))
+                .setSizeBytes(Files.size(file))
+                .build();
+    }
+
+    /** sha256 of a file, streamed. */
+    static byte[] sha256(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return digest.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM ships SHA-256", e);
+        }
+    }
+
     /**
      * Downloads the weights {@code ref} points to and decodes them against {@code layout}.
      *

@@ -1,12 +1,23 @@
 package io.emeth.worker.jobs;
 
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+
 import io.emeth.schemas.avro.ModelRef;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingEvent;
+import io.emeth.worker.gpt2.Gpt2Config;
+import io.emeth.worker.gpt2.Gpt2Model;
+import io.emeth.worker.gpt2.Safetensors;
 import io.emeth.worker.hashchain.HashChain;
+import io.emeth.worker.training.TokenizerLoader;
+import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
@@ -37,7 +48,7 @@ final class ResultPublisher {
     }
 
     /**
-     * Uploads the bundle of {@code finalModel} (the encoded last global model) and publishes {@code
+     * Uploads the bundle of {@code finalModel} (the last global model) and publishes {@code
      * ResultUploaded}.
      *
      * @param rounds the {@code RoundAggregated} per epoch as seen on the topic, for rounds this
@@ -45,7 +56,7 @@ final class ResultPublisher {
      *     before a re-planned attempt started
      */
     void publish(
-            byte[] finalModel,
+            ModelWeights finalModel,
             ModelRef global,
             String lastLink,
             double validationLoss,
@@ -56,22 +67,24 @@ final class ResultPublisher {
         for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
             links.add(link(epoch, rounds));
         }
-        String chain =
-                ResultBundle.chainJson(
-                        spec.jobId(),
-                        spec.attempt(),
-                        ModelStore.hex(job.data.datasetSha256()),
-                        genesis(),
-                        links);
-        byte[] bundle = ResultBundle.zip(finalModel, chain);
-        ModelRef uploaded =
-                job.ctx
-                        .storage()
-                        .uploadFile(
-                                spec.jobId(),
-                                bundle,
-                                job.dir().resolve("result.zip"),
-                                ResultBundle.EXTENSION);
+        String datasetSha = ModelStore.hex(job.data.datasetSha256());
+        ModelRef uploaded;
+        if (job.modelDir == null) {
+            String chain =
+                    ResultBundle.chainJson(
+                            spec.jobId(), spec.attempt(), datasetSha, genesis(), links);
+            byte[] bundle = ResultBundle.zip(WeightsCodec.encode(finalModel), chain);
+            uploaded =
+                    job.ctx
+                            .storage()
+                            .uploadFile(
+                                    spec.jobId(),
+                                    bundle,
+                                    job.dir().resolve("result.zip"),
+                                    ResultBundle.EXTENSION);
+        } else {
+            uploaded = uploadCheckpoint(finalModel, lastLink, datasetSha, links);
+        }
         job.ctx
                 .publisher()
                 .publish(
@@ -84,6 +97,49 @@ final class ResultPublisher {
                 spec.attempt(),
                 uploaded.getUri(),
                 lastLink);
+    }
+
+    /**
+     * The fine-tuned GPT-2 in HF's layout: {@code model.safetensors} written from the final
+     * weights, the source checkpoint's {@code config.json} and {@code tokenizer.json}, and the
+     * chain with the safetensors file's sha256 bound to {@code h_E}.
+     */
+    private ModelRef uploadCheckpoint(
+            ModelWeights finalModel,
+            String lastLink,
+            String datasetSha,
+            List<ResultBundle.Link> links)
+            throws IOException {
+        JobSpec spec = job.spec;
+        Path out = job.dir().resolve("result");
+        Files.createDirectories(out);
+        Path weights = out.resolve(Gpt2Model.WEIGHTS_FILE);
+        Safetensors.write(weights, finalModel.tensors());
+        Path config = out.resolve(Gpt2Config.FILE);
+        Path tokenizer = out.resolve(TokenizerLoader.FILE);
+        Files.copy(job.modelDir.resolve(Gpt2Config.FILE), config, REPLACE_EXISTING);
+        Files.copy(job.modelDir.resolve(TokenizerLoader.FILE), tokenizer, REPLACE_EXISTING);
+        byte[] weightsSha = ModelStore.sha256(weights);
+        String resultLink =
+                ModelStore.hex(HashChain.resultLink(HexFormat.of().parseHex(lastLink), weightsSha));
+        String chain =
+                ResultBundle.chainJson(
+                        spec.jobId(),
+                        spec.attempt(),
+                        datasetSha,
+                        genesis(),
+                        links,
+                        new ResultBundle.Result(
+                                Gpt2Model.WEIGHTS_FILE, ModelStore.hex(weightsSha), resultLink));
+        Path zip = job.dir().resolve("result.zip");
+        ResultBundle.zip(zip, List.of(weights, config, tokenizer), chain);
+        log.info(
+                "Result bundle written [jobId:{}, modelSha256:{}, resultLink:{}, bytes:{}]",
+                spec.jobId(),
+                ModelStore.hex(weightsSha),
+                resultLink,
+                Files.size(zip));
+        return job.ctx.storage().uploadPath(spec.jobId(), zip, ResultBundle.EXTENSION);
     }
 
     private ResultBundle.Link link(int epoch, IntFunction<TrainingEvent> rounds) throws JobFailure {

@@ -130,7 +130,7 @@ final class RoundAggregation implements AutoCloseable {
                         job.dir().resolve("shards"));
         momentum.save(epoch);
         job.model.load(outcome.next());
-        double validationLoss = job.trainer.evaluate(job.data.validation(), MAX_EVAL_BATCHES);
+        double validationLoss = job.trainer.evaluate(job.validationTokens, MAX_EVAL_BATCHES);
         byte[] encoded = WeightsCodec.encode(outcome.next());
         ModelRef global =
                 job.ctx
@@ -168,7 +168,7 @@ final class RoundAggregation implements AutoCloseable {
                 outcome.rejected().size(),
                 linkHex);
         if (epoch == spec.epochs()) {
-            result.publish(encoded, global, linkHex, validationLoss, collector::linkedRound);
+            result.publish(outcome.next(), global, linkHex, validationLoss, collector::linkedRound);
         }
     }
 
@@ -204,7 +204,7 @@ final class RoundAggregation implements AutoCloseable {
                                     job.initial,
                                     job.dir().resolve("models"));
             result.publish(
-                    WeightsCodec.encode(last),
+                    last,
                     r.getGlobalModel(),
                     saved.link,
                     saved.validationLoss,

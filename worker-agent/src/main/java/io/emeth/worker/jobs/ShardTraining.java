@@ -40,7 +40,7 @@ final class ShardTraining {
                 "timeout.learning",
                 limits.learningMs(),
                 () -> job.trainer().progress().fraction());
-        EpochResult result = job.trainer.trainEpoch(start, job.data.shard(), epoch);
+        EpochResult result = job.trainer.trainEpoch(start, job.shardTokens, epoch);
 
         job.phases.enter(
                 WorkerPhase.CHECKPOINT,

@@ -80,10 +80,11 @@ final class GptBlock extends AbstractBlock {
         }
         NDArray tokenWeights = store.getValue(tokenEmbedding, tokens.getDevice(), training);
         NDArray positionWeights = store.getValue(positionEmbedding, tokens.getDevice(), training);
+        // a slice of a parameter lives on the model's manager unless moved: one leaked per pass
+        NDArray positions = positionWeights.get(new NDIndex("0:{}", time));
+        positions.attach(tokens.getManager());
         NDArray x =
-                Embedding.embedding(tokens, tokenWeights, SparseFormat.DENSE)
-                        .head()
-                        .add(positionWeights.get(new NDIndex("0:{}", time)));
+                Embedding.embedding(tokens, tokenWeights, SparseFormat.DENSE).head().add(positions);
         if (training && config.dropout() > 0f) {
             x = Dropout.dropout(x, config.dropout(), true).head();
         }

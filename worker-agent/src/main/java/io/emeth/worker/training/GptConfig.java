@@ -80,6 +80,20 @@ public record GptConfig(
         return new GptConfig(BYTE_VOCAB, 256, 320, 8, 8, 4, 0.1f, 6e-4f, 0.01f, 1.0f, 16, 42L);
     }
 
+    /** The fixture's training: this config's optimiser settings at a constant learning rate. */
+    public TrainingRecipe recipe() {
+        return new TrainingRecipe(
+                contextLength,
+                batchSize,
+                learningRate,
+                0f,
+                false,
+                weightDecay,
+                gradClip,
+                dropout,
+                seed);
+    }
+
     /** This config with another seed. */
     public GptConfig withSeed(long newSeed) {
         return new GptConfig(

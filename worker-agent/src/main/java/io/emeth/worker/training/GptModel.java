@@ -2,25 +2,17 @@ package io.emeth.worker.training;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.NamedTensor;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * A live GPT model (DJL, PyTorch engine) whose weights can be read out and replaced in place.
@@ -30,39 +22,35 @@ import java.util.function.Supplier;
  * the existing parameter arrays because DJL's {@code Block.loadParameters} would swap the arrays
  * under a live {@code Trainer}, whose optimiser state is keyed by them.
  */
-public final class GptModel implements AutoCloseable {
+public final class GptModel extends LiveModel {
 
     static final String ENGINE = TorchEngine.NAME;
 
-    /**
-     * Serialises engine work in this JVM: PyTorch allows one gradient collector per process, and
-     * parameters must not be replaced while a step runs.
-     */
-    static final ReentrantLock ENGINE_LOCK = new ReentrantLock();
+    /** The engine lock (see {@link TorchEngine#locked}). */
+    static final ReentrantLock ENGINE_LOCK = TorchEngine.LOCK;
 
     private static final float INIT_STD = 0.02f;
 
     private final GptConfig config;
-    private final Device device;
-    private final Model model;
-    private final GptBlock block;
-    private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
 
-    private GptModel(GptConfig config, Device device) {
-        TorchEngine.get();
+    private GptModel(GptConfig config, Model model, Device device) {
+        super(model, device);
         this.config = config;
-        this.device = device;
-        this.model = Model.newInstance("gpt", device, ENGINE);
-        this.block = new GptBlock(config);
+    }
+
+    private static Model build(GptConfig config, Device device) {
+        TorchEngine.get();
+        Model model = Model.newInstance("gpt", device, ENGINE);
+        GptBlock block = new GptBlock(config);
         model.setBlock(block);
         block.initialize(
                 model.getNDManager(), DataType.FLOAT32, new Shape(1, config.contextLength()));
-        block.getParameters().forEach(parameters::add);
+        return model;
     }
 
     /** A model with fresh weights drawn from {@code config.seed()}. */
     public static GptModel create(GptConfig config, Device device) {
-        GptModel gpt = new GptModel(config, device);
+        GptModel gpt = new GptModel(config, build(config, device), device);
         try {
             gpt.load(gpt.initialWeights());
         } catch (RuntimeException e) {
@@ -76,130 +64,6 @@ public final class GptModel implements AutoCloseable {
         return config;
     }
 
-    public Device device() {
-        return device;
-    }
-
-    /** Number of values in all parameters (equals {@link GptConfig#parameterCount()}). */
-    public long parameterCount() {
-        long count = 0;
-        for (Pair<String, Parameter> p : parameters) {
-            count += p.getValue().getArray().size();
-        }
-        return count;
-    }
-
-    /** A copy of the current weights. */
-    public ModelWeights weights() {
-        return locked(
-                () -> {
-                    List<NamedTensor> tensors = new ArrayList<>(parameters.size());
-                    for (Pair<String, Parameter> p : parameters) {
-                        NDArray array = p.getValue().getArray();
-                        tensors.add(
-                                new NamedTensor(
-                                        p.getKey(),
-                                        array.getShape().getShape(),
-                                        array.toFloatArray()));
-                    }
-                    return new ModelWeights(tensors);
-                });
-    }
-
-    /**
-     * Copies {@code weights} into the live parameters (same arrays, so a trainer keeps working).
-     *
-     * @throws InvalidWeightsException if a name or shape differs from this model's
-     */
-    public void load(ModelWeights weights) {
-        requireLayout(weights);
-        locked(
-                () -> {
-                    for (Pair<String, Parameter> p : parameters) {
-                        p.getValue()
-                                .getArray()
-                                .set(FloatBuffer.wrap(weights.get(p.getKey()).data()));
-                    }
-                    return null;
-                });
-    }
-
-    /**
-     * Next-token logits of one sequence, {@code tokens.length × vocab} values row-major; for
-     * evaluation and tests.
-     */
-    public float[] logits(long[] tokens) {
-        return locked(
-                () -> {
-                    try (NDManager manager = model.getNDManager().newSubManager(device)) {
-                        NDArray input = manager.create(tokens, new Shape(1, tokens.length));
-                        NDList out =
-                                block.forward(
-                                        new ParameterStore(manager, false),
-                                        new NDList(input),
-                                        false);
-                        return out.head().toFloatArray();
-                    }
-                });
-    }
-
-    Model djlModel() {
-        return model;
-    }
-
-    GptBlock block() {
-        return block;
-    }
-
-    List<Parameter> parameters() {
-        List<Parameter> list = new ArrayList<>(parameters.size());
-        parameters.forEach(p -> list.add(p.getValue()));
-        return list;
-    }
-
-    /** Runs engine work under the JVM-wide lock with autograd off for this thread. */
-    static <T> T locked(Supplier<T> work) {
-        ENGINE_LOCK.lock();
-        // Autograd mode is per thread in PyTorch and on by default outside the thread that loaded
-        // the engine; in-place writes to parameters must not be recorded.
-        boolean gradMode = JniUtils.isGradMode();
-        try {
-            JniUtils.setGradMode(false);
-            return work.get();
-        } finally {
-            JniUtils.setGradMode(gradMode);
-            ENGINE_LOCK.unlock();
-        }
-    }
-
-    private void requireLayout(ModelWeights weights) {
-        for (Pair<String, Parameter> p : parameters) {
-            NamedTensor tensor = weights.get(p.getKey());
-            long[] expected = p.getValue().getArray().getShape().getShape();
-            if (tensor == null) {
-                throw new InvalidWeightsException(
-                        "weights lack parameter '" + p.getKey() + "' of this model");
-            }
-            if (!Arrays.equals(tensor.shape(), expected)) {
-                throw new InvalidWeightsException(
-                        "weights parameter '"
-                                + p.getKey()
-                                + "' has shape "
-                                + Arrays.toString(tensor.shape())
-                                + ", this model needs "
-                                + Arrays.toString(expected));
-            }
-        }
-        if (weights.tensors().size() != parameters.size()) {
-            for (NamedTensor tensor : weights.tensors()) {
-                if (parameters.stream().noneMatch(p -> p.getKey().equals(tensor.name()))) {
-                    throw new InvalidWeightsException(
-                            "weights have parameter '" + tensor.name() + "' this model lacks");
-                }
-            }
-        }
-    }
-
     /**
      * GPT-2 initialisation: weights N(0, 0.02), the two residual output projections scaled by
      * 1/√(2·layers) so the residual stream does not grow with depth, biases 0, LayerNorm gain 1.
@@ -207,8 +71,8 @@ public final class GptModel implements AutoCloseable {
     private ModelWeights initialWeights() {
         Random random = new Random(config.seed());
         float residualStd = (float) (INIT_STD / Math.sqrt(2.0 * config.layers()));
-        List<NamedTensor> tensors = new ArrayList<>(parameters.size());
-        for (Pair<String, Parameter> p : parameters) {
+        List<NamedTensor> tensors = new ArrayList<>();
+        for (Pair<String, Parameter> p : namedParameters()) {
             Parameter parameter = p.getValue();
             long[] shape = parameter.getArray().getShape().getShape();
             float[] data = new float[Math.toIntExact(parameter.getArray().size())];
@@ -232,7 +96,18 @@ public final class GptModel implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        model.close();
+    public boolean decays(String name) {
+        return true; // the byte-level fixture keeps its original recipe: decay on every parameter
+    }
+
+    @Override
+    public int maxSequence() {
+        return config.contextLength();
+    }
+
+    List<Parameter> parameters() {
+        List<Parameter> list = new ArrayList<>();
+        namedParameters().forEach(p -> list.add(p.getValue()));
+        return list;
     }
 }

@@ -10,80 +10,120 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.AdamW;
-import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
 import io.emeth.worker.weights.ModelWeights;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Trains a {@link GptModel} on one worker's shard, one epoch at a time, and evaluates it.
+ * Trains a {@link LanguageModel} on one worker's shard, one epoch at a time, and evaluates it.
  *
- * <p>Consumes the shard's bytes (byte tokens) and, per round, the global model's weights; produces
- * an {@link EpochResult} (loss, tokens, duration) for {@code ShardTrained} and a live {@link
- * #progress()} for heartbeats. The AdamW state lives as long as this trainer, across rounds: the
- * inner optimiser of DiLoCo keeps its moments while the outer step replaces the weights.
+ * <p>Consumes the shard's token ids and, per round, the global model's weights; produces an {@link
+ * EpochResult} (loss, tokens, duration) for {@code ShardTrained} and a live {@link #progress()} for
+ * heartbeats. The AdamW state lives as long as this trainer, across rounds: the inner optimiser of
+ * DiLoCo keeps its moments while the outer step replaces the weights. The learning rate follows the
+ * {@link TrainingRecipe}'s schedule over the job's epochs; dropout masks are drawn from a seed of
+ * (recipe seed, rank, epoch), so ranks differ and a replayed epoch draws the same masks.
  */
 public final class ShardTrainer implements AutoCloseable {
 
-    private final GptModel model;
+    private final LanguageModel model;
+    private final TrainingRecipe recipe;
+    private final int epochs;
+    private final int rank;
+    private final ScheduledAdamW optimizer;
     private final Trainer trainer;
     private final List<NDArray> parameterArrays = new ArrayList<>();
     private final AtomicReference<TrainingProgress> progress =
             new AtomicReference<>(TrainingProgress.IDLE);
     private volatile boolean canceled;
 
+    /** The byte-level fixture with its own config's recipe (constant learning rate). */
     public ShardTrainer(GptModel model) {
-        this.model = model;
-        GptConfig config = model.config();
-        AdamW adamW =
-                AdamW.builder()
-                        .optLearningRateTracker(Tracker.fixed(config.learningRate()))
-                        .optWeightDecays(config.weightDecay())
-                        .build();
-        // The loss here only satisfies DJL's Trainer; crossEntropy below is what trains.
-        DefaultTrainingConfig trainingConfig =
-                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                        .optOptimizer(adamW)
-                        .optDevices(new ai.djl.Device[] {model.device()});
-        // Seeds dropout masks; PyTorch's generator is process-wide.
-        TorchEngine.get().setRandomSeed((int) config.seed());
-        this.trainer = model.djlModel().newTrainer(trainingConfig);
-        for (Parameter parameter : model.parameters()) {
-            parameterArrays.add(parameter.getArray());
-        }
-    }
-
-    /** Loads the round's global model (in place) and trains one epoch over {@code shard}. */
-    public EpochResult trainEpoch(ModelWeights globalModel, byte[] shard, long epoch) {
-        model.load(globalModel);
-        return trainEpoch(shard, epoch);
-    }
-
-    /** Trains one epoch over {@code shard} from the model's current weights. */
-    public EpochResult trainEpoch(byte[] shard, long epoch) {
-        return train(shard, epoch, Integer.MAX_VALUE);
+        this(model, model.config().recipe(), 1, 0);
     }
 
     /**
-     * Trains at most {@code maxBatches} steps of epoch {@code epoch} over {@code shard}.
+     * @param epochs the job's epochs (the length of the learning-rate schedule)
+     * @param rank this worker's rank (seeds its dropout)
+     * @throws IllegalArgumentException if the recipe's sequences are longer than the model reads
+     */
+    public ShardTrainer(LanguageModel model, TrainingRecipe recipe, int epochs, int rank) {
+        if (recipe.contextLength() > model.maxSequence()) {
+            throw new IllegalArgumentException(
+                    "contextLength "
+                            + recipe.contextLength()
+                            + " exceeds the model's longest sequence "
+                            + model.maxSequence());
+        }
+        this.model = model;
+        this.recipe = recipe;
+        this.epochs = Math.max(1, epochs);
+        this.rank = rank;
+        Set<String> decayed = new HashSet<>();
+        for (Pair<String, Parameter> p : model.namedParameters()) {
+            parameterArrays.add(p.getValue().getArray());
+            if (model.decays(p.getKey())) {
+                decayed.add(p.getValue().getId());
+            }
+        }
+        this.optimizer = new ScheduledAdamW(decayed, recipe.weightDecay());
+        // The loss here only satisfies DJL's Trainer; crossEntropy below is what trains.
+        DefaultTrainingConfig trainingConfig =
+                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(optimizer)
+                        .optDevices(new ai.djl.Device[] {model.device()});
+        this.trainer = model.djlModel().newTrainer(trainingConfig);
+    }
+
+    /** Loads the round's global model (in place) and trains one epoch over {@code tokens}. */
+    public EpochResult trainEpoch(ModelWeights globalModel, int[] tokens, long epoch) {
+        model.load(globalModel);
+        return train(tokens, epoch, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #trainEpoch(ModelWeights, int[], long)} over byte tokens. */
+    public EpochResult trainEpoch(ModelWeights globalModel, byte[] shard, long epoch) {
+        return trainEpoch(globalModel, TokenEncoder.ofBytes(shard), epoch);
+    }
+
+    /** Trains one epoch over byte tokens from the model's current weights. */
+    public EpochResult trainEpoch(byte[] shard, long epoch) {
+        return train(TokenEncoder.ofBytes(shard), epoch, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #train(int[], long, int)} over byte tokens. */
+    public EpochResult train(byte[] shard, long epoch, int maxBatches) {
+        return train(TokenEncoder.ofBytes(shard), epoch, maxBatches);
+    }
+
+    /**
+     * Trains at most {@code maxBatches} steps of epoch {@code epoch} over {@code tokens}.
      *
-     * @throws IllegalArgumentException if the shard is shorter than {@code contextLength + 1}
+     * @throws IllegalArgumentException if there are fewer than {@code contextLength + 1} tokens
      * @throws CancellationException if {@link #cancel()} was called or the thread interrupted
      * @throws IllegalStateException if the loss becomes NaN or infinite
      */
-    public EpochResult train(byte[] shard, long epoch, int maxBatches) {
-        GptConfig config = model.config();
-        TokenBatcher batcher = new TokenBatcher(shard, config.contextLength(), config.batchSize());
-        List<TokenBatcher.Batch> batches = batcher.epoch(config.seed(), epoch);
+    public EpochResult train(int[] tokens, long epoch, int maxBatches) {
+        TokenBatcher batcher = new TokenBatcher(tokens, recipe.contextLength(), recipe.batchSize());
+        List<TokenBatcher.Batch> batches = batcher.epoch(recipe.seed(), epoch);
         int total = Math.min(maxBatches, batches.size());
+        long totalSteps = (long) epochs * batches.size();
+        long firstStep = Math.max(0, (epoch - 1) * batches.size());
         progress.set(new TrainingProgress(epoch, 0, total, 0, Double.NaN));
+        TorchEngine.locked(
+                () -> {
+                    TorchEngine.get().setRandomSeed(dropoutSeed(epoch));
+                    return null;
+                });
         long started = System.nanoTime();
         double lossSum = 0;
-        long tokens = 0;
+        long trained = 0;
         for (int i = 0; i < total; i++) {
             if (canceled || Thread.currentThread().isInterrupted()) {
                 throw new CancellationException(
@@ -92,34 +132,50 @@ public final class ShardTrainer implements AutoCloseable {
                                 epoch, i, total));
             }
             TokenBatcher.Batch batch = batches.get(i);
-            double loss = step(batch, epoch, i);
+            float rate = recipe.learningRate(firstStep + i, totalSteps);
+            double loss = step(batch, epoch, i, rate);
             lossSum += loss * batch.tokens();
-            tokens += batch.tokens();
-            progress.set(new TrainingProgress(epoch, i + 1, total, tokens, loss));
+            trained += batch.tokens();
+            progress.set(new TrainingProgress(epoch, i + 1, total, trained, loss));
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - started);
         return new EpochResult(
-                epoch, tokens == 0 ? Double.NaN : lossSum / tokens, tokens, total, duration);
+                epoch, trained == 0 ? Double.NaN : lossSum / trained, trained, total, duration);
+    }
+
+    /** The engine seed of an epoch's dropout masks: differs per rank and per epoch. */
+    private int dropoutSeed(long epoch) {
+        long mixed = recipe.seed() * 0x9E3779B97F4A7C15L + rank * 0xBF58476D1CE4E5B9L + epoch;
+        return (int) (mixed ^ (mixed >>> 32)) & Integer.MAX_VALUE;
     }
 
     /**
-     * Mean next-token cross-entropy (nats per byte) of the model on {@code validation}, read in
+     * Mean next-token cross-entropy (nats per token) of the model on {@code validation}, read in
      * order; windows are shortened when the text is shorter than the context.
      */
-    public double evaluate(byte[] validation) {
+    public double evaluate(int[] validation) {
         return evaluate(validation, Integer.MAX_VALUE);
     }
 
-    /** As {@link #evaluate(byte[])} over at most {@code maxBatches} batches. */
+    /** As {@link #evaluate(int[])} over byte tokens. */
+    public double evaluate(byte[] validation) {
+        return evaluate(TokenEncoder.ofBytes(validation), Integer.MAX_VALUE);
+    }
+
+    /** As {@link #evaluate(int[])} over byte tokens and at most {@code maxBatches} batches. */
     public double evaluate(byte[] validation, int maxBatches) {
+        return evaluate(TokenEncoder.ofBytes(validation), maxBatches);
+    }
+
+    /** As {@link #evaluate(int[])} over at most {@code maxBatches} batches. */
+    public double evaluate(int[] validation, int maxBatches) {
         if (validation.length < 2) {
             throw new IllegalArgumentException(
-                    "validation text has " + validation.length + " bytes; at least 2 are needed");
+                    "validation text has " + validation.length + " tokens; at least 2 are needed");
         }
-        GptConfig config = model.config();
-        int context = Math.min(config.contextLength(), validation.length - 1);
+        int context = Math.min(recipe.contextLength(), validation.length - 1);
         List<TokenBatcher.Batch> batches =
-                new TokenBatcher(validation, context, config.batchSize()).sequential();
+                new TokenBatcher(validation, context, recipe.batchSize()).sequential();
         double lossSum = 0;
         long tokens = 0;
         for (int i = 0; i < Math.min(maxBatches, batches.size()); i++) {
@@ -141,12 +197,16 @@ public final class ShardTrainer implements AutoCloseable {
     }
 
     /** The model this trainer trains. */
-    public GptModel model() {
+    public LanguageModel model() {
         return model;
     }
 
-    private double step(TokenBatcher.Batch batch, long epoch, int index) {
-        return GptModel.locked(() -> stepLocked(batch, epoch, index));
+    private double step(TokenBatcher.Batch batch, long epoch, int index, float rate) {
+        return TorchEngine.locked(
+                () -> {
+                    optimizer.learningRate(rate);
+                    return stepLocked(batch, epoch, index);
+                });
     }
 
     /** Forward, loss, backward, global-norm clipping and the AdamW step of one batch. */
@@ -169,14 +229,14 @@ public final class ShardTrainer implements AutoCloseable {
                                         + " lower learningRate or gradClip",
                                 loss, epoch, index));
             }
-            GlobalNormClipper.clip(parameterArrays, model.config().gradClip());
+            GlobalNormClipper.clip(parameterArrays, recipe.gradClip());
             trainer.step();
             return loss;
         }
     }
 
     private double evaluateBatch(TokenBatcher.Batch batch) {
-        return GptModel.locked(
+        return TorchEngine.locked(
                 () -> {
                     try (NDManager manager =
                             model.djlModel().getNDManager().newSubManager(model.device())) {
@@ -203,7 +263,7 @@ public final class ShardTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        GptModel.locked(
+        TorchEngine.locked(
                 () -> {
                     trainer.close();
                     return null;

@@ -5,14 +5,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Cuts a byte-token corpus (see {@link ByteTokenizer}) into (input, target) windows of {@code
- * contextLength} and groups them in batches.
+ * Cuts a corpus of token ids into (input, target) windows of {@code contextLength} and groups them
+ * in batches.
  *
  * <p>Window {@code i} reads tokens {@code [i·T, i·T + T)} and predicts {@code [i·T + 1, i·T + T]},
  * so one epoch sees every token of the corpus once. The window order of an epoch is a shuffle
  * seeded by {@code (seed, epoch)}: deterministic, so a restarted worker replays the same epoch, yet
  * different from one epoch to the next. Batches are built when read, so memory stays at the corpus
- * bytes plus one index per window.
+ * plus one index per window.
  */
 public final class TokenBatcher {
 
@@ -24,7 +24,7 @@ public final class TokenBatcher {
         }
     }
 
-    private final byte[] corpus;
+    private final int[] corpus;
     private final int contextLength;
     private final int batchSize;
     private final int windows;
@@ -34,6 +34,14 @@ public final class TokenBatcher {
      *     tokens or a size is not positive
      */
     public TokenBatcher(byte[] corpus, int contextLength, int batchSize) {
+        this(TokenEncoder.ofBytes(corpus), contextLength, batchSize);
+    }
+
+    /**
+     * @throws IllegalArgumentException if the corpus is shorter than {@code contextLength + 1}
+     *     tokens or a size is not positive
+     */
+    public TokenBatcher(int[] corpus, int contextLength, int batchSize) {
         if (contextLength < 1) {
             throw new IllegalArgumentException("contextLength must be >= 1, was " + contextLength);
         }
@@ -122,8 +130,8 @@ public final class TokenBatcher {
             int offset = order[start + r] * contextLength;
             int row = r * contextLength;
             for (int c = 0; c < contextLength; c++) {
-                inputs[row + c] = corpus[offset + c] & 0xFF;
-                targets[row + c] = corpus[offset + c + 1] & 0xFF;
+                inputs[row + c] = corpus[offset + c];
+                targets[row + c] = corpus[offset + c + 1];
             }
         }
         return new Batch(inputs, targets, rows, contextLength);

@@ -1,6 +1,9 @@
 package io.emeth.worker.training;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The PyTorch engine, loaded so that it never downloads anything.
@@ -19,7 +22,28 @@ public final class TorchEngine {
     /** DJL's engine name for PyTorch. */
     public static final String NAME = "PyTorch";
 
+    /**
+     * Serialises engine work in this JVM: PyTorch allows one gradient collector per process, and
+     * parameters must not be replaced while a step runs.
+     */
+    public static final ReentrantLock LOCK = new ReentrantLock();
+
     private TorchEngine() {}
+
+    /** Runs engine work under the JVM-wide lock with autograd off for this thread. */
+    public static <T> T locked(Supplier<T> work) {
+        LOCK.lock();
+        // Autograd mode is per thread in PyTorch and on by default outside the thread that loaded
+        // the engine; in-place writes to parameters must not be recorded.
+        boolean gradMode = JniUtils.isGradMode();
+        try {
+            JniUtils.setGradMode(false);
+            return work.get();
+        } finally {
+            JniUtils.setGradMode(gradMode);
+            LOCK.unlock();
+        }
+    }
 
     /** Loads (once) and returns the PyTorch engine, offline unless configured otherwise. */
     public static Engine get() {

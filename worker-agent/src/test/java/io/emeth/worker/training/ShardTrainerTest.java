@@ -123,7 +123,7 @@ class ShardTrainerTest {
             assertThatThrownBy(() -> trainer.trainEpoch(new byte[10], 1))
                     .hasMessageContaining("corpus has 10 tokens");
             assertThatThrownBy(() -> trainer.evaluate(new byte[1]))
-                    .hasMessageContaining("validation text has 1 bytes");
+                    .hasMessageContaining("validation text has 1 tokens");
         }
     }
 

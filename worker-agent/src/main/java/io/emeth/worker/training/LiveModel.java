@@ -1,0 +1,150 @@
+package io.emeth.worker.training;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.emeth.worker.weights.InvalidWeightsException;
+import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.NamedTensor;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The part every {@link LanguageModel} shares: a DJL model around an initialised block whose
+ * weights are read out and replaced in place.
+ *
+ * <p>{@link #load} copies into the existing parameter arrays because DJL's {@code
+ * Block.loadParameters} would swap the arrays under a live {@code Trainer}, whose optimiser state
+ * is keyed by them.
+ */
+public abstract class LiveModel implements LanguageModel {
+
+    private final Device device;
+    private final Model model;
+    private final Block block;
+    private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
+
+    /** Takes ownership of {@code model}, whose block must be set and initialised. */
+    protected LiveModel(Model model, Device device) {
+        this.model = model;
+        this.device = device;
+        this.block = model.getBlock();
+        block.getParameters().forEach(parameters::add);
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public Model djlModel() {
+        return model;
+    }
+
+    @Override
+    public List<Pair<String, Parameter>> namedParameters() {
+        return parameters;
+    }
+
+    /** Number of values in all parameters. */
+    public long parameterCount() {
+        long count = 0;
+        for (Pair<String, Parameter> p : parameters) {
+            count += p.getValue().getArray().size();
+        }
+        return count;
+    }
+
+    @Override
+    public ModelWeights weights() {
+        return TorchEngine.locked(
+                () -> {
+                    List<NamedTensor> tensors = new ArrayList<>(parameters.size());
+                    for (Pair<String, Parameter> p : parameters) {
+                        NDArray array = p.getValue().getArray();
+                        tensors.add(
+                                new NamedTensor(
+                                        p.getKey(),
+                                        array.getShape().getShape(),
+                                        array.toFloatArray()));
+                    }
+                    return new ModelWeights(tensors);
+                });
+    }
+
+    /**
+     * @throws InvalidWeightsException if a name or shape differs from this model's
+     */
+    @Override
+    public void load(ModelWeights weights) {
+        requireLayout(weights);
+        TorchEngine.locked(
+                () -> {
+                    for (Pair<String, Parameter> p : parameters) {
+                        p.getValue()
+                                .getArray()
+                                .set(FloatBuffer.wrap(weights.get(p.getKey()).data()));
+                    }
+                    return null;
+                });
+    }
+
+    @Override
+    public float[] logits(long[] tokens) {
+        return TorchEngine.locked(
+                () -> {
+                    try (NDManager manager = model.getNDManager().newSubManager(device)) {
+                        NDArray input = manager.create(tokens, new Shape(1, tokens.length));
+                        NDList out =
+                                block.forward(
+                                        new ParameterStore(manager, false),
+                                        new NDList(input),
+                                        false);
+                        return out.head().toFloatArray();
+                    }
+                });
+    }
+
+    private void requireLayout(ModelWeights weights) {
+        for (Pair<String, Parameter> p : parameters) {
+            NamedTensor tensor = weights.get(p.getKey());
+            long[] expected = p.getValue().getArray().getShape().getShape();
+            if (tensor == null) {
+                throw new InvalidWeightsException(
+                        "weights lack parameter '" + p.getKey() + "' of this model");
+            }
+            if (!Arrays.equals(tensor.shape(), expected)) {
+                throw new InvalidWeightsException(
+                        "weights parameter '"
+                                + p.getKey()
+                                + "' has shape "
+                                + Arrays.toString(tensor.shape())
+                                + ", this model needs "
+                                + Arrays.toString(expected));
+            }
+        }
+        if (weights.tensors().size() != parameters.size()) {
+            for (NamedTensor tensor : weights.tensors()) {
+                if (parameters.stream().noneMatch(p -> p.getKey().equals(tensor.name()))) {
+                    throw new InvalidWeightsException(
+                            "weights have parameter '" + tensor.name() + "' this model lacks");
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
