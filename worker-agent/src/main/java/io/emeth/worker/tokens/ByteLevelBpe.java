@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +38,7 @@ public record ByteLevelBpe(Map<String, Integer> vocab, List<String> merges, Stri
     private static final char[] BYTE_TO_UNICODE = buildByteToUnicode();
 
     public ByteLevelBpe {
-        vocab = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(vocab));
+        vocab = Collections.unmodifiableMap(new LinkedHashMap<>(vocab));
         merges = List.copyOf(merges);
         Objects.requireNonNull(eos, "eos");
     }
@@ -61,7 +63,7 @@ public record ByteLevelBpe(Map<String, Integer> vocab, List<String> merges, Stri
 
     /** {@code text}'s UTF-8 bytes in byte-level form. */
     static String toByteLevel(String text) {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder(bytes.length);
         for (byte b : bytes) {
             out.append(BYTE_TO_UNICODE[b & 0xff]);

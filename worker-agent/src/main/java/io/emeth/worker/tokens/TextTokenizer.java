@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +147,7 @@ public final class TextTokenizer implements AutoCloseable {
         static Vocabulary of(Path file, JsonNode root) {
             JsonNode vocab = root.path("model").path("vocab");
             int maxId = -1;
-            Map<String, Integer> named = new java.util.HashMap<>();
+            Map<String, Integer> named = new HashMap<>();
             if (vocab.isObject()) { // BPE, WordPiece, WordLevel: token -> id
                 for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
