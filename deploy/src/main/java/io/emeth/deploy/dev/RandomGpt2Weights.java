@@ -52,6 +52,30 @@ final class RandomGpt2Weights {
     /** Writes {@code file} atomically, deterministic for a seed. */
     static void write(Path file, Shape s, long seed) throws IOException {
         List<Tensor> tensors = tensors(s);
+        byte[] header = header(tensors);
+        // not createTempFile: that is owner-only, and a model directory is read by other users
+        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            try (FileChannel out =
+                    FileChannel.open(
+                            tmp,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.TRUNCATE_EXISTING,
+                            StandardOpenOption.WRITE)) {
+                ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                out.write(prefix.putLong(header.length).flip());
+                out.write(ByteBuffer.wrap(header));
+                writeData(out, tensors, 0.02 / Math.sqrt(2.0 * s.layers()), seed);
+            }
+            Files.move(
+                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The JSON header: each tensor's dtype, shape and byte range, padded to 8 bytes. */
+    private static byte[] header(List<Tensor> tensors) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         header.putObject("__metadata__").put("format", "pt");
         long offset = 0;
@@ -67,39 +91,33 @@ final class RandomGpt2Weights {
             offset += bytes;
         }
         StringBuilder json = new StringBuilder(JSON.writeValueAsString(header));
-        while ((json.length() + 8) % 8 != 0) { // pad so that the data starts 8-byte aligned
+        while (json.length() % 8 != 0) { // so that the data starts 8-byte aligned
             json.append(' ');
         }
-        byte[] headerBytes = json.toString().getBytes(StandardCharsets.US_ASCII);
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".weights", ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            prefix.putLong(headerBytes.length).flip();
-            out.write(prefix);
-            out.write(ByteBuffer.wrap(headerBytes));
-            SplittableRandom random = new SplittableRandom(seed);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            double residualStd = 0.02 / Math.sqrt(2.0 * s.layers());
-            for (Tensor t : tensors) {
-                for (long i = 0; i < t.elements(); i++) {
-                    if (!buf.hasRemaining()) {
-                        buf.flip();
-                        out.write(buf);
-                        buf.clear();
-                    }
-                    buf.putFloat(
-                            switch (t.init()) {
-                                case NORMAL -> (float) (gaussian(random) * 0.02);
-                                case RESIDUAL -> (float) (gaussian(random) * residualStd);
-                                case ZEROS -> 0f;
-                                case ONES -> 1f;
-                            });
+        return json.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void writeData(
+            FileChannel out, List<Tensor> tensors, double residualStd, long seed)
+            throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (Tensor t : tensors) {
+            for (long i = 0; i < t.elements(); i++) {
+                if (!buf.hasRemaining()) {
+                    out.write(buf.flip());
+                    buf.clear();
                 }
+                buf.putFloat(
+                        switch (t.init()) {
+                            case NORMAL -> (float) (gaussian(random) * 0.02);
+                            case RESIDUAL -> (float) (gaussian(random) * residualStd);
+                            case ZEROS -> 0f;
+                            case ONES -> 1f;
+                        });
             }
-            buf.flip();
-            out.write(buf);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        out.write(buf.flip());
     }
 
     private static List<Tensor> tensors(Shape s) {

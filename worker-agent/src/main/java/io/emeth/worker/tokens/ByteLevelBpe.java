@@ -133,7 +133,8 @@ public record ByteLevelBpe(Map<String, Integer> vocab, List<String> merges, Stri
     public void write(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".tokenizer", ".tmp");
+        // not createTempFile: that is owner-only, and a model directory is read by other users
+        Path tmp = parent.resolve("." + file.getFileName() + ".tmp");
         try {
             JSON.writeValue(tmp.toFile(), toJson());
             Files.move(
