@@ -152,6 +152,9 @@ class ProductionConfigsTest {
         assertThat(w.device()).isEqualTo("cuda");
         assertThat(w.dataDir()).isEqualTo(Path.of("/var/lib/emeth/worker/0"));
         assertThat(w.keyFile()).isEqualTo(Path.of("/var/lib/emeth/worker/0/worker.key"));
+        assertThat(w.modelsDir())
+                .as("the pretrained checkpoints, shared read-only by the GPUs' workers")
+                .isEqualTo(Path.of("/var/lib/emeth/models"));
         assertThat(w.identity()).as("the key is generated per GPU").isEmpty();
         assertThat(w.pool()).isEmpty();
         assertThat(w.kafkaBootstrapServers()).isEmpty();

@@ -16,6 +16,7 @@ import io.emeth.worker.events.WorkerEvents.StatusSnapshot;
 import io.emeth.worker.jobs.JobContext;
 import io.emeth.worker.jobs.JobSupervisor;
 import io.emeth.worker.jobs.WorkerMetrics;
+import io.emeth.worker.models.ModelCatalog;
 import io.emeth.worker.phases.StatusBoard;
 import io.emeth.worker.presence.Presence;
 import io.emeth.worker.training.DeviceSelection;
@@ -89,12 +90,16 @@ public final class WorkerAgent implements AutoCloseable {
      * heartbeating.
      *
      * @throws IllegalArgumentException naming the config key when a value is unusable (e.g. {@code
-     *     device: cuda} without a GPU)
+     *     device: cuda} without a GPU), or naming the directory and the file when a model directory
+     *     in {@code models_dir} is incomplete or bad ({@link
+     *     io.emeth.worker.models.InvalidModelException})
      * @throws IOException when the key file, the master's node-info or Kafka cannot be reached
      */
     public static WorkerAgent start(WorkerConfig config, WorkerOptions options)
             throws IOException, InterruptedException {
         Device device = DeviceSelection.parse(config.device());
+        // before any connection: a broken model directory stops the worker here, naming the file
+        ModelCatalog models = ModelCatalog.scan(config.modelsDir());
         NodeIdentity identity = config.resolveIdentity();
         Connection connection =
                 Connection.resolve(
@@ -105,10 +110,11 @@ public final class WorkerAgent implements AutoCloseable {
                                 new NodeInfoClient(options.nodeInfoPatience())
                                         .fetch(config.masterNodeUrl()));
         log.info(
-                "Starting worker [address:{}, pool:{}, device:{}, kafka:{}, registry:{}, storage:{}, prefix:{}]",
+                "Starting worker [address:{}, pool:{}, device:{}, models:{}, kafka:{}, registry:{}, storage:{}, prefix:{}]",
                 identity.address(),
                 connection.pool(),
                 device,
+                models.names(),
                 connection.bootstrapServers(),
                 connection.schemaRegistryUrl(),
                 connection.storageApi(),
@@ -163,7 +169,8 @@ public final class WorkerAgent implements AutoCloseable {
                             new Presence.Declaration(
                                     config.powerCapacity(),
                                     config.device(),
-                                    config.myUrl().map(URI::toString).orElse("")),
+                                    config.myUrl().map(URI::toString).orElse(""),
+                                    models.names()),
                             config.heartbeatInterval(),
                             options.registrationRefresh(),
                             kafka,

@@ -1,5 +1,6 @@
 package io.emeth.deploy.dev;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.emeth.common.config.ConfigLoader;
@@ -15,7 +16,9 @@ import java.util.Map;
  * The ready-to-use configs for the local stack: {@code master.json} for dev account 1 and a {@code
  * worker.json} per dev worker (accounts 2 and 3), with the original keys plus the stack's
  * endpoints. Each is validated by the same loader the components use before it is written, so that
- * what {@code dev up} prints is known to load.
+ * what {@code dev up} prints is known to load. The dev models ({@link DevModels}) are created
+ * first: the workers' {@code models_dir} points at them and the master's {@code models} table names
+ * them.
  */
 public final class DevConfigs {
     /**
@@ -25,6 +28,8 @@ public final class DevConfigs {
      */
     static final long DEV_POWER_CAPACITY = 40;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private DevConfigs() {}
 
     /** Writes the configs and prints the master's and the first worker's. */
@@ -32,6 +37,14 @@ public final class DevConfigs {
         String[] written = write(layout, state, adminPort);
         Path dir = layout.configDir();
         out.println();
+        out.println(
+                "# dev models in "
+                        + DevModels.dir(layout)
+                        + ": "
+                        + DevModels.EN
+                        + " (GPT-2's BPE), "
+                        + DevModels.JA
+                        + " (a small Japanese BPE); tiny random-initialised GPT-2s");
         out.println("# " + dir.resolve("master.json") + " (keys are anvil's public test keys)");
         out.println(written[0]);
         out.println("# " + dir.resolve("worker.json") + " (a second worker: worker-2.json)");
@@ -40,13 +53,15 @@ public final class DevConfigs {
 
     /** Writes the configs; returns the master's and the first worker's JSON. */
     public static String[] write(StackLayout layout, StackState state, int adminPort) {
+        DevModels.write(layout);
         ConfigLoader loader = new ConfigLoader(Map.of());
         String master =
-                ConfigWriter.toJson(
-                        loader.parseMaster(
-                                        masterJson(layout, state, adminPort).toString(),
-                                        "dev master.json")
-                                .config());
+                withModelsTable(
+                        ConfigWriter.toJson(
+                                loader.parseMaster(
+                                                masterJson(layout, state, adminPort).toString(),
+                                                "dev master.json")
+                                        .config()));
         Path dir = layout.configDir();
         write(dir.resolve("master.json"), master);
         String firstWorker = null;
@@ -70,6 +85,21 @@ public final class DevConfigs {
     /** The config of dev worker {@code n} (1 or 2). */
     static Path worker(StackLayout layout, int n) {
         return layout.configDir().resolve(n == 1 ? "worker.json" : "worker-" + n + ".json");
+    }
+
+    /**
+     * Adds the dev {@code models} table to the master's written JSON. The master's config record
+     * reads that key (issue 11, the master's part); until then {@link ConfigWriter} does not write
+     * it back, so it is added here, after the loader has checked the rest.
+     */
+    static String withModelsTable(String masterJson) {
+        try {
+            ObjectNode o = (ObjectNode) JSON.readTree(masterJson);
+            o.set("models", JSON.valueToTree(DevModels.TABLE));
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("the dev master.json just written is not JSON", e);
+        }
     }
 
     private static ObjectNode masterJson(StackLayout layout, StackState state, int adminPort) {
@@ -99,6 +129,7 @@ public final class DevConfigs {
         o.put("schema_registry_url", state.schemaRegistryUrl());
         o.put("data_dir", layout.home().resolve("worker-" + (n + 1)).toString());
         o.put("key_file", layout.home().resolve("worker-" + (n + 1) + "/key").toString());
+        o.put("models_dir", DevModels.dir(layout).toString());
         return o;
     }
 

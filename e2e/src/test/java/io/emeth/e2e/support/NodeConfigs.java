@@ -109,7 +109,8 @@ final class NodeConfigs {
                 Map.of(),
                 direct ? Optional.of(pool) : Optional.empty(),
                 Duration.ofSeconds(1),
-                home.resolve("data"));
+                home.resolve("data"),
+                home.resolve("models"));
     }
 
     /** The launcher's additions for a worker started without node-info. */

@@ -95,6 +95,7 @@ public final class ConfigWriter {
         c.pool().ifPresent(p -> o.put("pool", p));
         o.put("heartbeat_interval_ms", c.heartbeatInterval().toMillis());
         o.put("data_dir", c.dataDir().toString());
+        o.put("models_dir", c.modelsDir().toString());
         return pretty(o);
     }
 

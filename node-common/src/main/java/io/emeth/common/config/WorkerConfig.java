@@ -34,6 +34,8 @@ import java.util.Optional;
  * <tr><td>pool</td><td>from the master</td><td>the master's account address</td></tr>
  * <tr><td>heartbeat_interval_ms</td><td>5000</td><td>how often the worker heartbeats</td></tr>
  * <tr><td>data_dir</td><td>.emeth/worker</td><td>data sets, shards and checkpoints on disk</td></tr>
+ * <tr><td>models_dir</td><td>.emeth/models</td><td>pretrained checkpoints, one directory per model
+ *     (config.json, model.safetensors, tokenizer.json), named as in the master's models table</td></tr>
  * </table>
  */
 public record WorkerConfig(
@@ -49,7 +51,8 @@ public record WorkerConfig(
         Map<String, String> kafkaProperties,
         Optional<String> pool,
         Duration heartbeatInterval,
-        Path dataDir) {
+        Path dataDir,
+        Path modelsDir) {
 
     public WorkerConfig {
         Objects.requireNonNull(device, "device");
@@ -64,6 +67,7 @@ public record WorkerConfig(
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(modelsDir, "modelsDir");
         if (powerCapacity < 1) {
             throw new IllegalArgumentException("powerCapacity must be positive: " + powerCapacity);
         }
@@ -100,6 +104,8 @@ public record WorkerConfig(
                 + heartbeatInterval
                 + ", dataDir="
                 + dataDir
+                + ", modelsDir="
+                + modelsDir
                 + "]";
     }
 }

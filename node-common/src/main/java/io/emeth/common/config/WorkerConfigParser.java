@@ -50,7 +50,8 @@ final class WorkerConfigParser {
                 r.stringMap("kafka_properties"),
                 pool,
                 ConfigValues.millis(r, "heartbeat_interval_ms", 5_000, 100, 3_600_000),
-                ConfigValues.path(r, "data_dir", ".emeth/worker"));
+                ConfigValues.path(r, "data_dir", ".emeth/worker"),
+                ConfigValues.path(r, "models_dir", ".emeth/models"));
     }
 
     private static WorkerTimeouts timeouts(ConfigReader t) {

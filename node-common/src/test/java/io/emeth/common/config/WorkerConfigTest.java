@@ -39,6 +39,21 @@ class WorkerConfigTest {
                                 Duration.ofMillis(2_400_000)));
         assertThat(c.kafkaBootstrapServers()).isEmpty();
         assertThat(c.pool()).isEmpty();
+        assertThat(c.modelsDir()).isEqualTo(Path.of(".emeth/models"));
+    }
+
+    @Test
+    void shouldReadModelsDirAndWriteItBack() {
+        // Given a worker file naming where its pretrained checkpoints are
+        WorkerConfig c =
+                parse(
+                        "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\": 7,"
+                                + " \"models_dir\": \"/var/lib/emeth/models\"}");
+
+        // Then it is read, and written back by ConfigWriter
+        assertThat(c.modelsDir()).isEqualTo(Path.of("/var/lib/emeth/models"));
+        assertThat(ConfigWriter.toJson(c)).contains("\"models_dir\" : \"/var/lib/emeth/models\"");
+        assertThat(parse(ConfigWriter.toJson(c))).isEqualTo(c);
     }
 
     @Test

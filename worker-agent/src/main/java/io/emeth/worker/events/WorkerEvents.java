@@ -10,6 +10,7 @@ import io.emeth.schemas.avro.worker.WorkerRegistered;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,9 +30,13 @@ public final class WorkerEvents {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** A registration signed now. */
+    /** A registration signed now, advertising the pretrained {@code models} the worker holds. */
     public WorkerEvent registered(
-            long powerCapacity, String device, String url, Duration heartbeatInterval) {
+            long powerCapacity,
+            String device,
+            String url,
+            List<String> models,
+            Duration heartbeatInterval) {
         long signedAt = clock.millis();
         WorkerRegistered registered =
                 WorkerRegistered.newBuilder()
@@ -41,6 +46,7 @@ public final class WorkerEvents {
                         .setSignedAt(Instant.ofEpochMilli(signedAt))
                         .setSignature(Signatures.signTimestamp(identity, signedAt))
                         .setHeartbeatIntervalMs(heartbeatInterval.toMillis())
+                        .setModels(List.copyOf(models))
                         .build();
         return event(registered, signedAt);
     }

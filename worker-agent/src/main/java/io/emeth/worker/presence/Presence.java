@@ -6,6 +6,7 @@ import io.emeth.worker.events.EventPublisher;
 import io.emeth.worker.events.WorkerEvents;
 import io.emeth.worker.phases.StatusBoard;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -26,8 +27,16 @@ public final class Presence implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Presence.class);
     private static final Duration STATUS_POLL = Duration.ofMillis(100);
 
-    /** What the worker declares when it registers. */
-    public record Declaration(long powerCapacity, String device, String url) {}
+    /**
+     * What the worker declares when it registers.
+     *
+     * @param models the pretrained checkpoints it holds (directory names in its models_dir)
+     */
+    public record Declaration(long powerCapacity, String device, String url, List<String> models) {
+        public Declaration {
+            models = List.copyOf(models);
+        }
+    }
 
     private final EventPublisher publisher;
     private final WorkerEvents events;
@@ -108,14 +117,16 @@ public final class Presence implements AutoCloseable {
                         declaration.powerCapacity(),
                         declaration.device(),
                         declaration.url(),
+                        declaration.models(),
                         interval));
         policy.registered(System.nanoTime() / 1_000_000);
         log.info(
-                "Registered [worker:{}, reason:{}, powerCapacity:{}, device:{}]",
+                "Registered [worker:{}, reason:{}, powerCapacity:{}, device:{}, models:{}]",
                 events.address(),
                 reason,
                 declaration.powerCapacity(),
-                declaration.device());
+                declaration.device(),
+                declaration.models());
     }
 
     private void heartbeat() {

@@ -119,6 +119,7 @@ class ConnectionTest {
                 Map.of("security.protocol", "SSL"),
                 pool,
                 Duration.ofSeconds(5),
-                Path.of(".emeth/worker"));
+                Path.of(".emeth/worker"),
+                Path.of(".emeth/models"));
     }
 }

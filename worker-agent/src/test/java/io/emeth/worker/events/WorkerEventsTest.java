@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WorkerEventsTest {
@@ -28,7 +29,12 @@ class WorkerEventsTest {
     @Test
     void shouldSignTheRegistrationOverItsTimestampAsTheMasterChecksIt() {
         WorkerEvent event =
-                events.registered(250, "cuda:1", "http://10.0.0.2:8080", Duration.ofSeconds(5));
+                events.registered(
+                        250,
+                        "cuda:1",
+                        "http://10.0.0.2:8080",
+                        List.of("gpt2-medium", "japanese-gpt2-medium"),
+                        Duration.ofSeconds(5));
         WorkerRegistered registered = (WorkerRegistered) event.getPayload();
 
         assertThat(event.getWorker()).isEqualTo(WORKER.address());
@@ -45,6 +51,7 @@ class WorkerEventsTest {
         assertThat(registered.getPowerCapacity()).isEqualTo(250);
         assertThat(registered.getDevice()).isEqualTo("cuda:1");
         assertThat(registered.getHeartbeatIntervalMs()).isEqualTo(5000L);
+        assertThat(registered.getModels()).containsExactly("gpt2-medium", "japanese-gpt2-medium");
     }
 
     @Test

@@ -168,7 +168,8 @@ class WorkerBadInputIT {
                         java.util.Map.of(),
                         java.util.Optional.empty(),
                         Duration.ofSeconds(1),
-                        Path.of("target", "unused"));
+                        Path.of("target", "unused"),
+                        Path.of("target", "unused-models"));
 
         // Then the worker does not start, and the error names the key and the fix
         assertThatThrownBy(() -> WorkerAgent.start(cuda))

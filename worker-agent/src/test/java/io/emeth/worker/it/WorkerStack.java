@@ -212,7 +212,8 @@ final class WorkerStack implements AutoCloseable {
                 Map.of(),
                 Optional.empty(),
                 Duration.ofMillis(500),
-                home.resolve("data"));
+                home.resolve("data"),
+                home.resolve("models"));
     }
 
     /**
