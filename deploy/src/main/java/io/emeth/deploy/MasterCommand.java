@@ -33,7 +33,13 @@ public final class MasterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MasterApp app = MasterApp.start(config.loadWithStreamsKeys());
+        MasterApp app;
+        try {
+            app = MasterApp.start(config.loadWithStreamsKeys());
+        } catch (IllegalStateException e) {
+            // a missing topic, or another instance on this state_dir: the operator's to fix
+            throw new OperatorException(e.getMessage(), e);
+        }
         MetricsServer metrics = null;
         if (metricsPort >= 0) {
             PrometheusMeterRegistry registry = MetricsServer.newRegistry("master");
@@ -54,6 +60,9 @@ public final class MasterCommand implements Callable<Integer> {
                                 },
                                 "master-stop"));
         app.awaitShutdown();
+        if (app.failure().isPresent()) {
+            throw new OperatorException(app.failure().get());
+        }
         return app.isRunning() ? 0 : 1;
     }
 }

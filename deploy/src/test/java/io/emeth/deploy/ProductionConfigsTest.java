@@ -12,6 +12,7 @@ import io.emeth.common.config.ConfigWriter;
 import io.emeth.common.config.MasterConfig;
 import io.emeth.common.config.WorkerConfig;
 import io.emeth.common.eth.NodeIdentity;
+import io.emeth.master.MasterApp;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.config.MasterStreamsConfigLoader;
 import io.emeth.schemas.registry.SerdeConfig;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -107,9 +109,8 @@ class ProductionConfigsTest {
                 .hasValueSatisfying(db -> assertThat(db.password()).isEqualTo(DB_PASSWORD));
         assertThat(c.kafka().bootstrapServers().split(",")).hasSize(3);
         assertThat(c.kafka().schemaRegistryUrl().getPath()).isEqualTo("/apis/ccompat/v7");
-        assertThat(c.kafka().properties())
-                .containsEntry("security.protocol", "SSL")
-                .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+        assertThat(c.kafka().properties()).containsEntry("security.protocol", "SSL");
+        assertThat(streams.config().membership().instances()).isGreaterThan(1);
         assertThat(c.confirmations()).isGreaterThan(2);
         assertThat(c.startBlock()).isEqualTo(19_000_000L);
         assertThat(c.workerWhitelist()).doesNotContain("*");
@@ -327,9 +328,12 @@ class ProductionConfigsTest {
             new ConsumerConfig(config);
             new AdminClientConfig(config);
         }
-        Map<String, Object> streams = new HashMap<>(master.kafka().properties());
-        streams.put(StreamsConfig.APPLICATION_ID_CONFIG, master.applicationId());
-        streams.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, master.kafka().bootstrapServers());
+        // And the master's Streams settings, with its membership, are valid and keep a standby
+        Properties streams =
+                MasterApp.streamsProperties(
+                        new MasterStreamsConfigLoader(masterEnv(Map.of()))
+                                .loadFile(MASTER_JSON)
+                                .config());
         assertThat(new StreamsConfig(streams).getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG))
                 .isEqualTo(1);
     }

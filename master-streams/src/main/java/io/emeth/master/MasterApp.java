@@ -1,6 +1,7 @@
 package io.emeth.master;
 
 import io.emeth.master.config.MasterStreamsConfig;
+import io.emeth.master.config.Membership;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.registry.SerdeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,10 +9,13 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -25,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * application_id} share the partitions; when one dies, its pools and jobs continue on the others
  * from the changelogs.
  *
+ * <p>Each instance is a static member of the group ({@code group.instance.id} = {@code
+ * instance_id}, see {@link Membership}): a restarted instance replaces its own dead member and
+ * takes its tasks back at once instead of waiting out the dead member's session. An instance whose
+ * id another live instance took over (the broker fences the older one) stops with an error naming
+ * the id, instead of fencing the other in turn; two instances on one {@code state_dir} are refused
+ * at start ({@link StateDirLock}).
+ *
  * <p>Usage: {@code MasterApp.start(MasterStreamsConfigLoader.load(path))}, then {@link
  * #awaitShutdown()} or {@link #close()}.
  */
@@ -33,27 +44,57 @@ public final class MasterApp implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
+    private final StateDirLock stateDirLock;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile String failure;
 
-    private MasterApp(KafkaStreams streams) {
+    private MasterApp(KafkaStreams streams, StateDirLock stateDirLock) {
         this.streams = streams;
+        this.stateDirLock = stateDirLock;
     }
 
     /**
      * Checks the topics, creates the internal inboxes and starts the application.
      *
-     * @throws IllegalStateException naming a missing topic or partition mismatch
+     * @throws IllegalStateException naming a missing topic or partition mismatch, or the instance
+     *     that already runs on this {@code state_dir}
      */
     public static MasterApp start(MasterStreamsConfig config) {
+        Membership membership = config.membership();
+        StateDirLock lock =
+                StateDirLock.acquire(config.master().stateDir(), membership.instanceId());
+        try {
+            return start(config, lock);
+        } catch (RuntimeException | Error e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static MasterApp start(MasterStreamsConfig config, StateDirLock lock) {
         Topics topics = Topics.create(serdeConfig(config), config.topicPrefix());
         Properties props = streamsProperties(config);
         try (Admin admin = Admin.create(adminProperties(config))) {
             InternalTopics.prepare(admin, config, topics);
         }
         KafkaStreams streams = new KafkaStreams(MasterTopology.build(config, topics), props);
-        MasterApp app = new MasterApp(streams);
+        MasterApp app = new MasterApp(streams, lock);
+        String instanceId = config.membership().instanceId();
         streams.setUncaughtExceptionHandler(
                 e -> {
+                    if (fencedInstance(e)) {
+                        app.failure =
+                                "another live master instance joined group "
+                                        + config.master().applicationId()
+                                        + " with instance_id "
+                                        + instanceId
+                                        + " and took over this one's tasks; two instances must"
+                                        + " not share an instance_id (give each its own"
+                                        + " instance_id, or leave it unset and give each its own"
+                                        + " state_dir)";
+                        log.error("Master stopping [instanceId:{}]: {}", instanceId, app.failure);
+                        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                    }
                     // the task restarts from its last commit; GuardedProcessor bounds the retries
                     log.error("Stream thread failed; replacing it", e);
                     return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -67,8 +108,11 @@ public final class MasterApp implements AutoCloseable {
                 });
         streams.start();
         log.info(
-                "Master started [applicationId:{}, pool:{}, cooperative:{}, topicPrefix:{}]",
+                "Master started [applicationId:{}, instanceId:{}, instances:{}, pool:{},"
+                        + " cooperative:{}, topicPrefix:{}]",
                 config.master().applicationId(),
+                instanceId,
+                config.membership().instances(),
                 config.poolId(),
                 config.master().cooperative().configValue(),
                 config.topicPrefix());
@@ -90,12 +134,31 @@ public final class MasterApp implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, master.stateDir().toAbsolutePath().toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+        // static membership (see Membership); kafka_properties may still set the timeout and the
+        // standbys, the instance id only comes from instance_id
+        props.put(
+                StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                config.membership().instanceId());
+        props.put(
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                (int) Membership.SESSION_TIMEOUT.toMillis());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.membership().standbyReplicas());
         // undecodable input is logged and skipped, never allowed to stop the pipeline
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
         props.putAll(master.kafka().properties());
         return props;
+    }
+
+    /** Whether {@code e} says the broker fenced this instance's static member id. */
+    static boolean fencedInstance(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FencedInstanceIdException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static SerdeConfig serdeConfig(MasterStreamsConfig config) {
@@ -122,6 +185,11 @@ public final class MasterApp implements AutoCloseable {
         return streams.state();
     }
 
+    /** Why the application stopped on its own, when it did for a reason of its own naming. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     /** Whether the application is running (or rebalancing). */
     public boolean isRunning() {
         return streams.state().isRunningOrRebalancing();
@@ -135,6 +203,7 @@ public final class MasterApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(CLOSE_TIMEOUT);
+        stateDirLock.close();
         stopped.countDown();
         log.info("Master stopped");
     }

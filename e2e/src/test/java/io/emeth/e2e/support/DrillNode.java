@@ -1,11 +1,14 @@
 package io.emeth.e2e.support;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.emeth.chain.it.ChainFixture;
 import io.emeth.chain.it.ChildJvm;
 import io.emeth.chain.it.KafkaFixture;
 import io.emeth.contracts.dev.DevAccounts;
+import io.emeth.contracts.dev.DevChain;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.view.WorkerState;
+import io.emeth.schemas.registry.SerdeConfig;
 import io.emeth.storage.dev.StorageDevServer;
 import io.emeth.testkit.KafkaTestCluster;
 import io.emeth.testkit.Ports;
@@ -17,8 +20,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 
 /**
  * A whole node for a drill, every part real: the JVM's shared Kafka cluster with the pipeline's
@@ -27,7 +33,9 @@ import org.awaitility.core.ConditionFactory;
  * the node's processes as an operator runs them, each a JVM of its own: admin-rpc (JSON-RPC,
  * node-info, the JDBC sink on SQLite), the indexer and the chain gateway apart ({@code emeth
  * indexer --role}), the master, and two workers that train data-parallel. {@link #start} returns
- * once both workers are IDLE in the master's view.
+ * once both workers are IDLE in the master's view. {@link #onDevStack} runs the same processes on a
+ * running {@code emeth dev} stack instead, with the configs {@code dev up} writes (the recovery
+ * drill's benchmark mode).
  */
 public final class DrillNode implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
@@ -38,11 +46,22 @@ public final class DrillNode implements AutoCloseable {
 
     public final Path dir;
     public final Topics topics;
+
+    /** The in-JVM chain (null on the dev stack, whose anvil mines every second on its own). */
     public final ChainFixture chain;
+
+    /** Mines the in-JVM chain (null on the dev stack). */
     public final BlockMiner miner;
+
+    /** The in-JVM storage dev server (null on the dev stack). */
     public final StorageDevServer storage;
+
     public final TopicRecorder recorder;
     public final Path sqlitePath;
+    private final Web3j web3j;
+    private final DevChain.Deployment deployment;
+    private final String storageUrl;
+    private final String adminUrl;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<NodeProcess> processes = new ArrayList<>();
     private NodeProcess adminRpc;
@@ -51,7 +70,7 @@ public final class DrillNode implements AutoCloseable {
     private NodeProcess master;
     private final List<NodeProcess> workers = new ArrayList<>();
 
-    private DrillNode(String name) throws Exception {
+    private DrillNode(String name, Consumer<ObjectNode> masterTweaks) throws Exception {
         try {
             this.dir = Files.createDirectories(Path.of("target", "e2e", name)).toAbsolutePath();
             KafkaTestCluster kafka = KafkaTestCluster.shared();
@@ -73,26 +92,91 @@ public final class DrillNode implements AutoCloseable {
                             KafkaFixture.registryUrl(),
                             topics.prefix(),
                             Ports.free());
+            this.web3j = chain.web3j;
+            this.deployment = chain.deployment;
+            this.storageUrl = storage.url();
+            this.adminUrl = at.adminUrl();
             this.sqlitePath = ProcessConfigs.sqlitePath(dir);
-            startNode(at, ProcessConfigs.writeMaster(dir, at, "emeth-master-" + name).toString());
+            Path masterJson =
+                    ProcessConfigs.writeMaster(dir, at, "emeth-master-" + name, masterTweaks);
+            List<Path> workerJsons = new ArrayList<>();
+            for (int n = 1; n <= 2; n++) {
+                workerJsons.add(ProcessConfigs.writeWorker(dir, at, n));
+            }
+            startNode(masterJson.toString(), workerJsons);
         } catch (Exception | Error e) {
-            IllegalStateException failed =
-                    new IllegalStateException(
-                            "the drill's node did not start: "
-                                    + e.getMessage()
-                                    + LogTails.of(processes),
-                            e);
-            close();
-            throw failed;
+            throw failed(e);
         }
+    }
+
+    /**
+     * The node on a running {@code emeth dev} stack (see {@link #onDevStack}), configured by the
+     * stack's own {@code master.json}, {@code worker.json} and {@code worker-2.json}.
+     */
+    private DrillNode(Path home, DevStack stack) throws Exception {
+        try {
+            this.dir = home;
+            this.topics = Topics.create(SerdeConfig.of(stack.registryUrl()));
+            this.chain = null;
+            this.miner = null;
+            this.storage = null;
+            this.web3j = Web3j.build(new HttpService(stack.ethereum()));
+            closeables.add(web3j::shutdown);
+            this.deployment = stack.deployment();
+            this.storageUrl = stack.storageApi();
+            this.adminUrl = stack.adminUrl();
+            this.sqlitePath = stack.sqlitePath();
+            this.recorder = TopicRecorder.start(stack.kafkaBootstrapServers(), topics.all());
+            closeables.add(recorder);
+            startNode(stack.masterJson().toString(), stack.workerJsons());
+        } catch (Exception | Error e) {
+            throw failed(e);
+        }
+    }
+
+    /** Where the dev stack runs and where its configs are. */
+    public record DevStack(
+            String ethereum,
+            DevChain.Deployment deployment,
+            String storageApi,
+            String kafkaBootstrapServers,
+            String registryUrl,
+            String adminUrl,
+            Path masterJson,
+            List<Path> workerJsons,
+            Path sqlitePath) {}
+
+    private IllegalStateException failed(Throwable e) {
+        IllegalStateException failed =
+                new IllegalStateException(
+                        "the drill's node did not start: "
+                                + e.getMessage()
+                                + LogTails.of(processes),
+                        e);
+        close();
+        return failed;
     }
 
     /** Starts the stack and the node; on failure stops what started, naming why. */
     public static DrillNode start(String testName) throws Exception {
-        return new DrillNode(KafkaTestCluster.uniqueName(testName));
+        return start(testName, o -> {});
     }
 
-    private void startNode(ProcessConfigs.Endpoints at, String masterJson) throws IOException {
+    /** As {@link #start(String)}, with the drill's own changes to {@code master.json}. */
+    public static DrillNode start(String testName, Consumer<ObjectNode> masterTweaks)
+            throws Exception {
+        return new DrillNode(KafkaTestCluster.uniqueName(testName), masterTweaks);
+    }
+
+    /**
+     * Starts the node's processes on a running dev stack, logs under {@code home/logs}; returns
+     * once both workers are IDLE. Closing it stops the node's processes, not the stack.
+     */
+    public static DrillNode onDevStack(Path home, DevStack stack) throws Exception {
+        return new DrillNode(home, stack);
+    }
+
+    private void startNode(String masterJson, List<Path> workerJsons) throws IOException {
         Path logs = dir.resolve("logs");
         List<String> config = List.of("--config", masterJson);
         adminRpc = process("admin-rpc", logs, ChildJvm.SMALL_JVM, Map.of(), "admin-rpc", config);
@@ -114,8 +198,8 @@ public final class DrillNode implements AutoCloseable {
                         List.of("--config", masterJson, "--role", "gateway"));
         master = process("master", logs, MASTER_JVM, Map.of(), "master", config);
         // all at once, as an operator's service manager does: workers wait for node-info
-        for (int n = 1; n <= 2; n++) {
-            String workerJson = ProcessConfigs.writeWorker(dir, at, n).toString();
+        for (int n = 1; n <= workerJsons.size(); n++) {
+            String workerJson = workerJsons.get(n - 1).toString();
             workers.add(
                     process(
                             "worker-" + n,
@@ -125,7 +209,7 @@ public final class DrillNode implements AutoCloseable {
                             "worker",
                             List.of("--config", workerJson)));
         }
-        for (int n = 1; n <= 2; n++) {
+        for (int n = 1; n <= workers.size(); n++) {
             String address = workerAddress(n);
             await("worker-" + n + " (" + address + ") IDLE in the master's view")
                     .until(
@@ -196,6 +280,23 @@ public final class DrillNode implements AutoCloseable {
             }
         }
         throw new AssertionError(address + " is not a worker of the drill's node");
+    }
+
+    public Web3j web3j() {
+        return web3j;
+    }
+
+    public DevChain.Deployment deployment() {
+        return deployment;
+    }
+
+    public String storageUrl() {
+        return storageUrl;
+    }
+
+    /** admin-rpc's base URL (JSON-RPC at {@code /api/json-rpc}). */
+    public String adminUrl() {
+        return adminUrl;
     }
 
     public NodeProcess adminRpc() {

@@ -7,6 +7,7 @@ import io.emeth.contracts.dev.DevChain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * The config files of a drill's node, as an operator writes them: one {@code master.json} (read by
@@ -17,8 +18,9 @@ import java.nio.file.Path;
  * <p>The timeouts are generous because the drill runs on a shared 2-core machine: a killed worker
  * must be back before the master gives up on it, and the master does after three missed heartbeats
  * ({@value #WORKER_HEARTBEAT_MS} ms apart: 40 to 60 s after a kill, where a worker's JVM, libtorch
- * and Kafka clients take 10 to 35 s to start here). Kafka's session timeout is short so that a
- * restarted master or gateway takes its partitions back within seconds.
+ * and Kafka clients take 10 to 35 s to start here). Kafka's session timeouts keep their defaults:
+ * the master and the gateway are static group members, so a restarted one takes its partitions back
+ * at once without a shorter session.
  */
 public final class ProcessConfigs {
     /** Each dev worker's power capacity: a 1 MB job due in a day needs both (R ≈ 58). */
@@ -48,6 +50,13 @@ public final class ProcessConfigs {
     /** Writes {@code master.json} into {@code dir}; returns its path. */
     public static Path writeMaster(Path dir, Endpoints at, String applicationId)
             throws IOException {
+        return writeMaster(dir, at, applicationId, o -> {});
+    }
+
+    /** As {@link #writeMaster(Path, Endpoints, String)}, with a drill's own changes to it. */
+    public static Path writeMaster(
+            Path dir, Endpoints at, String applicationId, Consumer<ObjectNode> tweaks)
+            throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("emethContractAddress", at.contracts().coreAddress());
         o.put("tokenContractAddress", at.contracts().tokenAddress());
@@ -58,9 +67,6 @@ public final class ProcessConfigs {
         o.put("cooperative", "nvm");
         o.put("kafka_bootstrap_servers", at.kafkaBootstrapServers());
         o.put("schema_registry_url", at.schemaRegistryUrl());
-        o.putObject("kafka_properties")
-                .put("session.timeout.ms", "6000")
-                .put("heartbeat.interval.ms", "1500");
         o.put("topic_prefix", at.topicPrefix());
         o.put("application_id", applicationId);
         o.put("confirmations", 2);
@@ -75,6 +81,7 @@ public final class ProcessConfigs {
                 .put("embedding_dim", 32)
                 .put("layers", 2)
                 .put("heads", 2);
+        tweaks.accept(o);
         return write(dir.resolve("master.json"), o);
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -29,6 +30,7 @@ public final class TopicRecorder implements AutoCloseable {
 
     private final Map<String, Topic<String, ?>> topics = new ConcurrentHashMap<>();
     private final Map<String, List<Object>> values = new ConcurrentHashMap<>();
+    private final Map<String, List<Long>> timestamps = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
 
@@ -48,6 +50,7 @@ public final class TopicRecorder implements AutoCloseable {
         for (Topic<String, ?> topic : watched) {
             topics.put(topic.name(), topic);
             values.put(topic.name(), new CopyOnWriteArrayList<>());
+            timestamps.put(topic.name(), new CopyOnWriteArrayList<>());
             consumer.partitionsFor(topic.name())
                     .forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
         }
@@ -84,6 +87,24 @@ public final class TopicRecorder implements AutoCloseable {
         return values(topic).stream().anyMatch(matching);
     }
 
+    /**
+     * The timestamp (the producer's create time, epoch ms) of the first value of {@code topic}
+     * written at or after {@code fromMs} that matches, if one was read.
+     */
+    public <V> Optional<Long> firstAt(
+            Topic<String, V> topic, long fromMs, Predicate<? super V> matching) {
+        List<V> seen = values(topic);
+        List<Long> times = timestamps.get(topic.name());
+        long first = Long.MAX_VALUE;
+        for (int i = 0; i < Math.min(seen.size(), times.size()); i++) {
+            long t = times.get(i);
+            if (t >= fromMs && t < first && matching.test(seen.get(i))) {
+                first = t;
+            }
+        }
+        return first == Long.MAX_VALUE ? Optional.empty() : Optional.of(first);
+    }
+
     private void run() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
@@ -103,7 +124,11 @@ public final class TopicRecorder implements AutoCloseable {
             return; // a tombstone of a compacted view
         }
         try {
-            values.get(r.topic()).add(RawTopics.decode(topics.get(r.topic()), r));
+            Object value = RawTopics.decode(topics.get(r.topic()), r);
+            synchronized (this) {
+                timestamps.get(r.topic()).add(r.timestamp());
+                values.get(r.topic()).add(value);
+            }
         } catch (RuntimeException e) {
             log.warn(
                     "Could not decode a record [topic:{}, partition:{}, offset:{}]: {}",

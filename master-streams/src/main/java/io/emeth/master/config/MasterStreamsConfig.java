@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * <tr><td>stream_threads</td><td>1</td><td>Kafka Streams threads of this instance</td></tr>
  * <tr><td>punctuate_interval_ms</td><td>1000</td><td>how often the wall-clock checks run (lost
  *     workers, phase timeouts, aggregation timers)</td></tr>
+ * <tr><td>instance_id</td><td>host name + hash of state_dir</td><td>this instance's static
+ *     membership id ({@link Membership}): stable across restarts, unique per instance</td></tr>
+ * <tr><td>master_instances</td><td>1</td><td>how many instances share application_id; above 1
+ *     each task keeps a warm standby on another instance</td></tr>
  * </table>
  */
 public record MasterStreamsConfig(
@@ -34,7 +38,8 @@ public record MasterStreamsConfig(
         AggregationSettings aggregation,
         String topicPrefix,
         int streamThreads,
-        Duration punctuateInterval) {
+        Duration punctuateInterval,
+        Membership membership) {
     static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,100}");
 
     public MasterStreamsConfig {
@@ -44,6 +49,7 @@ public record MasterStreamsConfig(
         Objects.requireNonNull(aggregation, "aggregation");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Objects.requireNonNull(punctuateInterval, "punctuateInterval");
+        Objects.requireNonNull(membership, "membership");
         if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
             throw new IllegalArgumentException(
                     "topic_prefix may hold only letters, digits, '.', '_' and '-' (at most 100),"
@@ -68,7 +74,8 @@ public record MasterStreamsConfig(
                 AggregationSettings.DEFAULTS,
                 "",
                 1,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                Membership.single(master.stateDir()));
     }
 
     /** The pool this master serves: its account's checksummed address. */
@@ -78,7 +85,14 @@ public record MasterStreamsConfig(
 
     public MasterStreamsConfig withTopicPrefix(String prefix) {
         return new MasterStreamsConfig(
-                master, timeouts, model, aggregation, prefix, streamThreads, punctuateInterval);
+                master,
+                timeouts,
+                model,
+                aggregation,
+                prefix,
+                streamThreads,
+                punctuateInterval,
+                membership);
     }
 
     public MasterStreamsConfig withTimeouts(WorkerTimeouts newTimeouts) {
@@ -89,11 +103,19 @@ public record MasterStreamsConfig(
                 aggregation,
                 topicPrefix,
                 streamThreads,
-                punctuateInterval);
+                punctuateInterval,
+                membership);
     }
 
     public MasterStreamsConfig withPunctuateInterval(Duration interval) {
         return new MasterStreamsConfig(
-                master, timeouts, model, aggregation, topicPrefix, streamThreads, interval);
+                master,
+                timeouts,
+                model,
+                aggregation,
+                topicPrefix,
+                streamThreads,
+                interval,
+                membership);
     }
 }

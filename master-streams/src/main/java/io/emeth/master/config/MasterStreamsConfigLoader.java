@@ -41,7 +41,9 @@ public final class MasterStreamsConfigLoader {
                     "aggregation",
                     "topic_prefix",
                     "stream_threads",
-                    "punctuate_interval_ms");
+                    "punctuate_interval_ms",
+                    "instance_id",
+                    "master_instances");
 
     private static final ObjectMapper JSON =
             JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
@@ -99,13 +101,26 @@ public final class MasterStreamsConfigLoader {
                         aggregation(r),
                         prefix,
                         (int) r.number("stream_threads", 1, 1, 64),
-                        Duration.ofMillis(r.number("punctuate_interval_ms", 1_000, 10, 60_000)));
+                        Duration.ofMillis(r.number("punctuate_interval_ms", 1_000, 10, 60_000)),
+                        membership(r, base.config().stateDir()));
         List<String> warnings = base.warnings().stream().filter(w -> !aboutOwnKey(w)).toList();
         return new ConfigLoader.Loaded<>(config, warnings);
     }
 
     private static boolean aboutOwnKey(String warning) {
         return OWN_KEYS.stream().anyMatch(key -> warning.contains("unknown key '" + key + "'"));
+    }
+
+    private static Membership membership(Reader r, Path stateDir) {
+        String id = r.string("instance_id", null);
+        if (id == null) {
+            id = Membership.defaultInstanceId(Membership.localHostName(), stateDir);
+        } else if (!Membership.INSTANCE_ID.matcher(id.strip()).matches()) {
+            throw r.error(
+                    "instance_id",
+                    "may hold only letters, digits, '.', '_' and '-' (1 to 200 characters)");
+        }
+        return new Membership(id.strip(), (int) r.number("master_instances", 1, 1, 1_000));
     }
 
     private static WorkerTimeouts timeouts(Reader r) {

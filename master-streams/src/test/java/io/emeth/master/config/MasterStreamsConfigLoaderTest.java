@@ -142,4 +142,68 @@ class MasterStreamsConfigLoaderTest {
                 .hasMessageContaining("absent.json")
                 .hasMessageContaining("not found");
     }
+
+    @Test
+    void shouldDeriveAStableInstanceIdFromTheHostAndTheStateDirWhenNoneIsSet() {
+        // Given two configs on different state folders, one of them loaded twice
+        MasterStreamsConfig a =
+                loader.parse(TestConfigs.json("nvm", "\"state_dir\": \"/var/lib/a\""), "m.json")
+                        .config();
+        MasterStreamsConfig again =
+                loader.parse(TestConfigs.json("nvm", "\"state_dir\": \"/var/lib/a\""), "m.json")
+                        .config();
+        MasterStreamsConfig b =
+                loader.parse(TestConfigs.json("nvm", "\"state_dir\": \"/var/lib/b\""), "m.json")
+                        .config();
+
+        // Then each instance id is the host name and a hash of its folder: the same on every
+        // load, different between the folders; one instance runs without standbys
+        String host = Membership.localHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+        assertThat(a.membership().instanceId())
+                .matches(java.util.regex.Pattern.quote(host) + "-[0-9a-f]{8}");
+        assertThat(again.membership()).isEqualTo(a.membership());
+        assertThat(b.membership().instanceId()).isNotEqualTo(a.membership().instanceId());
+        assertThat(a.membership().instances()).isEqualTo(1);
+        assertThat(a.membership().standbyReplicas()).isZero();
+    }
+
+    @Test
+    void shouldReadInstanceIdAndMasterInstances() {
+        MasterStreamsConfig config =
+                loader.parse(
+                                TestConfigs.json(
+                                        "nvm",
+                                        "\"instance_id\": \"master-2\", \"master_instances\": 3"),
+                                "m.json")
+                        .config();
+        assertThat(config.membership().instanceId()).isEqualTo("master-2");
+        assertThat(config.membership().standbyReplicas()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseAnInstanceIdKafkaCannotCarryNamingTheKey() {
+        assertThatThrownBy(
+                        () ->
+                                loader.parse(
+                                        TestConfigs.json("nvm", "\"instance_id\": \"a b/c\""),
+                                        "m.json"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("m.json")
+                .hasMessageContaining("instance_id");
+        assertThatThrownBy(
+                        () ->
+                                loader.parse(
+                                        TestConfigs.json("nvm", "\"master_instances\": 0"),
+                                        "m.json"))
+                .hasMessageContaining("master_instances");
+    }
+
+    @Test
+    void shouldNotWarnAboutTheMembershipKeys() {
+        ConfigLoader.Loaded<MasterStreamsConfig> loaded =
+                loader.parse(
+                        TestConfigs.json("nvm", "\"instance_id\": \"m1\", \"master_instances\": 2"),
+                        "m.json");
+        assertThat(loaded.warnings()).isEmpty();
+    }
 }

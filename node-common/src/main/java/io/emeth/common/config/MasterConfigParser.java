@@ -11,7 +11,14 @@ import java.util.Optional;
 final class MasterConfigParser {
     private MasterConfigParser() {}
 
+    /**
+     * Keys of the same file that only {@code emeth master} reads (its membership in the Streams
+     * group); known here so that the indexer and admin-rpc, which load the file too, do not warn.
+     */
+    private static final List<String> MASTER_ONLY_KEYS = List.of("instance_id", "master_instances");
+
     static MasterConfig parse(ConfigReader r) {
+        MASTER_ONLY_KEYS.forEach(r::value);
         String emeth = ConfigValues.address(r, "emethContractAddress");
         String token = ConfigValues.address(r, "tokenContractAddress");
         URI endpoint = r.uri("endpoint", URI.create("http://127.0.0.1:8545"), ConfigValues.RPC);
