@@ -248,6 +248,7 @@ class IndexerRewindIT {
             assertThat(jobIds(topics)).containsExactly(job.jobId());
             assertThat(indexer.confirmedBlock()).isEqualTo(tip);
             assertThat(indexer.state()).isEqualTo(Indexer.State.RUNNING);
+            assertThat(meters.get("emeth.indexer.halted").gauge().value()).isEqualTo(1);
         }
     }
 
