@@ -31,6 +31,7 @@ final class ChainFollower {
     private final RangeSizer ranges;
     private final int confirmations;
     private final IndexerSink sink;
+    private final EventFactory events;
     private final IndexerMetrics metrics;
     private final BatchEmitter emitter;
     private final ChainRewinder rewinder;
@@ -50,6 +51,7 @@ final class ChainFollower {
         this.ranges = ranges;
         this.confirmations = confirmations;
         this.sink = sink;
+        this.events = events;
         this.metrics = metrics;
         this.emitter = new BatchEmitter(reader, events, sizes, sink, metrics);
         this.rewinder = new ChainRewinder(reader, window, events, sink, metrics);
@@ -101,9 +103,10 @@ final class ChainFollower {
     }
 
     /**
-     * After a backfill, which confirmed ranges by their end blocks only: reads every block of the
-     * hash window so that a later reorg is found by comparing hashes. A recorded hash the chain no
-     * longer has is a reorg found on the way.
+     * After a backfill, which confirmed ranges by their end blocks only (or a first start): reads
+     * every block of the hash window so that a later reorg is found by comparing hashes, and stores
+     * them with the unchanged checkpoint. A recorded hash the chain no longer has is a reorg found
+     * on the way.
      */
     private boolean fillHashWindow(BlockHeader head, long from, long to)
             throws IOException, InterruptedException {
@@ -118,6 +121,8 @@ final class ChainFollower {
             }
         }
         window.fill(headers);
+        // stored at once, so that an indexer restarted before its next batch still has them
+        sink.commit(List.of(), events.checkpoint(window.tip(), window.recent()));
         log.debug("Hash window filled [from:{}, to:{}]", from, to);
         return true;
     }

@@ -124,6 +124,7 @@ final class ChainRewinder {
                                 true)),
                 events.checkpoint(tip, window.recent()));
         halted = true;
+        metrics.halted(true);
         metrics.deepReorg();
         metrics.emitted("ChainReorgDetected");
         log.error(
@@ -147,6 +148,7 @@ final class ChainRewinder {
                 && tip.hashKnown()
                 && reader.header(tip.number()).hash().equals(tip.hash())) {
             halted = false;
+            metrics.halted(false);
             log.warn(
                     "The chain holds the indexer's tip again, indexing resumes [tip:{}, hash:{}]",
                     tip.number(),

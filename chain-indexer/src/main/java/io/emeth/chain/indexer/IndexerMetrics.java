@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The indexer's meters: the latest block seen and the latest confirmed (emitted) one, the lag
- * between them, events emitted by type, reorgs by kind and rejected logs. Registered on the
- * registry the launcher exposes (Prometheus scrape in production).
+ * between them, events emitted by type, reorgs by kind, whether a reorg below the hash window
+ * halted it, and rejected logs. Registered on the registry the launcher exposes (Prometheus scrape
+ * in production).
  */
 final class IndexerMetrics {
     static final String PREFIX = "emeth.indexer.";
@@ -18,6 +19,7 @@ final class IndexerMetrics {
     private final String contract;
     private final AtomicLong seen = new AtomicLong(-1);
     private final AtomicLong confirmed = new AtomicLong(-1);
+    private final AtomicLong halted = new AtomicLong();
     private final ConcurrentHashMap<String, Counter> events = new ConcurrentHashMap<>();
     private final Counter shallowReorgs;
     private final Counter deepReorgs;
@@ -37,6 +39,12 @@ final class IndexerMetrics {
                 .register(registry);
         Gauge.builder(PREFIX + "lag.blocks", this, IndexerMetrics::lag)
                 .description("Blocks between the latest seen and the latest confirmed")
+                .tag("contract", contract)
+                .register(registry);
+        Gauge.builder(PREFIX + "halted", halted, AtomicLong::get)
+                .description(
+                        "1 while a reorg below the whole hash window (reorg_window) stops the"
+                                + " indexer from emitting, else 0")
                 .tag("contract", contract)
                 .register(registry);
         shallowReorgs = reorgs("shallow");
@@ -75,6 +83,10 @@ final class IndexerMetrics {
                                         .tag("type", t)
                                         .register(registry))
                 .increment();
+    }
+
+    void halted(boolean value) {
+        halted.set(value ? 1 : 0);
     }
 
     void shallowReorg() {

@@ -175,6 +175,40 @@ class IndexerRewindIT {
     }
 
     @Test
+    void shouldRewindAfterARestartFromTheHashWindowInTheCheckpoint() throws Exception {
+        // Given an indexer that emitted a request and stopped
+        Topics topics = KafkaFixture.topics("rewind-restart");
+        IndexerConfig config = indexer(topics, "rewind-restart", 1);
+        Job job = Job.random("restart");
+        long nonce = chain.nonce(chain.requester.getAddress());
+        long requestBlock;
+        try (Indexer indexer = Indexer.start(config, new SimpleMeterRegistry())) {
+            chain.request(job);
+            requestBlock = chain.blockNumber();
+            chain.mine(2);
+            await().atMost(WAIT).until(() -> indexer.confirmedBlock() >= requestBlock + 1);
+        }
+
+        // When, while it is down, a reorg drops the request's block (its nonce spent on a no-op),
+        // and the indexer starts again from its checkpoint
+        chain.reorgPlacing(
+                (int) (chain.blockNumber() - requestBlock + 1),
+                List.of(new ReorgTx(chain.signedNoOp(nonce), 0)));
+        chain.mine(2);
+        try (Indexer indexer = Indexer.start(config, new SimpleMeterRegistry())) {
+
+            // Then it finds the fork point from the stored hashes and voids the request
+            await().atMost(WAIT).until(() -> events(topics, job).size() == 2);
+            assertThat(events(topics, job).get(1).getPayload())
+                    .isEqualTo(JobEventsRewound.newBuilder().setFromBlock(requestBlock).build());
+            ChainReorgDetected reorg =
+                    (ChainReorgDetected)
+                            KafkaFixture.readAll(topics.chainAlerts()).get(0).value().getPayload();
+            assertThat(reorg.getForkBlockNumber()).isEqualTo(requestBlock);
+        }
+    }
+
+    @Test
     void shouldHaltInsteadOfGuessingWhenTheReorgIsDeeperThanTheHashWindow() throws Exception {
         // Given an indexer keeping four block hashes, confirmed eight blocks past a request
         Topics topics = KafkaFixture.topics("rewind-beyond");
@@ -214,6 +248,7 @@ class IndexerRewindIT {
             assertThat(jobIds(topics)).containsExactly(job.jobId());
             assertThat(indexer.confirmedBlock()).isEqualTo(tip);
             assertThat(indexer.state()).isEqualTo(Indexer.State.RUNNING);
+            assertThat(meters.get("emeth.indexer.halted").gauge().value()).isEqualTo(1);
         }
     }
 
