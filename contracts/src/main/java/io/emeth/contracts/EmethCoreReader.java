@@ -13,6 +13,8 @@ import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.protocol.websocket.WebSocketService;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.StaticGasProvider;
 
@@ -28,7 +30,7 @@ import org.web3j.tx.gas.StaticGasProvider;
  * IOException}. The rates and the token address are read once and cached: the network sets them at
  * deployment.
  */
-public final class EmethCoreReader {
+public final class EmethCoreReader implements AutoCloseable {
     /** A job as {@code jobs(jobId)} returns it; an unknown job has {@code exists == false}. */
     public record Job(
             boolean exists,
@@ -93,14 +95,16 @@ public final class EmethCoreReader {
     private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
 
     private final Web3j web3j;
+    private final boolean ownsConnection;
     private final String coreAddress;
     private final String from;
     private final EmethCore core;
     private volatile ContractRates rates;
     private volatile String tokenAddress;
 
-    private EmethCoreReader(Web3j web3j, String coreAddress, String from) {
+    private EmethCoreReader(Web3j web3j, boolean ownsConnection, String coreAddress, String from) {
         this.web3j = web3j;
+        this.ownsConnection = ownsConnection;
         this.coreAddress = coreAddress;
         this.from = from;
         // encodes calldata and decodes answers only: calls go out through call() below
@@ -114,7 +118,41 @@ public final class EmethCoreReader {
 
     /** Reads the EmethCore at {@code coreAddress} as {@code from} (any address; views only). */
     public static EmethCoreReader of(Web3j web3j, String coreAddress, String from) {
-        return new EmethCoreReader(web3j, coreAddress, from);
+        return new EmethCoreReader(web3j, false, coreAddress, from);
+    }
+
+    /**
+     * As {@link #of} over a connection of its own to {@code endpoint} (http, https, ws or wss),
+     * which {@link #close()} shuts down: for the operator commands and the master's start, which
+     * read a few values.
+     *
+     * @throws IOException when a ws endpoint refuses the connection
+     */
+    public static EmethCoreReader open(String endpoint, String coreAddress, String from)
+            throws IOException {
+        if (endpoint.startsWith("http://") || endpoint.startsWith("https://")) {
+            return new EmethCoreReader(
+                    Web3j.build(new HttpService(endpoint)), true, coreAddress, from);
+        }
+        if (endpoint.startsWith("ws://") || endpoint.startsWith("wss://")) {
+            WebSocketService ws = new WebSocketService(endpoint, false);
+            try {
+                ws.connect();
+            } catch (java.net.ConnectException e) {
+                throw new IOException("cannot connect to " + endpoint + ": " + e.getMessage(), e);
+            }
+            return new EmethCoreReader(Web3j.build(ws), true, coreAddress, from);
+        }
+        throw new IllegalArgumentException(
+                "endpoint " + endpoint + ": expected an http(s) or ws(s) URL");
+    }
+
+    /** Shuts the connection down when {@link #open} made it; a shared one is left alone. */
+    @Override
+    public void close() {
+        if (ownsConnection) {
+            web3j.shutdown();
+        }
     }
 
     public String coreAddress() {
@@ -147,7 +185,8 @@ public final class EmethCoreReader {
 
     public Details details(String jobId) throws IOException {
         return decodeDetails(
-                jobId, value(send(jobDetailsCallData(jobId)), "jobDetails(" + jobId + ")"));
+                jobId,
+                value(send(coreAddress, jobDetailsCallData(jobId)), "jobDetails(" + jobId + ")"));
     }
 
     /** The calldata of {@code jobDetails(jobId)}, for callers that batch many calls. */
@@ -239,13 +278,24 @@ public final class EmethCoreReader {
 
     /** EMT balance of {@code account}, in wei. */
     public BigInteger emtBalance(String account) throws IOException {
-        return uintCall(token().balanceOf(account), "EMT balanceOf(" + account + ")");
+        return uint(
+                call(
+                                tokenAddress(),
+                                token().balanceOf(account),
+                                "EMT balanceOf(" + account + ")",
+                                1)
+                        .get(0));
     }
 
     /** What EmethCore may pull from {@code owner}, in wei. */
     public BigInteger allowance(String owner) throws IOException {
-        return uintCall(
-                token().allowance(owner, coreAddress), "EMT allowance(" + owner + ", EmethCore)");
+        return uint(
+                call(
+                                tokenAddress(),
+                                token().allowance(owner, coreAddress),
+                                "EMT allowance(" + owner + ", EmethCore)",
+                                1)
+                        .get(0));
     }
 
     /** Timestamp of the latest block, the contract's "now", in seconds. */
@@ -273,12 +323,17 @@ public final class EmethCoreReader {
 
     private List<Type> call(RemoteFunctionCall<?> call, String what, int outputs)
             throws IOException {
-        return decode(call, value(send(call.encodeFunctionCall()), what), what, outputs, this);
+        return call(coreAddress, call, what, outputs);
     }
 
-    private EthCall send(String data) throws IOException {
+    private List<Type> call(String to, RemoteFunctionCall<?> call, String what, int outputs)
+            throws IOException {
+        return decode(call, value(send(to, call.encodeFunctionCall()), what), what, outputs, to);
+    }
+
+    private EthCall send(String to, String data) throws IOException {
         return web3j.ethCall(
-                        Transaction.createEthCallTransaction(from, coreAddress, data),
+                        Transaction.createEthCallTransaction(from, to, data),
                         DefaultBlockParameterName.LATEST)
                 .send();
     }
@@ -302,11 +357,7 @@ public final class EmethCoreReader {
 
     @SuppressWarnings({"rawtypes", "unchecked"})
     private static List<Type> decode(
-            RemoteFunctionCall<?> call,
-            String hex,
-            String what,
-            int outputs,
-            EmethCoreReader reader)
+            RemoteFunctionCall<?> call, String hex, String what, int outputs, String to)
             throws CallRefusedException {
         List<Type> out;
         try {
@@ -322,9 +373,9 @@ public final class EmethCoreReader {
                             + out.size()
                             + " values instead of "
                             + outputs
-                            + (reader == null ? "" : " from " + reader.coreAddress)
-                            + ": is that the network's EmethCore (a function it lacks, or no"
-                            + " contract at the address)?");
+                            + (to == null ? "" : " from " + to)
+                            + ": is that the contract the node expects (a function it lacks, or"
+                            + " no contract at the address)?");
         }
         return out;
     }

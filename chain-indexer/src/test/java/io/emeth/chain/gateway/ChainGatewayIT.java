@@ -9,7 +9,6 @@ import io.emeth.chain.it.ChildJvm;
 import io.emeth.chain.it.Configs;
 import io.emeth.chain.it.GatewayMain;
 import io.emeth.chain.it.KafkaFixture;
-import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.JobStatus;
 import io.emeth.contracts.dev.DevAccounts;
@@ -219,7 +218,7 @@ class ChainGatewayIT {
         Job job = Job.random("corpus.txt");
         chain.request(job);
         DevChain.token(chain.web3j, chain.deployment, NODE)
-                .approve(chain.deployment.coreAddress(), EmethRules.deposit(ChainFixture.FEE))
+                .approve(chain.deployment.coreAddress(), chain.rates().deposit(ChainFixture.FEE))
                 .send();
         chain.core(NODE).process(JobIds.toBytes(job.jobId())).send();
         return job;
@@ -233,11 +232,7 @@ class ChainGatewayIT {
     }
 
     private static int status(Job job) throws Exception {
-        return chain.core(NODE)
-                .jobs(JobIds.toBytes(job.jobId()))
-                .send()
-                .component4()
-                .intValueExact();
+        return chain.reader().job(job.jobId()).statusCode().intValueExact();
     }
 
     /** Mined transactions of the node calling EmethCore's {@code signature} since {@code from}. */

@@ -88,6 +88,16 @@ class EmethCoreReaderIT {
     }
 
     @Test
+    void shouldReadTheTokenBalanceAndAllowanceTheGatewayChecks() throws Exception {
+        String node = chain.node.getAddress();
+        chain.token(chain.node).approve(chain.deployment.coreAddress(), FEE).send();
+        assertThat(chain.reader.tokenAddress())
+                .isEqualToIgnoringCase(chain.deployment.tokenAddress());
+        assertThat(chain.reader.emtBalance(node)).isEqualTo(chain.emtOf(node)).isPositive();
+        assertThat(chain.reader.allowance(node)).isEqualTo(FEE);
+    }
+
+    @Test
     void shouldTellARefusedCallFromATransportFailure() throws Exception {
         // a revert carries the contract's reason
         assertThatThrownBy(() -> chain.reader.slot(0))
