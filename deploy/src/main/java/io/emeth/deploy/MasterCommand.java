@@ -33,7 +33,7 @@ public final class MasterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MasterApp app = MasterApp.start(config.loadWithStreamsKeys());
+        MasterApp app = MasterApp.start(MasterApp.withChainRates(config.loadWithStreamsKeys()));
         MetricsServer metrics = null;
         if (metricsPort >= 0) {
             PrometheusMeterRegistry registry = MetricsServer.newRegistry("master");

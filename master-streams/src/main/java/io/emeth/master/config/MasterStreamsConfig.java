@@ -2,6 +2,7 @@ package io.emeth.master.config;
 
 import io.emeth.common.config.MasterConfig;
 import io.emeth.common.config.WorkerTimeouts;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -26,6 +27,10 @@ import java.util.regex.Pattern;
  * <tr><td>punctuate_interval_ms</td><td>1000</td><td>how often the wall-clock checks run (lost
  *     workers, phase timeouts, aggregation timers)</td></tr>
  * </table>
+ *
+ * <p>{@code verifierFee} is not a key: it is the contract's {@code VERIFIER_FEE}, which the
+ * launcher reads from the chain at start ({@code MasterApp.withChainRates}); a job paying less can
+ * never be verified, so the master never takes one. 0 (no floor) until it is read.
  */
 public record MasterStreamsConfig(
         MasterConfig master,
@@ -34,7 +39,8 @@ public record MasterStreamsConfig(
         AggregationSettings aggregation,
         String topicPrefix,
         int streamThreads,
-        Duration punctuateInterval) {
+        Duration punctuateInterval,
+        BigInteger verifierFee) {
     static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,100}");
 
     public MasterStreamsConfig {
@@ -44,6 +50,10 @@ public record MasterStreamsConfig(
         Objects.requireNonNull(aggregation, "aggregation");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Objects.requireNonNull(punctuateInterval, "punctuateInterval");
+        Objects.requireNonNull(verifierFee, "verifierFee");
+        if (verifierFee.signum() < 0) {
+            throw new IllegalArgumentException("verifierFee is negative: " + verifierFee);
+        }
         if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
             throw new IllegalArgumentException(
                     "topic_prefix may hold only letters, digits, '.', '_' and '-' (at most 100),"
@@ -68,7 +78,8 @@ public record MasterStreamsConfig(
                 AggregationSettings.DEFAULTS,
                 "",
                 1,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                BigInteger.ZERO);
     }
 
     /** The pool this master serves: its account's checksummed address. */
@@ -78,7 +89,14 @@ public record MasterStreamsConfig(
 
     public MasterStreamsConfig withTopicPrefix(String prefix) {
         return new MasterStreamsConfig(
-                master, timeouts, model, aggregation, prefix, streamThreads, punctuateInterval);
+                master,
+                timeouts,
+                model,
+                aggregation,
+                prefix,
+                streamThreads,
+                punctuateInterval,
+                verifierFee);
     }
 
     public MasterStreamsConfig withTimeouts(WorkerTimeouts newTimeouts) {
@@ -89,11 +107,32 @@ public record MasterStreamsConfig(
                 aggregation,
                 topicPrefix,
                 streamThreads,
-                punctuateInterval);
+                punctuateInterval,
+                verifierFee);
     }
 
     public MasterStreamsConfig withPunctuateInterval(Duration interval) {
         return new MasterStreamsConfig(
-                master, timeouts, model, aggregation, topicPrefix, streamThreads, interval);
+                master,
+                timeouts,
+                model,
+                aggregation,
+                topicPrefix,
+                streamThreads,
+                interval,
+                verifierFee);
+    }
+
+    /** With the contract's {@code VERIFIER_FEE} (wei), as read from the chain. */
+    public MasterStreamsConfig withVerifierFee(BigInteger fee) {
+        return new MasterStreamsConfig(
+                master,
+                timeouts,
+                model,
+                aggregation,
+                topicPrefix,
+                streamThreads,
+                punctuateInterval,
+                fee);
     }
 }
