@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Test;
  * contract's ABI and its published source; the build's solc output ({@code target/solc}) is what
  * the web3j wrappers are generated from. Every function, event and the constructor must match entry
  * by entry: the same argument types in the same order, the same output types, the same indexed
- * flags, and a call stays a call and a transaction a transaction. Parameter names may differ (the
- * network's carry a leading underscore); they reach neither the chain nor the Java wrappers'
- * signatures. An entry only one side has fails too: a Java call to a function the network lacks
- * would revert there, which is how {@code withdraw} once stalled the gateway.
+ * flags and event parameter names (the fields of the generated event responses), and a call stays a
+ * call and a transaction a transaction. Function parameter names may differ (the network's carry a
+ * leading underscore): they reach neither the chain nor the wrappers' types. An entry only one side
+ * has fails too: a Java call to a function the network lacks would revert there, which is how
+ * {@code withdraw} once stalled the gateway.
  */
 class ContractAbiTest {
     private static final Path NETWORK = Path.of("src/main/abi/EmethCore.network.json");
@@ -73,9 +74,10 @@ class ContractAbiTest {
                 .containsEntry("constructor(address)", "transaction -> ()")
                 .containsEntry(
                         "event Request(address,bytes16,uint256,uint256)",
-                        "indexed (true,true,false,false)")
+                        "indexed (true,true,false,false) names (owner,jobId,fee,deadline)")
                 .containsEntry(
-                        "event Reward(address,uint256,uint256)", "indexed (true,false,false)")
+                        "event Reward(address,uint256,uint256)",
+                        "indexed (true,false,false) names (nodeAddress,slot,gas)")
                 .doesNotContainKey("function slotRewardWithdrawn(uint256,address)");
     }
 
@@ -98,16 +100,21 @@ class ContractAbiTest {
                         out.put("constructor(" + inputs + ")", kind(entry) + " -> ()");
                 case "event" -> {
                     List<String> indexed = new ArrayList<>();
+                    List<String> names = new ArrayList<>();
                     entry.path("inputs")
                             .forEach(
-                                    i ->
-                                            indexed.add(
-                                                    String.valueOf(i.path("indexed").asBoolean())));
+                                    i -> {
+                                        indexed.add(String.valueOf(i.path("indexed").asBoolean()));
+                                        names.add(i.path("name").asText());
+                                    });
+                    // an event's parameter names are the fields of the generated Java response
                     out.put(
                             "event " + entry.path("name").asText() + "(" + inputs + ")",
                             (entry.path("anonymous").asBoolean() ? "anonymous " : "")
                                     + "indexed ("
                                     + String.join(",", indexed)
+                                    + ") names ("
+                                    + String.join(",", names)
                                     + ")");
                 }
                 default -> out.put(type, "present"); // fallback, receive, error: none expected
