@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @notice The part of EmethToken the core needs: ERC-20 plus minting of slot rewards.
@@ -9,23 +8,28 @@ interface IEmethToken is IERC20 {
     function mint(address to, uint256 amount) external;
 }
 
-/// @title EmethCore: the job market of the Emeth network.
-/// @notice A requester escrows a fee in EMT for a training job; a node takes the job by staking a
-/// deposit, submits the result, and a verifier settles it. Verified work earns the node a share of
-/// the EMT minted for each 24-hour reward slot.
+/// @title EmethCore: the project's stand-in for the Emeth network's job market.
+/// @notice Exposes exactly the interface of the EmethCore the network runs (same functions, argument
+/// and output types and order, same constructor, same events; `contracts/src/main/abi/
+/// EmethCore.network.json` is that interface and `ContractAbiTest` holds this file to it) and
+/// behaves like it on every path the node can observe. The differences that remain are listed
+/// in docs/architecture.md ("The dev contract and the network's"): each one only gives a revert
+/// the network's contract also makes a readable reason.
 ///
 /// Lifecycle (status codes are part of the node's interface and never change):
-///   REQUESTED --cancel--> CANCELED
+///   REQUESTED --cancel--> CANCELED                       (emits only Cancel)
 ///   REQUESTED --process--> PROCESSING --decline--> DECLINED
-///                                     --timeout--> TIMEOUT            (verifier, after the deadline)
+///                                     --timeout--> TIMEOUT            (verifier)
 ///                                     --submit---> SUBMITTED --verify-------> VERIFIED
-///                                                            --rejectResult-> REJECTED
-///                                                            --failResult---> FAILED
-/// Every change after the request emits `Status`; `request` emits `Request`, `cancel` also `Cancel`.
+///                                                            --rejectResult-> FAILED
+/// Neither `request`, `process`, `submit` nor `timeout` looks at the deadline, and `request`
+/// accepts any fee and data set: a node must refuse what it cannot finish or be paid for.
 ///
-/// Money: the fee stays in this contract from `request` until the job settles; the deposit from
-/// `process` until then. Penalties are kept by this contract (counted in `collectedPenalties`).
-contract EmethCore is Ownable {
+/// Money: the fee stays here from `request` until the job settles, the deposit from `process`.
+/// `verify` pays VERIFIER_FEE to the verifier and the rest of the fee to the node, and keeps the
+/// deposit; `decline`, `timeout` and `rejectResult` refund the fee and return the deposit less
+/// the penalty (nothing when the penalty reaches the deposit). Penalties stay in this contract.
+contract EmethCore {
     // ---- status codes (internal: a public TIMEOUT getter would clash with timeout() in the
     // generated Java wrapper, whose method-name constants are upper-cased) ----
     uint256 internal constant REQUESTED = 0;
@@ -33,30 +37,31 @@ contract EmethCore is Ownable {
     uint256 internal constant PROCESSING = 2;
     uint256 internal constant SUBMITTED = 3;
     uint256 internal constant VERIFIED = 4;
-    uint256 internal constant REJECTED = 5;
+    uint256 internal constant REJECTED = 5; // kept for compatibility; rejectResult sets FAILED
     uint256 internal constant CANCELED = 6;
     uint256 internal constant TIMEOUT = 7;
     uint256 internal constant FAILED = 8;
     uint256 internal constant DECLINED = 9;
 
-    // ---- rates, in parts of RATE_DENOMINATOR ----------------------------------------------------
-    uint256 public constant RATE_DENOMINATOR = 100000;
-    uint256 public constant DEPOSIT_RATE = 100000; // the deposit equals the fee
-    uint256 public constant DECLINE_PENALTY_RATE = 10000; // 10 % of the fee
-    uint256 public constant TIMEOUT_PENALTY_RATE = 10000; // 10 % of the fee
-    uint256 public constant FAILED_PENALTY_RATE = 100000; // 100 % of the fee, plus VERIFIER_FEE
+    uint256 internal constant RATE_DENOMINATOR = 100000;
+    uint256 internal constant SLOT_INTERVAL = 24 hours;
+    uint256 internal constant BASE_SLOT_REWARD = 12000 * 24 ether;
+    uint256 internal constant DECREMENT_PER_SLOT = uint256(600 * 24 ether) / 365; // floored to wei
 
-    // ---- amounts and slots ----------------------------------------------------------------------
-    uint256 public constant VERIFIER_FEE = 10 ether; // 10 EMT, paid from the fee on verify
-    uint256 public constant MAX_SLOT_GAS_PER_NODE = 9000;
-    uint256 public constant SLOT_INTERVAL = 24 hours;
-    uint256 public constant BASE_SLOT_REWARD = 12000 * 24 ether;
-    uint256 public constant SLOT_REWARD_DECREMENT = uint256(600 * 24 ether) / 365; // floored to wei
+    // ---- rates (parts of 100,000) and amounts: public variables, as on the network, where the
+    // node reads them from the chain rather than assuming these values ----
+    uint256 public DEPOSIT_RATE = 100000; // the deposit equals the fee
+    uint256 public DECLINE_PENALTY_RATE = 10000; // 10 % of the fee
+    uint256 public TIMEOUT_PENALTY_RATE = 10000; // 10 % of the fee
+    uint256 public FAILED_PENALTY_RATE = 100000; // 100 % of the fee, plus VERIFIER_FEE
+    uint256 public MAX_SLOT_GAS_PER_NODE = 9000;
+    uint256 public VERIFIER_FEE = 10 ether; // 10 EMT
 
     // ---- state ----------------------------------------------------------------------------------
-    /// @notice Field order is the ABI of `jobs(jobId)`: owner, deadline, fee, status, requestedAt.
-    /// An unknown job reads as all zeros (status 0 = REQUESTED): check owner != 0 first.
+    /// @notice Field order is the ABI of `jobs(jobId)`.
     struct Job {
+        bool exist;
+        bytes16 jobId;
         address owner;
         uint256 deadline;
         uint256 fee;
@@ -73,7 +78,7 @@ contract EmethCore is Ownable {
     }
 
     /// @notice Field order is the ABI of `jobAssigns(jobId)`:
-    /// node, deposit, gas, startedAt, submittedAt, verifiedAt.
+    /// node, deposit, gas, startedAt, submittedAt, verifiedAt (never set, as on the network).
     struct JobAssign {
         address node;
         uint256 deposit;
@@ -83,63 +88,57 @@ contract EmethCore is Ownable {
         uint256 verifiedAt;
     }
 
-    /// @notice Field order is the ABI of `slots(slot)`: totalGas, totalReward.
-    struct Slot {
-        uint256 totalGas;
-        uint256 totalReward;
-    }
-
-    IEmethToken public immutable token;
-    /// @notice Start of slot 0 (the deployment block's timestamp).
-    uint256 public immutable startTime;
+    IEmethToken public immutable emtToken;
+    /// @notice The slot (absolute day number) of the deployment; slot rewards decrease from it.
+    uint256 public immutable startSlot;
     address public verifier;
-    uint256 public collectedPenalties;
 
     mapping(bytes16 => Job) public jobs;
     mapping(bytes16 => JobDetail) public jobDetails;
     mapping(bytes16 => JobAssign) public jobAssigns;
+    bytes16[] public jobIndexes;
+
+    mapping(uint256 => uint256) private slotTotalGas;
+    /// @notice Gas a node earned in a slot (capped at MAX_SLOT_GAS_PER_NODE).
+    mapping(uint256 => mapping(address => uint256)) public slotGas;
+    /// @notice Like slotGas until the node withdraws the slot's reward, then 0.
+    mapping(uint256 => mapping(address => uint256)) public slotBalances;
     /// @notice The slots in which a node earned gas, in order; `nodeSlotCount` gives the length.
     mapping(address => uint256[]) public nodeSlots;
-    /// @notice Gas a node earned in a slot (capped at MAX_SLOT_GAS_PER_NODE).
-    mapping(uint256 => mapping(address => uint256)) public slotBalances;
-    mapping(uint256 => Slot) public slots;
-    mapping(uint256 => mapping(address => bool)) public slotRewardWithdrawn;
+    mapping(address => mapping(uint256 => bool)) public nodeSlotUnique;
 
     // ---- events (the node's interface) ----------------------------------------------------------
     event Request(address indexed owner, bytes16 indexed jobId, uint256 fee, uint256 deadline);
     event Status(bytes16 indexed jobId, address nodeAddress, uint256 status);
     event Cancel(bytes16 indexed jobId);
     event Reward(address indexed nodeAddress, uint256 slot, uint256 gas);
+    /// @notice Declared as on the network, which never emits it either.
     event Penalty(address indexed nodeAddress, uint256 slashed);
-    event VerifierChanged(address indexed previousVerifier, address indexed newVerifier);
-    event SlotRewardWithdrawn(address indexed nodeAddress, uint256 slot, uint256 amount);
 
     modifier onlyVerifier() {
-        require(msg.sender == verifier, "caller is not the verifier");
+        require(isVerifier(msg.sender), "caller is not the verifier");
         _;
     }
 
-    constructor(address token_, address verifier_) Ownable(msg.sender) {
-        require(token_ != address(0), "token is the zero address");
-        require(verifier_ != address(0), "verifier is the zero address");
-        token = IEmethToken(token_);
-        verifier = verifier_;
-        startTime = block.timestamp;
-        emit VerifierChanged(address(0), verifier_);
+    /// @notice The deployer becomes the verifier; `setVerifier` hands the role on.
+    constructor(address tokenAddress) {
+        emtToken = IEmethToken(tokenAddress);
+        verifier = msg.sender;
+        startSlot = block.timestamp / SLOT_INTERVAL;
     }
 
-    /// @notice Replaces the verifier, e.g. when its key rotates.
-    function setVerifier(address verifier_) external {
-        // A reason string rather than Ownable's custom error, so an operator reads the cause.
-        require(msg.sender == owner(), "caller is not the owner");
-        require(verifier_ != address(0), "verifier is the zero address");
-        emit VerifierChanged(verifier, verifier_);
-        verifier = verifier_;
+    function isVerifier(address account) public view returns (bool) {
+        return account == verifier;
+    }
+
+    function setVerifier(address account) public onlyVerifier {
+        verifier = account;
     }
 
     // ---- requester ------------------------------------------------------------------------------
 
-    /// @notice Posts a job and escrows its fee (the caller must have approved `fee` to this contract).
+    /// @notice Posts a job and escrows its fee (the caller must have approved `fee` to this
+    /// contract). Neither the deadline, the data set nor the fee's size is checked.
     function request(
         bytes16 jobId,
         uint256 programId,
@@ -147,157 +146,141 @@ contract EmethCore is Ownable {
         string calldata param,
         uint256 fee,
         uint256 deadline
-    ) external {
-        require(jobId != bytes16(0), "job id is zero");
-        require(jobs[jobId].owner == address(0), "job id already used");
-        require(fee > 0, "fee is zero");
-        // Below this the fee could not pay the verifier on verify.
-        require(fee >= VERIFIER_FEE, "fee below VERIFIER_FEE");
-        require(deadline > block.timestamp, "deadline is in the past");
-        require(bytes(dataset).length > 0, "dataset is empty");
-
-        jobs[jobId] = Job(msg.sender, deadline, fee, REQUESTED, block.timestamp);
-        jobDetails[jobId] = JobDetail(programId, param, dataset, "");
+    ) external returns (bool) {
+        require(!jobs[jobId].exist, "job id already used");
         _pull(msg.sender, fee, "fee");
+        jobs[jobId] = Job(true, jobId, msg.sender, deadline, fee, REQUESTED, block.timestamp);
+        jobDetails[jobId] = JobDetail(programId, param, dataset, "");
+        jobIndexes.push(jobId);
         emit Request(msg.sender, jobId, fee, deadline);
+        return true;
     }
 
-    /// @notice Withdraws a job nobody took yet and refunds its fee.
-    function cancel(bytes16 jobId) external {
-        Job storage job = _job(jobId);
+    /// @notice Withdraws a job nobody took yet and refunds its fee. Emits only `Cancel`.
+    function cancel(bytes16 jobId) external returns (bool) {
+        Job storage job = jobs[jobId];
         require(job.owner == msg.sender, "caller is not the job owner");
+        require(job.exist, "job does not exist");
         require(job.status == REQUESTED, "job not REQUESTED");
         job.status = CANCELED;
-        _push(job.owner, job.fee);
+        _push(msg.sender, job.fee);
         emit Cancel(jobId);
-        emit Status(jobId, address(0), CANCELED);
+        return true;
     }
 
     // ---- node -----------------------------------------------------------------------------------
 
-    /// @notice Takes a job; pulls the deposit (approve `deposit(fee)` to this contract first).
-    function process(bytes16 jobId) external {
+    /// @notice Takes a job; pulls the deposit (approve fee × DEPOSIT_RATE / 100000 first).
+    function process(bytes16 jobId) external returns (bool) {
         Job storage job = _job(jobId);
         require(job.status == REQUESTED, "job not REQUESTED");
-        require(block.timestamp < job.deadline, "deadline passed");
-        uint256 amount = (job.fee * DEPOSIT_RATE) / RATE_DENOMINATOR;
+        uint256 deposit = (job.fee * DEPOSIT_RATE) / RATE_DENOMINATOR;
+        _pull(msg.sender, deposit, "deposit");
         job.status = PROCESSING;
-        jobAssigns[jobId] = JobAssign(msg.sender, amount, 0, block.timestamp, 0, 0);
-        _pull(msg.sender, amount, "deposit");
-        emit Status(jobId, msg.sender, PROCESSING);
-    }
-
-    /// @notice Gives a job up: the node forfeits DECLINE_PENALTY_RATE of the fee from its deposit
-    /// and the requester gets the fee back.
-    function decline(bytes16 jobId) external {
-        Job storage job = _job(jobId);
-        require(job.status == PROCESSING, "job not PROCESSING");
-        require(jobAssigns[jobId].node == msg.sender, "caller is not the job's node");
-        job.status = DECLINED;
-        _settleWithPenalty(jobId, (job.fee * DECLINE_PENALTY_RATE) / RATE_DENOMINATOR, 0);
-        emit Status(jobId, msg.sender, DECLINED);
-    }
-
-    /// @notice Hands in the result (the storage file name of the trained model) before the deadline.
-    function submit(bytes16 jobId, string calldata result) external {
-        Job storage job = _job(jobId);
-        require(job.status == PROCESSING, "job not PROCESSING");
         JobAssign storage assign = jobAssigns[jobId];
-        require(assign.node == msg.sender, "caller is not the job's node");
-        require(block.timestamp <= job.deadline, "deadline passed");
-        require(bytes(result).length > 0, "result is empty");
-        job.status = SUBMITTED;
-        assign.submittedAt = block.timestamp;
-        jobDetails[jobId].result = result;
-        emit Status(jobId, msg.sender, SUBMITTED);
+        assign.node = msg.sender;
+        assign.deposit = deposit;
+        assign.startedAt = block.timestamp;
+        emit Status(jobId, msg.sender, PROCESSING);
+        return true;
     }
 
-    /// @notice Mints the caller's share of a closed slot's reward, once.
-    function withdrawSlotReward(uint256 slot) external {
+    /// @notice Gives a job up: the requester gets the fee back, the node its deposit less
+    /// DECLINE_PENALTY_RATE of the fee.
+    function decline(bytes16 jobId) external returns (bool) {
+        _onlyAssignedNode(jobId);
+        Job storage job = _job(jobId);
+        require(job.status == PROCESSING, "job not PROCESSING");
+        job.status = DECLINED;
+        _refund(jobId, (job.fee * DECLINE_PENALTY_RATE) / RATE_DENOMINATOR);
+        emit Status(jobId, msg.sender, DECLINED);
+        return true;
+    }
+
+    /// @notice Hands in the result (the storage file name of the trained model).
+    function submit(bytes16 jobId, string calldata result) external returns (bool) {
+        _onlyAssignedNode(jobId);
+        Job storage job = _job(jobId);
+        require(job.status == PROCESSING, "job not PROCESSING");
+        job.status = SUBMITTED;
+        jobDetails[jobId].result = result;
+        jobAssigns[jobId].submittedAt = block.timestamp;
+        emit Status(jobId, msg.sender, SUBMITTED);
+        return true;
+    }
+
+    /// @notice Mints the caller's share of a closed slot's reward; its slotBalances becomes 0.
+    function withdrawSlotReward(uint256 slot) external returns (bool) {
         require(slot < currentSlot(), "slot not closed");
-        uint256 nodeGas = slotBalances[slot][msg.sender];
-        require(nodeGas > 0, "no gas in slot");
-        require(!slotRewardWithdrawn[slot][msg.sender], "slot reward already withdrawn");
-        slotRewardWithdrawn[slot][msg.sender] = true;
-        Slot storage s = slots[slot];
-        uint256 amount = (nodeGas * s.totalReward) / s.totalGas;
-        if (amount > 0) {
-            token.mint(msg.sender, amount);
-        }
-        emit SlotRewardWithdrawn(msg.sender, slot, amount);
+        uint256 balance = slotBalances[slot][msg.sender];
+        require(balance > 0, "slot reward is empty");
+        uint256 reward = (_slotReward(slot) * balance) / slotTotalGas[slot];
+        slotBalances[slot][msg.sender] = 0;
+        emtToken.mint(msg.sender, reward);
+        return true;
     }
 
     // ---- verifier -------------------------------------------------------------------------------
 
-    /// @notice Accepts a result: pays the verifier VERIFIER_FEE, the node the rest of the fee plus
-    /// its whole deposit, and credits the job's gas to the node in the current reward slot.
-    function verify(bytes16 jobId, uint256 gas) external onlyVerifier {
+    /// @notice Accepts a result: pays the verifier VERIFIER_FEE and the node the rest of the fee
+    /// (the deposit stays here), and credits the job's gas to the node in the current slot.
+    function verify(bytes16 jobId, uint256 gas) external onlyVerifier returns (bool) {
         Job storage job = _job(jobId);
         require(job.status == SUBMITTED, "job not SUBMITTED");
+        // the network's contract reverts here too (an underflow); this names the cause
+        require(job.fee >= VERIFIER_FEE, "fee below VERIFIER_FEE");
         JobAssign storage assign = jobAssigns[jobId];
         job.status = VERIFIED;
         assign.gas = gas;
-        assign.verifiedAt = block.timestamp;
-        _creditGas(assign.node, gas);
+        uint256 slot = _creditGas(assign.node, gas);
         _push(verifier, VERIFIER_FEE);
-        _push(assign.node, job.fee - VERIFIER_FEE + assign.deposit);
+        _push(assign.node, job.fee - VERIFIER_FEE);
         emit Status(jobId, assign.node, VERIFIED);
+        emit Reward(assign.node, slot, gas);
+        return true;
     }
 
-    /// @notice Ends a job whose node did not submit by the deadline: TIMEOUT_PENALTY_RATE of the
-    /// fee is kept from the deposit, the requester gets the fee back.
-    function timeout(bytes16 jobId) external onlyVerifier {
+    /// @notice Ends a job its node did not finish: the requester gets the fee back, the node its
+    /// deposit less TIMEOUT_PENALTY_RATE of the fee.
+    function timeout(bytes16 jobId) external onlyVerifier returns (bool) {
         Job storage job = _job(jobId);
         require(job.status == PROCESSING, "job not PROCESSING");
-        require(block.timestamp > job.deadline, "deadline not passed");
         job.status = TIMEOUT;
-        _settleWithPenalty(jobId, (job.fee * TIMEOUT_PENALTY_RATE) / RATE_DENOMINATOR, 0);
+        _refund(jobId, (job.fee * TIMEOUT_PENALTY_RATE) / RATE_DENOMINATOR);
         emit Status(jobId, jobAssigns[jobId].node, TIMEOUT);
+        return true;
     }
 
-    /// @notice Refuses a result that cannot be accepted (e.g. unreadable) without proving fraud:
-    /// the requester gets the fee back and the node its whole deposit.
-    function rejectResult(bytes16 jobId) external onlyVerifier {
-        Job storage job = _job(jobId);
-        require(job.status == SUBMITTED, "job not SUBMITTED");
-        job.status = REJECTED;
-        _settleWithPenalty(jobId, 0, 0);
-        emit Status(jobId, jobAssigns[jobId].node, REJECTED);
-    }
-
-    /// @notice Marks a result as failed (wrong or fraudulent work): the node is slashed
-    /// FAILED_PENALTY_RATE of the fee plus VERIFIER_FEE, at most its deposit; the verifier's fee is
-    /// paid from the slash, the requester gets the fee back.
-    function failResult(bytes16 jobId) external onlyVerifier {
+    /// @notice Refuses a result: status FAILED, the requester gets the fee back, the node its
+    /// deposit less FAILED_PENALTY_RATE of the fee plus VERIFIER_FEE.
+    function rejectResult(bytes16 jobId) external onlyVerifier returns (bool) {
         Job storage job = _job(jobId);
         require(job.status == SUBMITTED, "job not SUBMITTED");
         job.status = FAILED;
-        uint256 slash = (job.fee * FAILED_PENALTY_RATE) / RATE_DENOMINATOR + VERIFIER_FEE;
-        _settleWithPenalty(jobId, slash, VERIFIER_FEE);
+        _refund(jobId, (job.fee * FAILED_PENALTY_RATE) / RATE_DENOMINATOR + VERIFIER_FEE);
         emit Status(jobId, jobAssigns[jobId].node, FAILED);
+        return true;
     }
 
     // ---- views ----------------------------------------------------------------------------------
 
-    /// @notice The original network's estimate: data set size in MB × program complexity / 1000.
-    function getEstimatedGas(uint256 datasetSizeMB, uint256 complexity) external pure returns (uint256) {
-        return (datasetSizeMB * complexity) / 1000;
+    /// @notice The network's estimate: data set size in MB × program complexity / 1000.
+    function getEstimatedGas(uint256 sizeMB, uint256 complexity) external pure returns (uint256) {
+        return (sizeMB * complexity) / 1000;
     }
 
-    /// @notice The reward slot `block.timestamp` falls in; slot 0 starts at deployment.
+    /// @notice The reward slot `block.timestamp` falls in: the absolute day number.
     function currentSlot() public view returns (uint256) {
-        return (block.timestamp - startTime) / SLOT_INTERVAL;
+        return block.timestamp / SLOT_INTERVAL;
     }
 
-    /// @notice The EMT (wei) minted for a slot: BASE_SLOT_REWARD less SLOT_REWARD_DECREMENT per
-    /// slot since slot 0, never below zero.
-    function slotReward(uint256 slot) public pure returns (uint256) {
-        // Past this slot the decrement has used the whole base; also keeps slot × decrement
-        // from overflowing for absurd slot numbers.
-        if (slot > BASE_SLOT_REWARD / SLOT_REWARD_DECREMENT) {
-            return 0;
-        }
-        return BASE_SLOT_REWARD - slot * SLOT_REWARD_DECREMENT;
+    function currentSlotReward() external view returns (uint256) {
+        return _slotReward(currentSlot());
+    }
+
+    /// @notice A slot's credited gas and the EMT (wei) it mints.
+    function slots(uint256 slot) external view returns (uint256 totalGas, uint256 totalReward) {
+        return (slotTotalGas[slot], _slotReward(slot));
     }
 
     function nodeSlotCount(address node) external view returns (uint256) {
@@ -308,60 +291,60 @@ contract EmethCore is Ownable {
 
     function _job(bytes16 jobId) private view returns (Job storage job) {
         job = jobs[jobId];
-        require(job.owner != address(0), "job does not exist");
+        require(job.exist, "job does not exist");
     }
 
-    /// Credits at most what keeps the node under MAX_SLOT_GAS_PER_NODE in the current slot, so
-    /// one node cannot take a slot's whole reward by inflating its jobs.
-    function _creditGas(address node, uint256 gas) private {
-        uint256 slot = currentSlot();
-        uint256 held = slotBalances[slot][node];
+    function _onlyAssignedNode(bytes16 jobId) private view {
+        require(jobAssigns[jobId].node == msg.sender, "caller is not the job's node");
+    }
+
+    /// BASE_SLOT_REWARD less DECREMENT_PER_SLOT per slot since startSlot, never below zero.
+    function _slotReward(uint256 slot) private view returns (uint256) {
+        // the network's contract reverts here too (an underflow); this names the cause
+        require(slot >= startSlot, "slot before startSlot");
+        uint256 decrement = (slot - startSlot) * DECREMENT_PER_SLOT;
+        return decrement < BASE_SLOT_REWARD ? BASE_SLOT_REWARD - decrement : 0;
+    }
+
+    /// Credits at most what keeps the node at MAX_SLOT_GAS_PER_NODE in the current slot.
+    function _creditGas(address node, uint256 gas) private returns (uint256 slot) {
+        slot = currentSlot();
+        uint256 held = slotGas[slot][node];
         uint256 room = held >= MAX_SLOT_GAS_PER_NODE ? 0 : MAX_SLOT_GAS_PER_NODE - held;
         uint256 credited = gas < room ? gas : room;
-        if (credited == 0) {
-            return;
-        }
-        if (held == 0) {
+        slotTotalGas[slot] += credited;
+        slotGas[slot][node] = held + credited;
+        slotBalances[slot][node] += credited;
+        if (!nodeSlotUnique[node][slot]) {
+            nodeSlotUnique[node][slot] = true;
             nodeSlots[node].push(slot);
         }
-        slotBalances[slot][node] = held + credited;
-        Slot storage s = slots[slot];
-        if (s.totalGas == 0) {
-            s.totalReward = slotReward(slot);
-        }
-        s.totalGas += credited;
-        emit Reward(node, slot, credited);
     }
 
-    /// Refunds the requester's fee and returns the node's deposit less `penalty` (capped at the
-    /// deposit); `toVerifier` of the penalty goes to the verifier, the rest stays here.
-    function _settleWithPenalty(bytes16 jobId, uint256 penalty, uint256 toVerifier) private {
+    /// Refunds the requester's fee and returns the node's deposit less `penalty` (nothing when
+    /// the penalty reaches the deposit); the penalty stays here.
+    function _refund(bytes16 jobId, uint256 penalty) private {
         Job storage job = jobs[jobId];
         JobAssign storage assign = jobAssigns[jobId];
-        uint256 slashed = penalty < assign.deposit ? penalty : assign.deposit;
-        uint256 paid = toVerifier < slashed ? toVerifier : slashed;
-        collectedPenalties += slashed - paid;
         _push(job.owner, job.fee);
-        _push(assign.node, assign.deposit - slashed);
-        _push(verifier, paid);
-        if (slashed > 0) {
-            emit Penalty(assign.node, slashed);
+        if (penalty < assign.deposit) {
+            _push(assign.node, assign.deposit - penalty);
         }
     }
 
     /// transferFrom with reasons an operator can act on (the ERC-20's own errors are opaque codes).
     function _pull(address from, uint256 amount, string memory what) private {
-        require(token.balanceOf(from) >= amount, string.concat("EMT balance below ", what));
+        require(emtToken.balanceOf(from) >= amount, string.concat("EMT balance below ", what));
         require(
-            token.allowance(from, address(this)) >= amount,
+            emtToken.allowance(from, address(this)) >= amount,
             string.concat("EMT allowance below ", what, ": approve EmethCore first")
         );
-        require(token.transferFrom(from, address(this), amount), "EMT transferFrom failed");
+        require(emtToken.transferFrom(from, address(this), amount), "EMT transferFrom failed");
     }
 
     function _push(address to, uint256 amount) private {
         if (amount > 0) {
-            require(token.transfer(to, amount), "EMT transfer failed");
+            require(emtToken.transfer(to, amount), "EMT transfer failed");
         }
     }
 }

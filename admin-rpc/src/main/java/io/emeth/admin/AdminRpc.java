@@ -11,15 +11,16 @@ import io.emeth.admin.db.SinkSchema;
 import io.emeth.admin.http.AdminHttpServer;
 import io.emeth.admin.metrics.AdminMetrics;
 import io.emeth.admin.read.ReadModel;
-import io.emeth.admin.rewards.ChainViews;
 import io.emeth.admin.rewards.RewardWithdrawal;
 import io.emeth.admin.rpc.AdminMethods;
 import io.emeth.admin.rpc.JsonRpcService;
 import io.emeth.admin.sink.JdbcSink;
 import io.emeth.admin.sink.SinkSettings;
 import io.emeth.common.config.MasterConfig;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.schemas.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -137,7 +138,8 @@ public final class AdminRpc implements AutoCloseable {
             MasterConfig config,
             Database database,
             CommandPublisher commands,
-            List<AutoCloseable> started) {
+            List<AutoCloseable> started)
+            throws IOException {
         String scheme = config.endpoint().getScheme();
         if (!"http".equals(scheme) && !"https".equals(scheme)) {
             log.warn(
@@ -147,8 +149,8 @@ public final class AdminRpc implements AutoCloseable {
                     config.endpoint());
             return null;
         }
-        ChainViews chain =
-                ChainViews.connect(
+        EmethCoreReader chain =
+                EmethCoreReader.open(
                         config.endpoint().toString(),
                         config.emethContractAddress(),
                         config.poolId());

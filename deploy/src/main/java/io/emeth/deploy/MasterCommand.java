@@ -35,7 +35,7 @@ public final class MasterCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MasterApp app;
         try {
-            app = MasterApp.start(config.loadWithStreamsKeys());
+            app = MasterApp.start(MasterApp.withChainRates(config.loadWithStreamsKeys()));
         } catch (IllegalStateException e) {
             // a missing topic, or another instance on this state_dir: the operator's to fix
             throw new OperatorException(e.getMessage(), e);

@@ -1,7 +1,6 @@
 package io.emeth.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,7 +53,9 @@ class BadInputDrillIT {
             String unknownProgram,
             String missingData,
             String tinyData,
-            String feeTooHigh) {}
+            String feeTooHigh,
+            String feeTooLow,
+            String pastDeadline) {}
 
     @Test
     void shouldAnswerEveryBadInputWithAClearErrorWhileTheGoodJobEndsVerified() throws Exception {
@@ -92,21 +93,8 @@ class BadInputDrillIT {
             NodeIdentity impostor = NodeIdentity.generate();
             HostileInputs.publishForgedRegistration(node, victimKey.address(), impostor);
 
-            // And the requester calls request directly for five jobs the node must refuse
+            // And the requester calls request directly for seven jobs the node must refuse
             BadJobs bad = requestBadJobs(node);
-
-            // And one with a fee under the verifier's fee, which the contract itself refuses: it
-            // never becomes a log, so no part of the node ever sees it
-            assertThatThrownBy(
-                            () ->
-                                    request(
-                                            node.chain(),
-                                            JobIds.random(),
-                                            0,
-                                            GOOD_DATASET,
-                                            PARAM,
-                                            EmethRules.emt(5)))
-                    .hasMessageContaining("fee below VERIFIER_FEE");
 
             // And garbage is posted to JSON-RPC: each answer is an error naming the problem
             assertJsonRpcRefusesGarbage(admin);
@@ -154,7 +142,9 @@ class BadInputDrillIT {
 
     /**
      * Requests a job whose param is not JSON, one of an unknown program, one whose data set was
-     * never uploaded, one whose data set has 1000 bytes and one whose fee is above max_fee.
+     * never uploaded, one whose data set has 1000 bytes, one whose fee is above max_fee, and two
+     * the network's contract accepts though no node should take them: a fee of 5 EMT (below min_fee
+     * and VERIFIER_FEE) and a deadline already passed.
      */
     private static BadJobs requestBadJobs(NodeStack node) throws Exception {
         ChainFixture chain = node.chain();
@@ -168,6 +158,8 @@ class BadInputDrillIT {
                         JobIds.random(),
                         JobIds.random(),
                         JobIds.random(),
+                        JobIds.random(),
+                        JobIds.random(),
                         JobIds.random());
         BigInteger fee = EmethRules.emt(20);
         request(chain, bad.notJson(), 0, GOOD_DATASET, "epochs: two", fee);
@@ -176,6 +168,17 @@ class BadInputDrillIT {
         node.requester().upload("tiny.txt", bad.tinyData(), new byte[1_000]);
         request(chain, bad.tinyData(), 0, "tiny.txt", PARAM, fee);
         request(chain, bad.feeTooHigh(), 0, GOOD_DATASET, PARAM, EmethRules.emt(40));
+        // the network's contract accepts a fee below its VERIFIER_FEE and a deadline in the
+        // past: the node must refuse them itself
+        request(chain, bad.feeTooLow(), 0, GOOD_DATASET, PARAM, EmethRules.emt(5));
+        request(
+                chain,
+                bad.pastDeadline(),
+                0,
+                GOOD_DATASET,
+                PARAM,
+                fee,
+                DevChain.latestTimestamp(chain.web3j) - 60);
         return bad;
     }
 
@@ -188,6 +191,25 @@ class BadInputDrillIT {
             String param,
             BigInteger fee)
             throws Exception {
+        request(
+                chain,
+                jobId,
+                programId,
+                dataset,
+                param,
+                fee,
+                DevChain.latestTimestamp(chain.web3j) + 86_400);
+    }
+
+    private static void request(
+            ChainFixture chain,
+            String jobId,
+            long programId,
+            String dataset,
+            String param,
+            BigInteger fee,
+            long deadline)
+            throws Exception {
         chain.core(chain.requester)
                 .request(
                         JobIds.toBytes(jobId),
@@ -195,7 +217,7 @@ class BadInputDrillIT {
                         dataset,
                         param,
                         fee,
-                        BigInteger.valueOf(DevChain.latestTimestamp(chain.web3j) + 86_400))
+                        BigInteger.valueOf(deadline))
                 .send();
     }
 
@@ -229,13 +251,20 @@ class BadInputDrillIT {
                                     node,
                                     bad.feeTooHigh(),
                                     "fee 40000000000000000000 wei (40 EMT) is above max_fee");
+                            assertIneligible(
+                                    node,
+                                    bad.feeTooLow(),
+                                    "fee 5000000000000000000 wei (5 EMT) is below min_fee");
+                            assertIneligible(node, bad.pastDeadline(), "deadline");
                         });
         for (String jobId :
                 List.of(
                         bad.unknownProgram(),
                         bad.missingData(),
                         bad.tinyData(),
-                        bad.feeTooHigh())) {
+                        bad.feeTooHigh(),
+                        bad.feeTooLow(),
+                        bad.pastDeadline())) {
             assertThat(TopicReads.trainingAssigned(node, jobId))
                     .as("assignments of %s", jobId)
                     .isEmpty();

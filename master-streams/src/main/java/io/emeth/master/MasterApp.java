@@ -1,11 +1,14 @@
 package io.emeth.master;
 
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.config.Membership;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.registry.SerdeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,6 +54,31 @@ public final class MasterApp implements AutoCloseable {
     private MasterApp(KafkaStreams streams, StateDirLock stateDirLock) {
         this.streams = streams;
         this.stateDirLock = stateDirLock;
+    }
+
+    /**
+     * {@code config} with the contract's {@code VERIFIER_FEE}, read from the chain (the master
+     * refuses a job paying less: the contract accepts it, but it can never be verified).
+     *
+     * @throws IllegalStateException naming the endpoint and contract when the read fails
+     */
+    public static MasterStreamsConfig withChainRates(MasterStreamsConfig config) {
+        String endpoint = config.master().endpoint().toString();
+        String contract = config.master().emethContractAddress();
+        try (EmethCoreReader reader = EmethCoreReader.open(endpoint, contract, config.poolId())) {
+            BigInteger fee = reader.rates().verifierFee();
+            log.info("Read the contract's rates [contract:{}, verifierFeeWei:{}]", contract, fee);
+            return config.withVerifierFee(fee);
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "cannot read VERIFIER_FEE of EmethCore "
+                            + contract
+                            + " at "
+                            + endpoint
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     /**

@@ -6,9 +6,8 @@ import io.emeth.admin.db.Database;
 import io.emeth.admin.db.SinkSchema;
 import io.emeth.admin.read.ReadModel;
 import io.emeth.admin.read.Views.JobRow;
-import io.emeth.admin.rewards.ChainViews;
-import io.emeth.admin.rewards.ChainViews.JobOnChain;
 import io.emeth.common.config.MasterConfig;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.JobStatus;
 import java.io.PrintStream;
@@ -41,8 +40,8 @@ public final class Decline {
         String id = jobId == null ? null : JobIds.normalize(jobId);
         String account = config.poolId();
         try (Database database = Database.forConfig(config);
-                ChainViews chain =
-                        ChainViews.connect(
+                EmethCoreReader chain =
+                        EmethCoreReader.open(
                                 config.endpoint().toString(),
                                 config.emethContractAddress(),
                                 account);
@@ -54,14 +53,15 @@ public final class Decline {
             SinkSchema.migrate(database);
             List<JobRow> known = new ReadModel(database).jobList();
             if (id != null) {
-                JobOnChain onChain = chain.job(id);
-                if (!processedBy(onChain, account)) {
+                EmethCoreReader.Job onChain = chain.job(id);
+                EmethCoreReader.Assignment assign = chain.assignment(id);
+                if (!processedBy(onChain, assign, account)) {
                     throw new IllegalArgumentException(
                             "job "
                                     + id
                                     + " cannot be declined: on chain it is "
-                                    + onChain.status()
-                                    + (isZero(onChain.node()) ? "" : " by " + onChain.node())
+                                    + (onChain.exists() ? onChain.statusName() : "unknown")
+                                    + (assign.assigned() ? " by " + assign.node() : "")
                                     + ", not PROCESSING by this node "
                                     + account);
                 }
@@ -70,7 +70,7 @@ public final class Decline {
             }
             int declined = 0;
             for (JobRow job : known) {
-                if (processedBy(chain.job(job.jobId()), account)) {
+                if (processedBy(chain.job(job.jobId()), chain.assignment(job.jobId()), account)) {
                     decline(commands, account, job.jobId(), job.numAttempt(), out);
                     declined++;
                 }
@@ -95,8 +95,9 @@ public final class Decline {
                         + commandId);
     }
 
-    private static boolean processedBy(JobOnChain job, String account) {
-        return job.status() == JobStatus.PROCESSING && job.node().equalsIgnoreCase(account);
+    private static boolean processedBy(
+            EmethCoreReader.Job job, EmethCoreReader.Assignment assign, String account) {
+        return job.hasStatus(JobStatus.PROCESSING) && assign.assignedTo(account);
     }
 
     private static int attempt(List<JobRow> known, String jobId) {
@@ -105,9 +106,5 @@ public final class Decline {
                 .mapToInt(JobRow::numAttempt)
                 .findFirst()
                 .orElse(1);
-    }
-
-    private static boolean isZero(String address) {
-        return address == null || address.replace("0x", "").chars().allMatch(c -> c == '0');
     }
 }

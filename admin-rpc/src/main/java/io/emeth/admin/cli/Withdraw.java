@@ -5,11 +5,11 @@ import io.emeth.admin.commands.CommandPublisher;
 import io.emeth.admin.db.Database;
 import io.emeth.admin.db.SinkSchema;
 import io.emeth.admin.read.ViewJson;
-import io.emeth.admin.rewards.ChainViews;
 import io.emeth.admin.rewards.RewardWithdrawal;
 import io.emeth.admin.rewards.RewardWithdrawal.Requested;
 import io.emeth.admin.rewards.RewardWithdrawal.Result;
 import io.emeth.common.config.MasterConfig;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.schemas.Topics;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -33,8 +33,8 @@ public final class Withdraw {
             throws Exception {
         Topics topics = NodeTopics.create(config.kafka(), topicPrefix);
         try (Database database = Database.forConfig(config);
-                ChainViews chain =
-                        ChainViews.connect(
+                EmethCoreReader chain =
+                        EmethCoreReader.open(
                                 config.endpoint().toString(),
                                 config.emethContractAddress(),
                                 config.poolId());

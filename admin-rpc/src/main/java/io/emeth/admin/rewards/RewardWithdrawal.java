@@ -3,7 +3,10 @@ package io.emeth.admin.rewards;
 import io.emeth.admin.commands.CommandPublisher;
 import io.emeth.admin.db.Database;
 import io.emeth.admin.rewards.SlotRewards.Plan;
+import io.emeth.admin.rewards.SlotRewards.SlotState;
 import io.emeth.admin.rewards.SlotRewards.Withdrawal;
+import io.emeth.contracts.EmethCoreReader;
+import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,12 +36,12 @@ public final class RewardWithdrawal {
     }
 
     private final Database database;
-    private final ChainViews chain;
+    private final EmethCoreReader chain;
     private final CommandPublisher commands;
     private final String account;
 
     public RewardWithdrawal(
-            Database database, ChainViews chain, CommandPublisher commands, String account) {
+            Database database, EmethCoreReader chain, CommandPublisher commands, String account) {
         this.database = database;
         this.chain = chain;
         this.commands = commands;
@@ -49,7 +52,7 @@ public final class RewardWithdrawal {
     public synchronized Result run() throws Exception {
         long start = storedIndex();
         long current = chain.currentSlot();
-        Plan plan = SlotRewards.plan(start, chain.slotsFrom(account, start), current);
+        Plan plan = SlotRewards.plan(start, slotsFrom(start), current);
         List<Requested> requested = new ArrayList<>();
         for (Withdrawal w : plan.withdrawals()) {
             String id = commands.withdrawSlotReward(account, w.slot(), w.reward());
@@ -66,6 +69,28 @@ public final class RewardWithdrawal {
                 start,
                 plan.nextIndex());
         return new Result(requested, plan.nextIndex(), current);
+    }
+
+    /**
+     * The node's slots from {@code fromIndex} on, with their totals, the node's gas and whether it
+     * was withdrawn ({@code slotBalances == 0}, as the network's contract records it).
+     */
+    private List<SlotState> slotsFrom(long fromIndex) throws IOException {
+        long count = chain.nodeSlotCount(account);
+        List<SlotState> slots = new ArrayList<>();
+        for (long i = Math.max(0, fromIndex); i < count; i++) {
+            long slot = chain.nodeSlot(account, i);
+            EmethCoreReader.Slot totals = chain.slot(slot);
+            slots.add(
+                    new SlotState(
+                            i,
+                            slot,
+                            totals.totalGas(),
+                            totals.totalReward(),
+                            chain.slotGas(slot, account),
+                            chain.slotWithdrawn(slot, account)));
+        }
+        return slots;
     }
 
     /** The stored index, 0 when none (the original's table holds at most one row). */

@@ -132,7 +132,7 @@ class OperatorCommandsIT {
     @Test
     void shouldWithdrawTheClosedSlotThroughTheGatewayUntilItIsWithdrawn() throws Exception {
         BigInteger expected =
-                EmethRules.rewardShare(3_000, 3_000, EmethRules.slotReward(rewardSlot));
+                EmethRules.rewardShare(3_000, 3_000, chain.reader().slot(rewardSlot).totalReward());
         String account = chain.master.getAddress();
         String commandId =
                 CommandIds.of(

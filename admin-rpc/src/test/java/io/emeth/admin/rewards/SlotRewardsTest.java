@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** Which slots withdraw takes and where it resumes. */
 class SlotRewardsTest {
-    private static final BigInteger REWARD = EmethRules.slotReward(3);
+    private static final BigInteger REWARD = EmethRules.emt(288_000);
 
     @Test
     void shouldWithdrawEveryClosedSlotWithGasAtTheNodesShare() {

@@ -1,5 +1,6 @@
 package io.emeth.admin.support;
 
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.dev.Anvil;
@@ -57,7 +58,7 @@ public final class ItChain implements AutoCloseable {
                         BigInteger.valueOf(DevChain.latestTimestamp(web3j) + 7200))
                 .send();
         DevChain.token(web3j, deployment, node)
-                .approve(deployment.coreAddress(), EmethRules.deposit(FEE))
+                .approve(deployment.coreAddress(), reader().rates().deposit(FEE))
                 .send();
         core(node).process(JobIds.toBytes(jobId)).send();
         return jobId;
@@ -78,7 +79,12 @@ public final class ItChain implements AutoCloseable {
     }
 
     public long currentSlot() throws Exception {
-        return core(requester).currentSlot().send().longValueExact();
+        return reader().currentSlot();
+    }
+
+    /** The contract's state, read as the requester. */
+    public EmethCoreReader reader() {
+        return EmethCoreReader.of(web3j, deployment.coreAddress(), requester.getAddress());
     }
 
     /** The private key of {@code credentials} as 64 hex digits, for a config file. */

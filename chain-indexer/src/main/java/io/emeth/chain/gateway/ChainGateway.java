@@ -3,6 +3,7 @@ package io.emeth.chain.gateway;
 import io.emeth.chain.ChainKafka;
 import io.emeth.chain.ServiceThread;
 import io.emeth.chain.rpc.EthEndpoint;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.generated.EmethCore;
 import io.emeth.contracts.generated.EmethToken;
 import io.emeth.schemas.Topic;
@@ -216,7 +217,9 @@ public final class ChainGateway implements AutoCloseable {
         return new CommandHandler(
                 config,
                 new CommandPlanner(config.account(), core, token),
-                new ContractState(web3j, config.account(), core, token),
+                ChainState.of(
+                        EmethCoreReader.of(web3j, config.coreAddress(), config.account()),
+                        config.account()),
                 new TxSender(endpoint, config.identity().credentials()),
                 publisher,
                 history,

@@ -1,6 +1,7 @@
 package io.emeth.chain.gateway;
 
 import io.emeth.chain.gateway.TxSender.Signed;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.schemas.avro.gateway.ChainAction;
 import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.gateway.ChainTxResult;
@@ -99,7 +100,20 @@ final class CommandHandler {
         }
         List<ChainTxResult> sent =
                 past.stream().filter(r -> r.getPayload() instanceof TxSent).toList();
-        ChainTxResult outcome = sent.isEmpty() ? execute(command) : resume(command, sent);
+        ChainTxResult outcome;
+        try {
+            outcome = sent.isEmpty() ? execute(command) : resume(command, sent);
+        } catch (EmethCoreReader.CallRefusedException refused) {
+            // the contract refused a read (a revert, a function it lacks): a retry would meet
+            // the same refusal and hold up every later command of the account
+            outcome =
+                    results.failed(
+                            command,
+                            CommandPlanner.actionOf(command),
+                            TxFailureKind.ERROR,
+                            "the contract refused a read: " + refused.getMessage(),
+                            null);
+        }
         finished.put(id, true);
         record(outcome);
         return Optional.of(new Outcome(outcome));

@@ -1,5 +1,6 @@
 package io.emeth.chain.gateway;
 
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.JobStatus;
@@ -16,6 +17,8 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides what a command needs on chain: checks its precondition against the latest state (so a
@@ -25,6 +28,8 @@ import java.util.List;
 final class CommandPlanner {
     /** Longest result string sent on chain; a model file name is far shorter. */
     static final int MAX_RESULT_BYTES = 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(CommandPlanner.class);
 
     private final String account;
     private final String coreAddress;
@@ -72,7 +77,7 @@ final class CommandPlanner {
         Object payload = command.getPayload();
         if (action == ChainAction.APPROVE) {
             String jobId = JobIds.normalize(jobIdOf(command));
-            BigInteger deposit = EmethRules.deposit(state.job(jobId).fee());
+            BigInteger deposit = state.rates().deposit(state.job(jobId).fee());
             return new Step(
                     action, tokenAddress, token.approve(coreAddress, deposit).encodeFunctionCall());
         }
@@ -154,7 +159,7 @@ final class CommandPlanner {
                             + now
                             + ")");
         }
-        BigInteger deposit = EmethRules.deposit(job.fee());
+        BigInteger deposit = state.rates().deposit(job.fee());
         BigInteger balance = state.emtBalance();
         if (balance.compareTo(deposit) < 0) {
             return new Plan.Refuse(
@@ -244,12 +249,23 @@ final class CommandPlanner {
             return new Plan.Refuse(
                     "slot " + slot + " is not closed yet (current slot " + current + ")");
         }
-        if (state.slotGas(slot).signum() == 0) {
+        // the original node computed each slot's reward before withdrawing it; slots() also
+        // reverts for a slot before the contract's first, which fails the command with its reason
+        EmethCoreReader.Slot totals = state.slot(slot);
+        BigInteger gas = state.slotGas(slot);
+        if (gas.signum() == 0) {
             return new Plan.Refuse("account " + account + " has no gas in slot " + slot);
         }
         if (state.slotWithdrawn(slot)) {
             return new Plan.Refuse("slot " + slot + " reward was already withdrawn by " + account);
         }
+        log.info(
+                "Withdrawing a slot reward [account:{}, slot:{}, gas:{}, expectedWei:{}]",
+                account,
+                slot,
+                gas,
+                EmethRules.rewardShare(
+                        gas.min(totals.totalGas()), totals.totalGas(), totals.totalReward()));
         return new Plan.Send(
                 List.of(
                         new Step(

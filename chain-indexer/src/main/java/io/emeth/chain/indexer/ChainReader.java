@@ -2,8 +2,7 @@ package io.emeth.chain.indexer;
 
 import io.emeth.chain.rpc.EthEndpoint;
 import io.emeth.chain.rpc.RpcException;
-import io.emeth.contracts.JobIds;
-import io.emeth.contracts.generated.EmethCore;
+import io.emeth.contracts.EmethCoreReader;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -14,14 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import org.web3j.abi.FunctionEncoder;
-import org.web3j.abi.FunctionReturnDecoder;
-import org.web3j.abi.TypeReference;
-import org.web3j.abi.datatypes.Function;
-import org.web3j.abi.datatypes.Type;
-import org.web3j.abi.datatypes.Utf8String;
-import org.web3j.abi.datatypes.generated.Bytes16;
-import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
@@ -173,7 +164,7 @@ final class ChainReader {
                                     Transaction.createEthCallTransaction(
                                             null,
                                             contract,
-                                            FunctionEncoder.encode(jobDetailsCall(jobId))),
+                                            EmethCoreReader.jobDetailsCallData(jobId)),
                                     DefaultBlockParameterName.LATEST));
         }
         List<Response<?>> answers = endpoint.batch(requests);
@@ -200,42 +191,9 @@ final class ChainReader {
                 block.getTimestamp().min(BigInteger.valueOf(LogDecoder.MAX_SECONDS)).longValue());
     }
 
-    @SuppressWarnings("rawtypes")
-    private static Function jobDetailsCall(String jobId) {
-        return new Function(
-                EmethCore.FUNC_JOBDETAILS,
-                List.<Type>of(new Bytes16(JobIds.toBytes(jobId))),
-                List.<TypeReference<?>>of(
-                        new TypeReference<Uint256>() {},
-                        new TypeReference<Utf8String>() {},
-                        new TypeReference<Utf8String>() {},
-                        new TypeReference<Utf8String>() {}));
-    }
-
-    @SuppressWarnings("rawtypes")
     private static JobDetails decodeDetails(String jobId, EthCall answer) throws IOException {
         String value = RpcException.result(answer, "jobDetails(" + jobId + ")");
-        List<Type> out;
-        try {
-            out = FunctionReturnDecoder.decode(value, jobDetailsCall(jobId).getOutputParameters());
-        } catch (RuntimeException e) {
-            throw new IOException(
-                    "jobDetails(" + jobId + ") answer cannot be decoded: " + e.getMessage(), e);
-        }
-        if (out.size() != 4) {
-            // an empty answer: no contract at the address, or not EmethCore
-            throw new IOException(
-                    "jobDetails("
-                            + jobId
-                            + ") answered "
-                            + out.size()
-                            + " values instead of 4: is "
-                            + "the contract address EmethCore?");
-        }
-        // ABI order: programId, param, dataset, result
-        return new JobDetails(
-                (BigInteger) out.get(0).getValue(),
-                (String) out.get(1).getValue(),
-                (String) out.get(2).getValue());
+        EmethCoreReader.Details details = EmethCoreReader.decodeDetails(jobId, value);
+        return new JobDetails(details.programId(), details.param(), details.dataset());
     }
 }

@@ -9,7 +9,6 @@ import io.emeth.chain.it.ChildJvm;
 import io.emeth.chain.it.Configs;
 import io.emeth.chain.it.GatewayMain;
 import io.emeth.chain.it.KafkaFixture;
-import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.JobStatus;
 import io.emeth.contracts.dev.DevAccounts;
@@ -25,6 +24,7 @@ import io.emeth.schemas.avro.gateway.TxConfirmed;
 import io.emeth.schemas.avro.gateway.TxFailed;
 import io.emeth.schemas.avro.gateway.TxFailureKind;
 import io.emeth.schemas.avro.gateway.TxSent;
+import io.emeth.schemas.avro.gateway.WithdrawSlotReward;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -45,7 +45,8 @@ import org.web3j.protocol.core.methods.response.Transaction;
 /**
  * The gateway against anvil and the broker: repeated commands send one transaction, a gateway
  * killed between sending and recording sends no second one after its restart, and a stuck
- * transaction is replaced with a higher fee.
+ * transaction is replaced with a higher fee, and a command whose contract read reverts fails with
+ * the reason without holding up the next one.
  */
 class ChainGatewayIT {
     private static final Credentials NODE = DevAccounts.master();
@@ -251,6 +252,44 @@ class ChainGatewayIT {
                 .anyMatch(r -> r.getPayload() instanceof TxConfirmed);
     }
 
+    @Test
+    void shouldFailAWithdrawalWhoseReadRevertsAndGoOnWithTheNextCommand() throws Exception {
+        // Given a requested job and a running gateway
+        Topics topics = KafkaFixture.topics("gw-refused");
+        Job job = Job.random("corpus.txt");
+        chain.request(job);
+        // a slot before the contract's first: slots(1) reverts, here as on the network
+        ChainCommand withdraw =
+                command("withdraw-1", WithdrawSlotReward.newBuilder().setSlot(1).build());
+        ChainCommand process =
+                command(
+                        "process-after-" + job.jobId(),
+                        ProcessJob.newBuilder().setJobId(job.jobId()).build());
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)),
+                        new SimpleMeterRegistry())) {
+            // When the withdrawal is published, then a ProcessJob
+            KafkaFixture.publish(topics.chainCommands(), ACCOUNT, withdraw);
+            KafkaFixture.publish(topics.chainCommands(), ACCOUNT, process);
+
+            // Then the withdrawal fails with the contract's reason, once
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    results(topics, process.getCommandId()).stream()
+                                            .anyMatch(r -> r.getPayload() instanceof TxConfirmed));
+            List<ChainTxResult> refused = results(topics, withdraw.getCommandId());
+            assertThat(refused).hasSize(1);
+            assertThat(refused.get(0).getAction()).isEqualTo(ChainAction.WITHDRAW_SLOT_REWARD);
+            TxFailed failed = (TxFailed) refused.get(0).getPayload();
+            assertThat(failed.getKind()).isEqualTo(TxFailureKind.ERROR);
+            assertThat(failed.getReason()).contains("slots(1) reverted", "slot before startSlot");
+            // And the ProcessJob behind it took the job
+            assertThat(status(job)).isEqualTo(JobStatus.PROCESSING.code());
+        }
+    }
+
     private static ChainCommand command(String id, Object payload) {
         return ChainCommand.newBuilder()
                 .setCommandId(id)
@@ -265,7 +304,7 @@ class ChainGatewayIT {
         Job job = Job.random("corpus.txt");
         chain.request(job);
         DevChain.token(chain.web3j, chain.deployment, NODE)
-                .approve(chain.deployment.coreAddress(), EmethRules.deposit(ChainFixture.FEE))
+                .approve(chain.deployment.coreAddress(), chain.rates().deposit(ChainFixture.FEE))
                 .send();
         chain.core(NODE).process(JobIds.toBytes(job.jobId())).send();
         return job;
@@ -279,11 +318,7 @@ class ChainGatewayIT {
     }
 
     private static int status(Job job) throws Exception {
-        return chain.core(NODE)
-                .jobs(JobIds.toBytes(job.jobId()))
-                .send()
-                .component4()
-                .intValueExact();
+        return chain.reader().job(job.jobId()).statusCode().intValueExact();
     }
 
     /** Mined transactions of the node calling EmethCore's {@code signature} since {@code from}. */

@@ -2,6 +2,8 @@ package io.emeth.chain.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.emeth.contracts.ContractRates;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.JobStatus;
 import io.emeth.contracts.generated.EmethCore;
@@ -27,6 +29,14 @@ class CommandPlannerTest {
     static final String TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
     static final String JOB = "0x0123456789abcdef0123456789abcdef";
     static final BigInteger FEE = EmethRules.emt(20);
+    static final ContractRates RATES =
+            new ContractRates(
+                    BigInteger.valueOf(100_000),
+                    BigInteger.valueOf(10_000),
+                    BigInteger.valueOf(10_000),
+                    BigInteger.valueOf(100_000),
+                    BigInteger.valueOf(9_000),
+                    EmethRules.emt(10));
 
     // the wrappers only encode calldata here; no call reaches this endpoint
     static final Web3j NO_NODE = Web3j.build(new HttpService("http://127.0.0.1:9"));
@@ -67,6 +77,16 @@ class CommandPlannerTest {
         @Override
         public BigInteger slotGas(long slot) {
             return slotGas;
+        }
+
+        @Override
+        public ContractRates rates() {
+            return RATES;
+        }
+
+        @Override
+        public EmethCoreReader.Slot slot(long slot) {
+            return new EmethCoreReader.Slot(slot, BigInteger.valueOf(1_000), EmethRules.emt(1));
         }
     }
 

@@ -11,7 +11,7 @@ import org.web3j.abi.datatypes.Utf8String;
 
 class RevertReasonsTest {
     static String error(String reason) {
-        return RevertReasons.ERROR_SELECTOR
+        return io.emeth.contracts.RevertData.ERROR_SELECTOR
                 + FunctionEncoder.encodeConstructor(List.<Type>of(new Utf8String(reason)));
     }
 

@@ -3,17 +3,14 @@ package io.emeth.chain.indexer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.emeth.chain.indexer.DecodedLog.Canceled;
-import io.emeth.chain.indexer.DecodedLog.Ignored;
 import io.emeth.chain.indexer.DecodedLog.Penalized;
 import io.emeth.chain.indexer.DecodedLog.Rejected;
 import io.emeth.chain.indexer.DecodedLog.Requested;
 import io.emeth.chain.indexer.DecodedLog.Rewarded;
 import io.emeth.chain.indexer.DecodedLog.StatusChanged;
-import io.emeth.contracts.generated.EmethCore;
 import java.math.BigInteger;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.web3j.abi.EventEncoder;
 
 class LogDecoderTest {
     static final String CONTRACT = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
@@ -79,20 +76,6 @@ class LogDecoderTest {
                                         List.of(LogDecoder.PENALTY, "0x" + addressWord(OWNER)),
                                         "0x" + word(77))))
                 .isEqualTo(new Penalized(OWNER, BigInteger.valueOf(77)));
-    }
-
-    @Test
-    void shouldIgnoreContractEventsNoConsumerNeeds() {
-        String verifierChanged = EventEncoder.encode(EmethCore.VERIFIERCHANGED_EVENT);
-        assertThat(
-                        LogDecoder.decode(
-                                log(
-                                        List.of(
-                                                verifierChanged,
-                                                "0x" + addressWord(OWNER),
-                                                "0x" + addressWord(OWNER)),
-                                        "0x")))
-                .isEqualTo(new Ignored("VerifierChanged"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.emeth.chain.it;
 
+import io.emeth.contracts.ContractRates;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.dev.Anvil;
@@ -69,6 +71,16 @@ public final class ChainFixture implements AutoCloseable {
             anvil.close();
             throw e;
         }
+    }
+
+    /** The contract's state, read as the requester. */
+    public EmethCoreReader reader() {
+        return EmethCoreReader.of(web3j, deployment.coreAddress(), requester.getAddress());
+    }
+
+    /** The deployment's rates, read from the chain. */
+    public ContractRates rates() throws IOException {
+        return reader().rates();
     }
 
     /** A job to request: id, data set and param. */

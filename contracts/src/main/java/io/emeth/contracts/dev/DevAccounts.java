@@ -86,7 +86,7 @@ public final class DevAccounts {
         return get(0).credentials();
     }
 
-    /** Account 0 again: the verifier EmethCore is deployed with. */
+    /** Account 0 again: the verifier {@code DevChain.deploy} hands the role to (setVerifier). */
     public static Credentials verifier() {
         return get(0).credentials();
     }

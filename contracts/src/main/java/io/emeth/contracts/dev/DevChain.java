@@ -48,7 +48,8 @@ public final class DevChain {
     private DevChain() {}
 
     /**
-     * Deploys EMT and EmethCore (verified by {@code verifier}) from {@code deployer}, and grants
+     * Deploys EMT and EmethCore from {@code deployer}, hands the verifier role (which the network's
+     * constructor gives the deployer) to {@code verifier} through {@code setVerifier}, and grants
      * EmethCore the token's minter role so that it can mint slot rewards.
      */
     public static Deployment deploy(Web3j web3j, Credentials deployer, Credentials verifier)
@@ -56,13 +57,9 @@ public final class DevChain {
         TransactionManager tx = transactionManager(web3j, deployer);
         EmethToken token = EmethToken.deploy(web3j, tx, gasProvider()).send();
         EmethCore core =
-                EmethCore.deploy(
-                                web3j,
-                                tx,
-                                gasProvider(),
-                                token.getContractAddress(),
-                                verifier.getAddress())
-                        .send();
+                EmethCore.deploy(web3j, tx, gasProvider(), token.getContractAddress()).send();
+        // always through setVerifier, even when the deployer verifies, as an operator would
+        core.setVerifier(verifier.getAddress()).send();
         token.grantRole(token.MINTER_ROLE().send(), core.getContractAddress()).send();
         Deployment deployment =
                 new Deployment(

@@ -4,6 +4,8 @@ import static io.emeth.contracts.EmethRules.emt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.emeth.contracts.ContractRates;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.dev.Anvil;
@@ -35,6 +37,8 @@ final class ChainFixture implements AutoCloseable {
     final Anvil anvil;
     final Web3j web3j;
     final Deployment deployment;
+    final EmethCoreReader reader;
+    final ContractRates rates;
     final Credentials verifier = DevAccounts.verifier();
     final Credentials requester = DevAccounts.requester();
     final Credentials node = DevAccounts.master();
@@ -50,6 +54,8 @@ final class ChainFixture implements AutoCloseable {
         this.web3j = Web3j.build(new HttpService(anvil.rpcUrl()));
         this.deployment = DevChain.deploy(web3j, DevAccounts.deployer(), verifier);
         DevChain.fundDevAccounts(web3j, deployment, emt(10_000));
+        this.reader = EmethCoreReader.of(web3j, deployment.coreAddress(), requester.getAddress());
+        this.rates = reader.rates();
     }
 
     static ChainFixture start() throws Exception {
@@ -103,7 +109,7 @@ final class ChainFixture implements AutoCloseable {
 
     /** {@code as} approves the deposit and takes the job. */
     TransactionReceipt process(Credentials as, String jobId) throws Exception {
-        token(as).approve(deployment.coreAddress(), EmethRules.deposit(fee(jobId))).send();
+        token(as).approve(deployment.coreAddress(), rates.deposit(fee(jobId))).send();
         return core(as).process(JobIds.toBytes(jobId)).send();
     }
 
@@ -120,11 +126,11 @@ final class ChainFixture implements AutoCloseable {
     }
 
     BigInteger fee(String jobId) throws Exception {
-        return core(requester).jobs(JobIds.toBytes(jobId)).send().component3();
+        return reader.job(jobId).fee();
     }
 
     int status(String jobId) throws Exception {
-        return core(requester).jobs(JobIds.toBytes(jobId)).send().component4().intValueExact();
+        return reader.job(jobId).statusCode().intValueExact();
     }
 
     long now() throws Exception {
@@ -135,8 +141,14 @@ final class ChainFixture implements AutoCloseable {
         DevChain.increaseTime(web3j, seconds);
     }
 
+    /** Moves the chain clock to the first second of the next reward slot (UTC day). */
+    void advanceToNextSlot() throws Exception {
+        long now = now();
+        advance(EmethRules.SLOT_INTERVAL_SECONDS - now % EmethRules.SLOT_INTERVAL_SECONDS);
+    }
+
     long currentSlot() throws Exception {
-        return core(requester).currentSlot().send().longValueExact();
+        return reader.currentSlot();
     }
 
     /** EMT balances of every account the ITs touch, and of EmethCore itself. */

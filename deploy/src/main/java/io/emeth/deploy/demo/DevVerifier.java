@@ -1,5 +1,6 @@
 package io.emeth.deploy.demo;
 
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.JobStatus;
 import io.emeth.contracts.dev.DevChain;
@@ -9,8 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
-import org.web3j.tuples.generated.Tuple5;
-import org.web3j.tuples.generated.Tuple6;
 
 /**
  * The dev stack's verifier: on the real network a verifier checks a submitted model and calls
@@ -21,17 +20,17 @@ public final class DevVerifier {
     private static final Logger log = LoggerFactory.getLogger(DevVerifier.class);
 
     private final EmethCore core;
+    private final EmethCoreReader reader;
 
     public DevVerifier(Web3j web3j, DevChain.Deployment deployment, Credentials verifier)
             throws java.io.IOException {
         this.core = DevChain.core(web3j, deployment, verifier);
+        this.reader = EmethCoreReader.of(web3j, deployment.coreAddress(), verifier.getAddress());
     }
 
     /** The job's on-chain status. */
     public JobStatus status(String jobId) throws Exception {
-        Tuple5<String, BigInteger, BigInteger, BigInteger, BigInteger> job =
-                core.jobs(JobIds.toBytes(jobId)).send();
-        return JobStatus.fromCode(job.component4());
+        return JobStatus.fromCode(reader.job(jobId).statusCode());
     }
 
     /**
@@ -48,9 +47,11 @@ public final class DevVerifier {
                 core.getEstimatedGas(BigInteger.valueOf(sizeMb), BigInteger.valueOf(complexity))
                         .send();
         core.verify(JobIds.toBytes(jobId), gas).send();
-        Tuple6<String, BigInteger, BigInteger, BigInteger, BigInteger, BigInteger> assign =
-                core.jobAssigns(JobIds.toBytes(jobId)).send();
-        log.info("Verified job [jobId:{}, node:{}, gas:{}]", jobId, assign.component1(), gas);
+        log.info(
+                "Verified job [jobId:{}, node:{}, gas:{}]",
+                jobId,
+                reader.assignment(jobId).node(),
+                gas);
         return true;
     }
 }

@@ -2,11 +2,10 @@ package io.emeth.deploy.dev;
 
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.common.storage.StorageClient;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.EmethRules;
-import io.emeth.contracts.JobIds;
 import io.emeth.contracts.dev.DevAccounts;
 import io.emeth.contracts.dev.DevChain;
-import io.emeth.contracts.generated.EmethCore;
 import io.emeth.deploy.OperatorException;
 import io.emeth.deploy.demo.DevVerifier;
 import java.net.URI;
@@ -57,8 +56,10 @@ final class DevVerifyCommand implements Callable<Integer> {
     /** The data set's size, asked from the storage API as a node would. */
     private long datasetSize(Web3j web3j, DevChain.Deployment deployment, StackState state)
             throws Exception {
-        EmethCore core = DevChain.core(web3j, deployment, DevAccounts.verifier());
-        String dataset = core.jobDetails(JobIds.toBytes(jobId)).send().component3();
+        String dataset =
+                EmethCoreReader.of(web3j, deployment.coreAddress(), DevAccounts.get(0).address())
+                        .details(jobId)
+                        .dataset();
         NodeIdentity verifier = NodeIdentity.fromPrivateKey(DevAccounts.get(0).privateKey());
         return StorageClient.builder(URI.create(state.storageApi()), verifier)
                 .build()

@@ -175,7 +175,7 @@ public final class NodeStack implements AutoCloseable {
                         Configs.gateway(chain, topics, Duration.ofSeconds(30)),
                         meters);
         closeables.add(chainServices);
-        master = MasterApp.start(config);
+        master = MasterApp.start(MasterApp.withChainRates(config));
         closeables.add(master);
         if (options.adminRpc()) {
             admin =

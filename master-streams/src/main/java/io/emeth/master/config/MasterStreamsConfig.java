@@ -2,6 +2,7 @@ package io.emeth.master.config;
 
 import io.emeth.common.config.MasterConfig;
 import io.emeth.common.config.WorkerTimeouts;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -30,6 +31,10 @@ import java.util.regex.Pattern;
  * <tr><td>master_instances</td><td>1</td><td>how many instances share application_id; above 1
  *     each task keeps a warm standby on another instance</td></tr>
  * </table>
+ *
+ * <p>{@code verifierFee} is not a key: it is the contract's {@code VERIFIER_FEE}, which the
+ * launcher reads from the chain at start ({@code MasterApp.withChainRates}); a job paying less can
+ * never be verified, so the master never takes one. 0 (no floor) until it is read.
  */
 public record MasterStreamsConfig(
         MasterConfig master,
@@ -39,7 +44,8 @@ public record MasterStreamsConfig(
         String topicPrefix,
         int streamThreads,
         Duration punctuateInterval,
-        Membership membership) {
+        Membership membership,
+        BigInteger verifierFee) {
     static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,100}");
 
     public MasterStreamsConfig {
@@ -50,6 +56,10 @@ public record MasterStreamsConfig(
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Objects.requireNonNull(punctuateInterval, "punctuateInterval");
         Objects.requireNonNull(membership, "membership");
+        Objects.requireNonNull(verifierFee, "verifierFee");
+        if (verifierFee.signum() < 0) {
+            throw new IllegalArgumentException("verifierFee is negative: " + verifierFee);
+        }
         if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
             throw new IllegalArgumentException(
                     "topic_prefix may hold only letters, digits, '.', '_' and '-' (at most 100),"
@@ -75,7 +85,8 @@ public record MasterStreamsConfig(
                 "",
                 1,
                 Duration.ofSeconds(1),
-                Membership.single(master.stateDir()));
+                Membership.single(master.stateDir()),
+                BigInteger.ZERO);
     }
 
     /** The pool this master serves: its account's checksummed address. */
@@ -92,7 +103,8 @@ public record MasterStreamsConfig(
                 prefix,
                 streamThreads,
                 punctuateInterval,
-                membership);
+                membership,
+                verifierFee);
     }
 
     public MasterStreamsConfig withTimeouts(WorkerTimeouts newTimeouts) {
@@ -104,7 +116,8 @@ public record MasterStreamsConfig(
                 topicPrefix,
                 streamThreads,
                 punctuateInterval,
-                membership);
+                membership,
+                verifierFee);
     }
 
     public MasterStreamsConfig withPunctuateInterval(Duration interval) {
@@ -116,6 +129,21 @@ public record MasterStreamsConfig(
                 topicPrefix,
                 streamThreads,
                 interval,
-                membership);
+                membership,
+                verifierFee);
+    }
+
+    /** With the contract's {@code VERIFIER_FEE} (wei), as read from the chain. */
+    public MasterStreamsConfig withVerifierFee(BigInteger fee) {
+        return new MasterStreamsConfig(
+                master,
+                timeouts,
+                model,
+                aggregation,
+                topicPrefix,
+                streamThreads,
+                punctuateInterval,
+                membership,
+                fee);
     }
 }

@@ -102,7 +102,8 @@ public final class MasterStreamsConfigLoader {
                         prefix,
                         (int) r.number("stream_threads", 1, 1, 64),
                         Duration.ofMillis(r.number("punctuate_interval_ms", 1_000, 10, 60_000)),
-                        membership(r, base.config().stateDir()));
+                        membership(r, base.config().stateDir()),
+                        java.math.BigInteger.ZERO);
         List<String> warnings = base.warnings().stream().filter(w -> !aboutOwnKey(w)).toList();
         return new ConfigLoader.Loaded<>(config, warnings);
     }

@@ -43,7 +43,7 @@ final class ChainEvents {
         rec.dataset = request.getDataset();
         rec.requestedAtMs = request.getRequestedAt().toEpochMilli();
         rec.chainStatus = JobStatus.REQUESTED;
-        Eligibility eligibility = Eligibility.evaluate(jobId, request, jobs.config);
+        Eligibility eligibility = Eligibility.evaluate(jobId, request, jobs.config, jobs.now());
         if (eligibility.problem() != null) {
             rec.state = JobState.INELIGIBLE;
             rec.lastError = eligibility.problem();

@@ -10,9 +10,10 @@ import java.time.Instant;
 
 /**
  * Steps 1–3 of the architecture's matching for one requested job, before any worker is looked at:
- * the program is one this master runs, the fee is inside {@code [min_fee, max_fee]} (wei, exact),
- * the data set is known and at least 4 KiB, the {@code param} is usable and the deadline leaves a
- * positive time limit; then the job's gas and required power capacity. Pure.
+ * the program is one this master runs, the fee is inside {@code [min_fee, max_fee]} (wei, exact)
+ * and not below the contract's {@code VERIFIER_FEE}, the deadline has not passed, the data set is
+ * known and at least 4 KiB, the {@code param} is usable and the deadline leaves a positive time
+ * limit; then the job's gas and required power capacity. Pure.
  *
  * @param plan the job's plan when eligible
  * @param problem why not, naming the rule and the value; null when eligible
@@ -21,8 +22,12 @@ public record Eligibility(JobPlan plan, String problem) {
     /** The only program this master runs: GPT training. */
     public static final long GPT_PROGRAM = 0;
 
+    /**
+     * Evaluates {@code request} at {@code nowMillis} (the master's clock: a deadline already passed
+     * is refused, since the contract accepts and lets a node take such a job).
+     */
     public static Eligibility evaluate(
-            String jobId, JobRequested request, MasterStreamsConfig config) {
+            String jobId, JobRequested request, MasterStreamsConfig config, long nowMillis) {
         if (request.getProgramId() != GPT_PROGRAM) {
             return no(
                     "programId "
@@ -39,6 +44,14 @@ public record Eligibility(JobPlan plan, String problem) {
         }
         if (fee.compareTo(master.maxFee()) > 0) {
             return no("fee " + emt(fee) + " is above max_fee " + emt(master.maxFee()));
+        }
+        if (fee.compareTo(config.verifierFee()) < 0) {
+            return no(
+                    "fee "
+                            + emt(fee)
+                            + " is below the contract's VERIFIER_FEE "
+                            + emt(config.verifierFee())
+                            + ": the job could never be verified");
         }
         Long size = request.getDatasetSizeBytes();
         if (size == null) {
@@ -69,6 +82,14 @@ public record Eligibility(JobPlan plan, String problem) {
                             + request.getDeadline()
                             + " is not after the request at "
                             + Instant.ofEpochMilli(requestedAt));
+        }
+        if (request.getDeadline().toEpochMilli() <= nowMillis) {
+            return no(
+                    "deadline "
+                            + request.getDeadline()
+                            + " has passed (now "
+                            + Instant.ofEpochMilli(nowMillis)
+                            + ")");
         }
         long gas = JobMath.gas(size);
         JobPlan plan =

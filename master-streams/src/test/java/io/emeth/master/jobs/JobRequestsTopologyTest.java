@@ -98,6 +98,52 @@ class JobRequestsTopologyTest {
     }
 
     @Test
+    void shouldRefuseAFeeBelowTheContractsVerifierFeeEvenInsideTheFeeWindow() {
+        // Given a master whose fee window starts at 1 EMT, on a contract whose VERIFIER_FEE is 10
+        try (MasterDriver cheap =
+                new MasterDriver(
+                        TestConfigs.config("nvm", "\"min_fee\": \"1000000000000000000\""))) {
+            cheap.register(TestConfigs.worker(1), 100);
+
+            // When a job paying 5 EMT and one paying 10 EMT are requested
+            String below = cheap.request(emt(5), 4_096, Duration.ofDays(2), "{}");
+            String exact = cheap.request(emt(10), 4_096, Duration.ofDays(2), "{}");
+
+            // Then the first is INELIGIBLE naming VERIFIER_FEE, the second is taken
+            assertThat(cheap.job(below).getState()).isEqualTo(JobState.INELIGIBLE);
+            assertThat(cheap.job(below).getLastError())
+                    .contains("below the contract's VERIFIER_FEE", "never be verified");
+            assertThat(cheap.job(exact).getState()).isNotEqualTo(JobState.INELIGIBLE);
+            assertThat(cheap.commands())
+                    .extracting(c -> ((ProcessJob) c.getPayload()).getJobId())
+                    .containsExactly(exact);
+        }
+    }
+
+    @Test
+    void shouldRefuseAJobWhoseDeadlineHasPassed() {
+        // Given a free worker
+        master.register(TestConfigs.worker(1), 100);
+
+        // When a job is indexed after its deadline (the contract lets a node take it)
+        String late = MasterDriver.jobId();
+        master.request(
+                late,
+                emt(20),
+                4_096L,
+                master.now().minus(Duration.ofDays(3)),
+                master.now().minus(Duration.ofMinutes(1)),
+                "{}",
+                0);
+
+        // Then it is INELIGIBLE with the reason, and no ProcessJob goes out
+        assertThat(master.job(late).getState()).isEqualTo(JobState.INELIGIBLE);
+        assertThat(master.job(late).getLastError()).contains("deadline", "has passed");
+        assertThat(master.commands()).isEmpty();
+        assertThat(master.assignments()).isEmpty();
+    }
+
+    @Test
     void shouldHandOutTheParamsEpochsLanguageAndSplits() {
         master.register(TestConfigs.worker(1), 100);
         String job =

@@ -44,7 +44,9 @@ public final class TestConfigs {
     public static MasterStreamsConfig config(String cooperative, String extra) {
         return new MasterStreamsConfigLoader(Map.of())
                 .parse(json(cooperative, extra), "test master.json")
-                .config();
+                .config()
+                // what the launcher reads from the chain: the network's 10 EMT
+                .withVerifierFee(emt(10));
     }
 
     /** A deterministic worker key: {@code n} as a 32-byte private key. */
