@@ -94,6 +94,14 @@ public final class EmethCoreReader implements AutoCloseable {
 
     private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
 
+    /** Builds calldata and decoders for the static helpers; never sends (no connection). */
+    private static final EmethCore ENCODER =
+            EmethCore.load(
+                    Assignment.ZERO_ADDRESS,
+                    null,
+                    new ReadonlyTransactionManager(null, Assignment.ZERO_ADDRESS),
+                    new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO));
+
     private final Web3j web3j;
     private final boolean ownsConnection;
     private final String coreAddress;
@@ -381,13 +389,7 @@ public final class EmethCoreReader implements AutoCloseable {
     }
 
     private static RemoteFunctionCall<?> detailsCall(String jobId) {
-        // the wrapper only builds the Function here; a null address is never called
-        return EmethCore.load(
-                        Assignment.ZERO_ADDRESS,
-                        null,
-                        new ReadonlyTransactionManager(null, Assignment.ZERO_ADDRESS),
-                        new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO))
-                .jobDetails(JobIds.toBytes(jobId));
+        return ENCODER.jobDetails(JobIds.toBytes(jobId));
     }
 
     private static BigInteger uint(Type<?> value) {
