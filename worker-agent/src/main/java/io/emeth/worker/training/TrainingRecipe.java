@@ -71,6 +71,75 @@ public record TrainingRecipe(
         return new TrainingRecipe(DEFAULT_CONTEXT, 8, 5e-5f, 0.1f, true, 0.01f, 1.0f, 0.1f, 42L);
     }
 
+    /** The keys of {@link #fromConfig}, as in {@code worker.json}'s {@code fine_tuning} section. */
+    public static final java.util.List<String> CONFIG_KEYS =
+            java.util.List.of(
+                    "context_length",
+                    "learning_rate",
+                    "warmup_ratio",
+                    "cosine_decay",
+                    "weight_decay",
+                    "grad_clip",
+                    "dropout");
+
+    /**
+     * The fine-tuning recipe of a config section such as {@code worker.json}'s {@code
+     * "fine_tuning": {"learning_rate": 5e-5, ...}} (keys {@link #CONFIG_KEYS}; a missing key keeps
+     * {@link #fineTuning()}'s value; batch size and seed come from each job's assignment).
+     *
+     * @param where names the section in errors, e.g. {@code "config/worker.json: fine_tuning"}
+     * @throws IllegalArgumentException naming the key for an unknown key or a bad value
+     */
+    public static TrainingRecipe fromConfig(java.util.Map<String, ?> section, String where) {
+        TrainingRecipe d = fineTuning();
+        for (String key : section.keySet()) {
+            if (!CONFIG_KEYS.contains(key)) {
+                throw new IllegalArgumentException(
+                        where + "." + key + " is not a key; known: " + CONFIG_KEYS);
+            }
+        }
+        try {
+            return new TrainingRecipe(
+                    (int) number(section, "context_length", d.contextLength, where),
+                    d.batchSize,
+                    (float) number(section, "learning_rate", d.learningRate, where),
+                    (float) number(section, "warmup_ratio", d.warmupRatio, where),
+                    flag(section, "cosine_decay", d.cosineDecay, where),
+                    (float) number(section, "weight_decay", d.weightDecay, where),
+                    (float) number(section, "grad_clip", d.gradClip, where),
+                    (float) number(section, "dropout", d.dropout, where),
+                    d.seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double number(
+            java.util.Map<String, ?> section, String key, double fallback, String where) {
+        Object value = section.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Number n)) {
+            throw new IllegalArgumentException(
+                    where + "." + key + " must be a number, was '" + value + "'");
+        }
+        return n.doubleValue();
+    }
+
+    private static boolean flag(
+            java.util.Map<String, ?> section, String key, boolean fallback, String where) {
+        Object value = section.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Boolean b)) {
+            throw new IllegalArgumentException(
+                    where + "." + key + " must be true or false, was '" + value + "'");
+        }
+        return b;
+    }
+
     /** The learning rate of (0-based) step {@code step} of a job of {@code totalSteps} steps. */
     public float learningRate(long step, long totalSteps) {
         long total = Math.max(1, totalSteps);

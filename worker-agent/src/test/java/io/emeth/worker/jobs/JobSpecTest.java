@@ -53,6 +53,30 @@ class JobSpecTest {
     }
 
     @Test
+    void shouldTakeOnlyBatchSizeAndSeedOfTheModelConfigForAPretrainedModel() {
+        JobSpec spec =
+                spec(
+                        t -> {
+                            t.setModelName("gpt2-medium");
+                            t.getModel().setVocabSize(50_257); // not the byte fixture's
+                        });
+
+        assertThat(spec.modelName()).contains("gpt2-medium");
+        assertThat(spec.model().batchSize()).isEqualTo(8);
+        assertThat(spec.model().seed()).isEqualTo(99);
+        assertThat(spec(t -> {}).modelName()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAModelNameThatIsNotOneDirectoryName() {
+        expect(
+                t -> t.setModelName("../etc"),
+                "TrainingAssigned.modelName must be a directory name");
+        expect(t -> t.setModelName("a/b"), "TrainingAssigned.modelName must be a directory name");
+        expect(t -> t.setModelName(""), "TrainingAssigned.modelName must be a directory name");
+    }
+
+    @Test
     void shouldRefuseEachValueItCannotHonourNamingTheField() {
         expect(t -> t.setProgramId(1), "TrainingAssigned.programId 1 is not supported");
         expect(t -> t.setWorldSize(0), "TrainingAssigned.worldSize must be in [1, 4096], was 0");
