@@ -13,6 +13,7 @@ import io.emeth.worker.bootstrap.NodeInfoClient;
 import io.emeth.worker.events.EventPublisher;
 import io.emeth.worker.events.WorkerEvents;
 import io.emeth.worker.events.WorkerEvents.StatusSnapshot;
+import io.emeth.worker.gpt2.HfTokenizers;
 import io.emeth.worker.jobs.JobContext;
 import io.emeth.worker.jobs.JobSupervisor;
 import io.emeth.worker.jobs.WorkerMetrics;
@@ -20,6 +21,7 @@ import io.emeth.worker.models.ModelCatalog;
 import io.emeth.worker.phases.StatusBoard;
 import io.emeth.worker.presence.Presence;
 import io.emeth.worker.training.DeviceSelection;
+import io.emeth.worker.training.TrainingRecipe;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -147,7 +149,7 @@ public final class WorkerAgent implements AutoCloseable {
                                     config.dataDir(),
                                     board,
                                     meters)
-                            .withModels(options.models());
+                            .withModels(jobModels(config, options));
             JobSupervisor supervisor = new JobSupervisor(ctx);
             opened.push(supervisor);
             WorkerAgent[] self = new WorkerAgent[1];
@@ -208,6 +210,20 @@ public final class WorkerAgent implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The pretrained models jobs fine-tune: the launcher's, else the config's {@code models_dir}
+     * read with the HF tokenizer loader and the default fine-tuning recipe.
+     */
+    static JobContext.Models jobModels(WorkerConfig config, WorkerOptions options) {
+        return options.models()
+                .orElseGet(
+                        () ->
+                                new JobContext.Models(
+                                        config.modelsDir(),
+                                        HfTokenizers.LOADER,
+                                        TrainingRecipe.fineTuning()));
     }
 
     private static Map<String, Supplier<Boolean>> health(

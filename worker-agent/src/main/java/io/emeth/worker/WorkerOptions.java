@@ -16,8 +16,10 @@ import java.util.Optional;
  * @param metrics where to serve {@code /metrics} and {@code /health}, or empty for no endpoint
  * @param registrationRefresh how often the worker registers again regardless (see ReRegistration)
  * @param nodeInfoPatience how long to wait for the master's node-info at start
- * @param models the pretrained checkpoints (models_dir), their tokenizer loader and the fine-tuning
- *     recipe; {@link JobContext.Models#NONE} runs only the byte-level fixture
+ * @param models the pretrained checkpoints, their tokenizer loader and the fine-tuning recipe;
+ *     empty (the default): the config's {@code models_dir}, the HF tokenizer loader and {@link
+ *     io.emeth.worker.training.TrainingRecipe#fineTuning()}; {@link JobContext.Models#NONE} runs
+ *     only the byte-level fixture
  */
 public record WorkerOptions(
         Optional<URI> storageApi,
@@ -25,7 +27,7 @@ public record WorkerOptions(
         Optional<InetSocketAddress> metrics,
         Duration registrationRefresh,
         Duration nodeInfoPatience,
-        JobContext.Models models) {
+        Optional<JobContext.Models> models) {
 
     public WorkerOptions {
         Objects.requireNonNull(storageApi, "storageApi");
@@ -47,7 +49,7 @@ public record WorkerOptions(
                 Optional.empty(),
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(2),
-                JobContext.Models.NONE);
+                Optional.empty());
     }
 
     public WorkerOptions withStorageApi(URI value) {
@@ -92,6 +94,11 @@ public record WorkerOptions(
 
     public WorkerOptions withModels(JobContext.Models value) {
         return new WorkerOptions(
-                storageApi, topicPrefix, metrics, registrationRefresh, nodeInfoPatience, value);
+                storageApi,
+                topicPrefix,
+                metrics,
+                registrationRefresh,
+                nodeInfoPatience,
+                Optional.of(value));
     }
 }

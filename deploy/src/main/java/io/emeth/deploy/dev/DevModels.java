@@ -1,9 +1,9 @@
 package io.emeth.deploy.dev;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.emeth.deploy.OperatorException;
 import io.emeth.worker.data.Language;
+import io.emeth.worker.gpt2.Gpt2Config;
+import io.emeth.worker.gpt2.Gpt2Model;
 import io.emeth.worker.models.InvalidModelException;
 import io.emeth.worker.models.ModelDirectory;
 import io.emeth.worker.tokens.ByteLevelBpe;
@@ -45,8 +45,6 @@ public final class DevModels {
     static final int LAYERS = 2;
     static final int HEADS = 2;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private DevModels() {}
 
     /** Where the dev workers' {@code models_dir} points. */
@@ -80,48 +78,17 @@ public final class DevModels {
         try {
             Files.createDirectories(dir);
             ByteLevelBpe tokenizer = DevTokenizers.write(dir, language, layout.nodeModules());
-            Files.writeString(
-                    dir.resolve(ModelDirectory.CONFIG),
-                    JSON.writerWithDefaultPrettyPrinter()
-                            .writeValueAsString(config(tokenizer.size(), tokenizer.eosId())));
-            RandomGpt2Weights.Shape shape =
-                    new RandomGpt2Weights.Shape(tokenizer.size(), POSITIONS, EMBD, LAYERS, HEADS);
-            // ---- MERGE HOOK (issue 11): the one call that writes the random-initialised weights.
-            // Replace it with the worker's own writer from io.emeth.worker.gpt2 (writeRandom) when
-            // that is merged, then delete RandomGpt2Weights.
-            RandomGpt2Weights.write(dir.resolve(ModelDirectory.WEIGHTS), shape, seed(name));
-            // ---- end of MERGE HOOK
+            // config.json and model.safetensors: the worker's own GPT-2 writer, HF's initialisation
+            Gpt2Model.writeRandom(
+                    dir,
+                    Gpt2Config.of(LAYERS, EMBD, HEADS, tokenizer.size(), POSITIONS),
+                    seed(name));
             return ModelDirectory.open(dir);
         } catch (InvalidTokenizerException | InvalidModelException e) {
             throw new OperatorException(e.getMessage() + " (./emeth and mvn run npm for you)", e);
         } catch (IOException e) {
             throw new OperatorException("could not write the dev model " + dir + ": " + e, e);
         }
-    }
-
-    /** Hugging Face's {@code GPT2Config} for the dev shape. */
-    static ObjectNode config(int vocabSize, int eosId) {
-        ObjectNode c = JSON.createObjectNode();
-        c.putArray("architectures").add("GPT2LMHeadModel");
-        c.put("model_type", "gpt2");
-        c.put("vocab_size", vocabSize);
-        c.put("n_positions", POSITIONS);
-        c.put("n_ctx", POSITIONS);
-        c.put("n_embd", EMBD);
-        c.put("n_layer", LAYERS);
-        c.put("n_head", HEADS);
-        c.putNull("n_inner");
-        c.put("activation_function", "gelu_new");
-        c.put("resid_pdrop", 0.1);
-        c.put("embd_pdrop", 0.1);
-        c.put("attn_pdrop", 0.1);
-        c.put("layer_norm_epsilon", 1e-5);
-        c.put("initializer_range", 0.02);
-        c.put("bos_token_id", eosId);
-        c.put("eos_token_id", eosId);
-        c.put("tie_word_embeddings", true);
-        c.put("torch_dtype", "float32");
-        return c;
     }
 
     private static long seed(String name) {

@@ -24,14 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code emeth dev up}'s models: two complete model directories the worker accepts, GPT-2's real
  * tokenizer for {@code en}, weights laid out as Hugging Face's GPT-2 files, and configs that point
- * at them.
+ * at them. The tests share one home, as {@code dev up} run again does: each leaves the models
+ * whole.
  */
 class DevModelsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir Path home;
+    @TempDir static Path home;
 
-    private StackLayout layout() {
+    private static StackLayout layout() {
         return new StackLayout(Path.of(System.getProperty("emeth.root", "..")), home);
     }
 

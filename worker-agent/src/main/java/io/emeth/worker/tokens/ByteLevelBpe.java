@@ -43,6 +43,18 @@ public record ByteLevelBpe(Map<String, Integer> vocab, List<String> merges, Stri
         Objects.requireNonNull(eos, "eos");
     }
 
+    /**
+     * The byte-level tokenizer without merges: one token per byte (id = byte value) and {@code eos}
+     * = 256, for small checkpoints whose vocabulary is the bytes.
+     */
+    public static ByteLevelBpe bytesOnly(String eos) {
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        for (int b = 0; b < 256; b++) {
+            vocab.put(String.valueOf(BYTE_TO_UNICODE[b]), b);
+        }
+        return new ByteLevelBpe(vocab, List.of(), eos, 256);
+    }
+
     /** Vocabulary size including the end-of-text token. */
     public int size() {
         int max = eosId;

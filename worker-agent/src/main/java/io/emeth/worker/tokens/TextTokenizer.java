@@ -3,6 +3,7 @@ package io.emeth.worker.tokens;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.emeth.worker.training.TokenEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import java.util.Objects;
  *
  * <p>Not thread-safe to close while another thread encodes; encoding itself may be shared.
  */
-public final class TextTokenizer implements AutoCloseable {
+public final class TextTokenizer implements TokenEncoder, AutoCloseable {
     /** Names of the end-of-text token, tried in this order (GPT-2's, then sentencepiece's). */
     static final List<String> EOS_NAMES = List.of("<|endoftext|>", "</s>", "<eos>");
 
@@ -83,6 +84,7 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     /** The token ids of {@code text}, with no special tokens added. */
+    @Override
     public int[] encode(String text) {
         long[] ids = tokenizer.encode(text, false, false).getIds();
         int[] out = new int[ids.length];
@@ -93,6 +95,7 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     /** The text of {@code ids}, special tokens included as their text. */
+    @Override
     public String decode(int[] ids) {
         long[] longs = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
