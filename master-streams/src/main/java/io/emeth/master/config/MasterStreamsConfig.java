@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  * <tr><td>model.*</td><td>{@link ModelSettings#DEFAULTS}</td><td>the model workers train</td></tr>
  * <tr><td>aggregation.method, .outer_learning_rate, .outer_momentum</td><td>average</td>
  *     <td>how a round's shards are combined</td></tr>
+ * <tr><td>models</td><td>{@link ModelTable#DEFAULTS}</td><td>program → language → the pretrained
+ *     model a job fine-tunes; only workers that hold it are matched</td></tr>
+ * <tr><td>worker_retention_ms, job_retention_ms</td><td>86400000, 604800000</td><td>how long
+ *     a gone worker and a finished job stay in the stores ({@link Retention})</td></tr>
  * <tr><td>topic_prefix</td><td>""</td><td>prefix of every topic name (test isolation)</td></tr>
  * <tr><td>stream_threads</td><td>1</td><td>Kafka Streams threads of this instance</td></tr>
  * <tr><td>punctuate_interval_ms</td><td>1000</td><td>how often the wall-clock checks run (lost
@@ -32,6 +36,8 @@ public record MasterStreamsConfig(
         WorkerTimeouts timeouts,
         ModelSettings model,
         AggregationSettings aggregation,
+        ModelTable models,
+        Retention retention,
         String topicPrefix,
         int streamThreads,
         Duration punctuateInterval) {
@@ -42,6 +48,8 @@ public record MasterStreamsConfig(
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(aggregation, "aggregation");
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Objects.requireNonNull(punctuateInterval, "punctuateInterval");
         if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
@@ -66,6 +74,8 @@ public record MasterStreamsConfig(
                 WorkerTimeouts.DEFAULTS,
                 ModelSettings.DEFAULTS,
                 AggregationSettings.DEFAULTS,
+                ModelTable.DEFAULTS,
+                Retention.DEFAULTS,
                 "",
                 1,
                 Duration.ofSeconds(1));
@@ -78,7 +88,15 @@ public record MasterStreamsConfig(
 
     public MasterStreamsConfig withTopicPrefix(String prefix) {
         return new MasterStreamsConfig(
-                master, timeouts, model, aggregation, prefix, streamThreads, punctuateInterval);
+                master,
+                timeouts,
+                model,
+                aggregation,
+                models,
+                retention,
+                prefix,
+                streamThreads,
+                punctuateInterval);
     }
 
     public MasterStreamsConfig withTimeouts(WorkerTimeouts newTimeouts) {
@@ -87,6 +105,21 @@ public record MasterStreamsConfig(
                 newTimeouts,
                 model,
                 aggregation,
+                models,
+                retention,
+                topicPrefix,
+                streamThreads,
+                punctuateInterval);
+    }
+
+    public MasterStreamsConfig withModels(ModelTable newModels) {
+        return new MasterStreamsConfig(
+                master,
+                timeouts,
+                model,
+                aggregation,
+                newModels,
+                retention,
                 topicPrefix,
                 streamThreads,
                 punctuateInterval);
@@ -94,6 +127,14 @@ public record MasterStreamsConfig(
 
     public MasterStreamsConfig withPunctuateInterval(Duration interval) {
         return new MasterStreamsConfig(
-                master, timeouts, model, aggregation, topicPrefix, streamThreads, interval);
+                master,
+                timeouts,
+                model,
+                aggregation,
+                models,
+                retention,
+                topicPrefix,
+                streamThreads,
+                interval);
     }
 }
