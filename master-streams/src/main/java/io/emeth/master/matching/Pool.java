@@ -12,7 +12,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -66,14 +65,8 @@ final class Pool {
     /** When each pending job's deadline margin passes, by pending key. */
     final DueTimers pendingTimers = new DueTimers();
 
-    /**
-     * A lower bound of the capacity each pending job needs (by pending key): what it needed when
-     * last tried, which only grows as its deadline nears; unknown (0) until first tried.
-     */
-    private final Map<String, Long> pendingNeed = new HashMap<>();
-
-    /** The same bounds per pool as a multiset, for the least in O(log n). */
-    private final Map<String, TreeMap<Long, Integer>> needsByPool = new HashMap<>();
+    /** What each pending job needed when last tried, to skip what cannot fit. */
+    final PendingNeeds pendingNeeds = new PendingNeeds();
 
     Pool(ProcessorContext<String, Object> context, MasterStreamsConfig config) {
         this.config = config;
@@ -104,7 +97,7 @@ final class Pool {
             while (it.hasNext()) {
                 KeyValue<String, String> kv = it.next();
                 pendingTimers.atMost(kv.key, Long.parseLong(kv.value) - JobMath.DEADLINE_MARGIN_MS);
-                notePendingNeed(kv.key.substring(0, kv.key.indexOf(PoolKeys.SEP)), kv.key, 0);
+                pendingNeeds.note(kv.key.substring(0, kv.key.indexOf(PoolKeys.SEP)), kv.key, 0);
             }
         }
     }
@@ -248,39 +241,13 @@ final class Pool {
     void addPending(String pool, String pendingKey, long deadlineMs, long need) {
         pendingIndex(pool).put(pendingKey, Long.toString(deadlineMs));
         pendingTimers.atMost(pendingKey, deadlineMs - JobMath.DEADLINE_MARGIN_MS);
-        notePendingNeed(pool, pendingKey, need);
+        pendingNeeds.note(pool, pendingKey, need);
     }
 
     void removePending(String pool, String pendingKey) {
         pendingIndex(pool).delete(pendingKey);
         pendingTimers.cancel(pendingKey);
-        notePendingNeed(pool, pendingKey, -1);
-    }
-
-    /** Records what a pending job needed when last tried; -1 forgets it. */
-    void notePendingNeed(String pool, String pendingKey, long need) {
-        TreeMap<Long, Integer> needs = needsByPool.computeIfAbsent(pool, p -> new TreeMap<>());
-        Long before = need < 0 ? pendingNeed.remove(pendingKey) : pendingNeed.put(pendingKey, need);
-        if (before != null) {
-            needs.computeIfPresent(before, (k, n) -> n == 1 ? null : n - 1);
-        }
-        if (need >= 0) {
-            needs.merge(need, 1, Integer::sum);
-        }
-    }
-
-    /** What the pending job needed when last tried (a lower bound of its need now); 0: unknown. */
-    long pendingNeed(String pendingKey) {
-        return pendingNeed.getOrDefault(pendingKey, 0L);
-    }
-
-    /** The least need of the pool's pending jobs; 0 when one is unknown or none pends. */
-    long leastPendingNeed(String pool) {
-        TreeMap<Long, Integer> needs = needsByPool.get(pool);
-        if (needs == null || needs.isEmpty()) {
-            return 0;
-        }
-        return needs.firstKey();
+        pendingNeeds.note(pool, pendingKey, -1);
     }
 
     /** Free workers of the pool, strongest first. */

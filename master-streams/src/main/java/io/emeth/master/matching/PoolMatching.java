@@ -192,7 +192,7 @@ final class PoolMatching {
     void matchPending(String poolId) {
         long now = pool.now();
         PoolStats stats = pool.stats(poolId);
-        if (stats.freeCount == 0 || pool.leastPendingNeed(poolId) > stats.freeCapacity) {
+        if (stats.freeCount == 0 || pool.pendingNeeds.least(poolId) > stats.freeCapacity) {
             return; // no pending job fits in all the free capacity: no walk (a weak worker joined)
         }
         List<String> expired = new ArrayList<>();
@@ -204,7 +204,7 @@ final class PoolMatching {
                 expired.add(jobId);
                 continue;
             }
-            if (pool.pendingNeed(entry.key) > stats.freeCapacity) {
+            if (pool.pendingNeeds.of(entry.key) > stats.freeCapacity) {
                 continue; // it needed more than is free when last tried, and needs only grow
             }
             PoolJob job = pool.job(poolId, jobId);
@@ -213,7 +213,7 @@ final class PoolMatching {
             } else if (tryMatch(poolId, job, now)) {
                 stats = pool.stats(poolId);
             } else {
-                pool.notePendingNeed(
+                pool.pendingNeeds.note(
                         poolId, entry.key, Matcher.needed(job.plan, job.plan.epochs(), now));
             }
         }
