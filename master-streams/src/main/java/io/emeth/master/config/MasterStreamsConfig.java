@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
  * <tr><td>model.*</td><td>{@link ModelSettings#DEFAULTS}</td><td>the model workers train</td></tr>
  * <tr><td>aggregation.method, .outer_learning_rate, .outer_momentum</td><td>average</td>
  *     <td>how a round's shards are combined</td></tr>
+ * <tr><td>models</td><td>{@link ModelTable#DEFAULTS}</td><td>program → language → the pretrained
+ *     model a job fine-tunes; only workers that hold it are matched</td></tr>
+ * <tr><td>worker_retention_ms, job_retention_ms</td><td>86400000, 604800000</td><td>how long
+ *     a gone worker and a finished job stay in the stores ({@link Retention})</td></tr>
  * <tr><td>topic_prefix</td><td>""</td><td>prefix of every topic name (test isolation)</td></tr>
  * <tr><td>stream_threads</td><td>1</td><td>Kafka Streams threads of this instance</td></tr>
  * <tr><td>punctuate_interval_ms</td><td>1000</td><td>how often the wall-clock checks run (lost
@@ -41,6 +45,8 @@ public record MasterStreamsConfig(
         WorkerTimeouts timeouts,
         ModelSettings model,
         AggregationSettings aggregation,
+        ModelTable models,
+        Retention retention,
         String topicPrefix,
         int streamThreads,
         Duration punctuateInterval,
@@ -53,6 +59,8 @@ public record MasterStreamsConfig(
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(aggregation, "aggregation");
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Objects.requireNonNull(punctuateInterval, "punctuateInterval");
         Objects.requireNonNull(membership, "membership");
@@ -82,6 +90,8 @@ public record MasterStreamsConfig(
                 WorkerTimeouts.DEFAULTS,
                 ModelSettings.DEFAULTS,
                 AggregationSettings.DEFAULTS,
+                ModelTable.DEFAULTS,
+                Retention.DEFAULTS,
                 "",
                 1,
                 Duration.ofSeconds(1),
@@ -100,6 +110,8 @@ public record MasterStreamsConfig(
                 timeouts,
                 model,
                 aggregation,
+                models,
+                retention,
                 prefix,
                 streamThreads,
                 punctuateInterval,
@@ -113,6 +125,21 @@ public record MasterStreamsConfig(
                 newTimeouts,
                 model,
                 aggregation,
+                models,
+                retention,
+                topicPrefix,
+                streamThreads,
+                punctuateInterval);
+    }
+
+    public MasterStreamsConfig withModels(ModelTable newModels) {
+        return new MasterStreamsConfig(
+                master,
+                timeouts,
+                model,
+                aggregation,
+                newModels,
+                retention,
                 topicPrefix,
                 streamThreads,
                 punctuateInterval,
@@ -126,6 +153,8 @@ public record MasterStreamsConfig(
                 timeouts,
                 model,
                 aggregation,
+                models,
+                retention,
                 topicPrefix,
                 streamThreads,
                 interval,
@@ -140,6 +169,8 @@ public record MasterStreamsConfig(
                 timeouts,
                 model,
                 aggregation,
+                models,
+                retention,
                 topicPrefix,
                 streamThreads,
                 punctuateInterval,

@@ -39,6 +39,9 @@ public final class MasterStreamsConfigLoader {
                     "timeout",
                     "model",
                     "aggregation",
+                    "models",
+                    "worker_retention_ms",
+                    "job_retention_ms",
                     "topic_prefix",
                     "stream_threads",
                     "punctuate_interval_ms",
@@ -48,6 +51,7 @@ public final class MasterStreamsConfigLoader {
     private static final ObjectMapper JSON =
             JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
     private static final long MAX_TIMEOUT_MS = 7L * 86_400_000;
+    private static final long MAX_RETENTION_MS = 3_650L * 86_400_000;
 
     private final Map<String, String> env;
 
@@ -99,6 +103,20 @@ public final class MasterStreamsConfigLoader {
                         timeouts(r),
                         model(r),
                         aggregation(r),
+                        models(root, source),
+                        new Retention(
+                                Duration.ofMillis(
+                                        r.number(
+                                                "worker_retention_ms",
+                                                Retention.DEFAULTS.workers().toMillis(),
+                                                60_000,
+                                                MAX_RETENTION_MS)),
+                                Duration.ofMillis(
+                                        r.number(
+                                                "job_retention_ms",
+                                                Retention.DEFAULTS.jobs().toMillis(),
+                                                60_000,
+                                                MAX_RETENTION_MS))),
                         prefix,
                         (int) r.number("stream_threads", 1, 1, 64),
                         Duration.ofMillis(r.number("punctuate_interval_ms", 1_000, 10, 60_000)),
@@ -176,6 +194,56 @@ public final class MasterStreamsConfigLoader {
                 parsed,
                 r.decimal("aggregation.outer_learning_rate", diloco ? 0.7 : 1.0, 1e-6, 10),
                 r.decimal("aggregation.outer_momentum", diloco ? 0.9 : 0.0, 0, 0.999));
+    }
+
+    /**
+     * {@code models}: {@code {"<programId>": {"<language>": "<model name>", …}, …}}, from the file
+     * only (an object is not overridable by an environment variable); absent: the defaults.
+     */
+    static ModelTable models(JsonNode root, String source) {
+        JsonNode node = root == null ? null : root.get("models");
+        if (node == null || node.isNull()) {
+            return ModelTable.DEFAULTS;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException(
+                    source,
+                    "models",
+                    "expected an object such as {\"0\": {\"en\": \"gpt2-medium\"}}, got "
+                            + node.getNodeType());
+        }
+        Map<Long, Map<String, String>> table = new java.util.TreeMap<>();
+        for (var program : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+            String key = "models." + program.getKey();
+            long programId;
+            try {
+                programId = Long.parseLong(program.getKey());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(source, key, "a program id must be a whole number");
+            }
+            if (programId < 0 || !program.getValue().isObject()) {
+                throw new ConfigException(
+                        source,
+                        key,
+                        "expected a program id ≥ 0 mapping to {\"<language>\": \"<model>\"}");
+            }
+            Map<String, String> languages = new java.util.TreeMap<>();
+            for (var language :
+                    (Iterable<Map.Entry<String, JsonNode>>) program.getValue()::fields) {
+                String name = language.getValue().isTextual() ? language.getValue().asText() : "";
+                if (!ModelTable.NAME.matcher(name).matches()) {
+                    throw new ConfigException(
+                            source,
+                            key + "." + language.getKey(),
+                            "a model name is a directory name of letters, digits, '.', '_' and"
+                                    + " '-' (at most 100), got "
+                                    + language.getValue());
+                }
+                languages.put(language.getKey().toLowerCase(Locale.ROOT), name);
+            }
+            table.put(programId, languages);
+        }
+        return new ModelTable(table);
     }
 
     /** Typed reads of dotted keys, environment first, each error naming its key and source. */

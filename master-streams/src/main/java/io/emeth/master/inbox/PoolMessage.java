@@ -31,8 +31,14 @@ public sealed interface PoolMessage {
             long powerCapacity,
             String device,
             String url,
-            Long heartbeatIntervalMs)
-            implements PoolMessage {}
+            Long heartbeatIntervalMs,
+            List<String> models)
+            implements PoolMessage {
+        /** {@code models}: the checkpoints the worker holds; none for an older worker. */
+        public WorkerRegistration {
+            models = models == null ? List.of() : List.copyOf(models);
+        }
+    }
 
     /** A registration the router refused, with the reason (forged, stale, not whitelisted…). */
     record RegistrationRejected(

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * job-timers-store} (key: zero-padded due time, then jobId, so a scan stops at the first future
  * one). A timer means the round's aggregator has all the shards but did not publish {@code
  * RoundAggregated} (or, after the last round, {@code ResultUploaded}) within {@code
- * timeout.checkpoint} plus a heartbeat timeout: it is dropped like any straggler.
+ * timeout.checkpoint} plus a heartbeat timeout: it is dropped like any straggler. A {@code purge}
+ * timer deletes a finished job {@code job_retention_ms} after it finished.
  */
 final class JobTimers implements Punctuator {
     private static final Logger log = LoggerFactory.getLogger(JobTimers.class);
@@ -47,6 +48,11 @@ final class JobTimers implements Punctuator {
         for (KeyValue<String, String> entry : due) {
             jobs.timers.delete(entry.key);
             String jobId = entry.key.substring(entry.key.indexOf('|') + 1);
+            if (Jobs.PURGE_TIMER.equals(entry.value)) {
+                jobs.jobs.delete(jobId);
+                log.debug("Finished job left the store after its retention [jobId:{}]", jobId);
+                continue;
+            }
             JobRecord rec = jobs.load(jobId);
             if (rec != null
                     && rec.timerDueAt != null

@@ -32,6 +32,9 @@ final class Jobs {
     static final String AGGREGATION_TIMER = "aggregation";
     static final String RESULT_TIMER = "result";
 
+    /** A finished job leaves the store {@code job_retention_ms} after it finished. */
+    static final String PURGE_TIMER = "purge";
+
     private static final Logger log = LoggerFactory.getLogger(Jobs.class);
 
     final MasterStreamsConfig config;
@@ -58,9 +61,15 @@ final class Jobs {
         return jobs.get(jobId);
     }
 
-    /** Stores the record and publishes its view. */
+    /**
+     * Stores the record and publishes its view; a job that just finished gets its purge timer (its
+     * last view stays on the compacted {@code job-status}).
+     */
     void save(JobRecord rec) {
         rec.updatedAt = now();
+        if (finished(rec.state) && rec.timerDueAt == null) {
+            setTimer(rec, PURGE_TIMER, now() + config.retention().jobs().toMillis());
+        }
         jobs.put(rec.jobId, rec);
         outbox.jobView(JobViews.view(rec));
     }
@@ -74,6 +83,20 @@ final class Jobs {
     /** Stores the record without a new view (nothing a reader of job-status sees changed). */
     void saveQuietly(JobRecord rec) {
         jobs.put(rec.jobId, rec);
+    }
+
+    /**
+     * States after which the master has nothing left to do for a job. TAKEN is one: if the other
+     * node gives the job back after its retention, this master no longer knows it.
+     */
+    static boolean finished(JobState state) {
+        if (state == null) {
+            return false;
+        }
+        return switch (state) {
+            case VERIFIED, REJECTED, TIMEOUT, FAILED, DECLINED, CANCELED, TAKEN, INELIGIBLE -> true;
+            default -> false;
+        };
     }
 
     void openRound(JobRecord rec, int epoch) {

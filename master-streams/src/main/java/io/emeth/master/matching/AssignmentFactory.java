@@ -57,6 +57,8 @@ public final class AssignmentFactory {
                             .setAggregation(aggregation(config.aggregation()))
                             .setLanguage(plan.language())
                             .setProgramId(plan.programId())
+                            .setModelName(
+                                    config.models().modelFor(plan.programId(), plan.language()))
                             .build();
             out.add(assignment(members.get(i).worker(), plan.jobId(), attempt, assigned));
         }

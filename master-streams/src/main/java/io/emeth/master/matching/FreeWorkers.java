@@ -2,6 +2,7 @@ package io.emeth.master.matching;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 
 /** Views of the free index (strongest first) as {@link Candidate}s for the matcher. */
@@ -14,13 +15,18 @@ final class FreeWorkers {
 
     /** The candidates not in {@code excluded}. */
     static Iterator<Candidate> eligible(Iterator<Candidate> all, List<String> excluded) {
+        return filter(all, c -> !excluded.contains(c.worker()));
+    }
+
+    /** The candidates that pass {@code keep}. */
+    static Iterator<Candidate> filter(Iterator<Candidate> all, Predicate<Candidate> keep) {
         return new Iterator<>() {
             private Candidate next = advance();
 
             private Candidate advance() {
                 while (all.hasNext()) {
                     Candidate c = all.next();
-                    if (!excluded.contains(c.worker())) {
+                    if (keep.test(c)) {
                         return c;
                     }
                 }

@@ -1,7 +1,9 @@
 package io.emeth.master.matching;
 
 import io.emeth.master.config.MasterStreamsConfig;
+import io.emeth.master.inbox.JobPlan;
 import io.emeth.master.inbox.Outbox;
+import io.emeth.master.rules.JobMath;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -25,9 +28,6 @@ final class Pool {
     static final String PENDING_STORE = "pool-pending-jobs-store";
     static final String JOBS_STORE = "pool-jobs-store";
     static final String STATS_STORE = "pool-stats-store";
-
-    /** A heartbeat that changes nothing but its time refreshes the view at most this often. */
-    static final long VIEW_REFRESH_MS = 10_000;
 
     /** Entries of each index kept in memory between reads (see {@link IndexCache}). */
     static final int INDEX_CACHE_ENTRIES = 1_024;
@@ -52,6 +52,22 @@ final class Pool {
     private final Map<String, IndexCache> freeIndexes = new HashMap<>();
     private final Map<String, IndexCache> pendingIndexes = new HashMap<>();
 
+    /**
+     * Every worker of the store by store key, loaded once when the task starts: handlers read and
+     * change these objects, a heartbeat that changes nothing a reader sees stays here (liveness is
+     * kept in memory), and {@link #save} writes the store only on a change.
+     */
+    private final Map<String, PoolWorker> known = new HashMap<>();
+
+    /** When each worker must be checked next (lost, straggling, or gone long enough to delete). */
+    final DueTimers workerTimers = new DueTimers();
+
+    /** When each pending job's deadline margin passes, by pending key. */
+    final DueTimers pendingTimers = new DueTimers();
+
+    /** What each pending job needed when last tried, to skip what cannot fit. */
+    final PendingNeeds pendingNeeds = new PendingNeeds();
+
     Pool(ProcessorContext<String, Object> context, MasterStreamsConfig config) {
         this.config = config;
         this.outbox = new Outbox(context);
@@ -61,6 +77,46 @@ final class Pool {
         this.jobs = context.getStateStore(JOBS_STORE);
         this.stats = context.getStateStore(STATS_STORE);
         this.initAt = context.currentSystemTimeMs();
+        load();
+    }
+
+    /** Rebuilds the in-memory state from the stores: one scan of each, at task start. */
+    private void load() {
+        try (KeyValueIterator<String, PoolWorker> it = workers.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, PoolWorker> kv = it.next();
+                PoolWorker w = kv.value;
+                if (!w.present() && w.goneAt == 0) {
+                    w.goneAt = Math.max(w.viewAt, w.lastSeenAt); // stored before goneAt existed
+                }
+                known.put(kv.key, w);
+            }
+        }
+        known.forEach((key, w) -> workerTimers.atMost(key, nextCheck(w)));
+        try (KeyValueIterator<String, String> it = pending.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, String> kv = it.next();
+                pendingTimers.atMost(kv.key, Long.parseLong(kv.value) - JobMath.DEADLINE_MARGIN_MS);
+                pendingNeeds.note(kv.key.substring(0, kv.key.indexOf(PoolKeys.SEP)), kv.key, 0);
+            }
+        }
+    }
+
+    /**
+     * When the worker must be checked next: a present one when its heartbeat timeout or (busy) its
+     * phase timeout would pass if nothing is heard, a gone one when its retention ends. Never later
+     * than the real time: heartbeats only move these times forward, so a timer fires early at worst
+     * and is set again.
+     */
+    long nextCheck(PoolWorker w) {
+        if (!w.present()) {
+            return w.goneAt + config.retention().workers().toMillis();
+        }
+        long due = seenSince(w.lastSeenAt) + w.heartbeatTimeoutMs + 1;
+        if (w.busy()) {
+            due = Math.min(due, WorkerWatch.stragglerDueAt(w, config.timeouts(), this));
+        }
+        return due;
     }
 
     long now() {
@@ -81,7 +137,26 @@ final class Pool {
     }
 
     PoolWorker worker(String pool, String worker) {
-        return workers.get(PoolKeys.worker(pool, worker));
+        return known.get(PoolKeys.worker(pool, worker));
+    }
+
+    PoolWorker known(String key) {
+        return known.get(key);
+    }
+
+    /** A heartbeat that changed nothing a reader sees: kept in memory, timer set if missing. */
+    void touch(PoolWorker w) {
+        String key = PoolKeys.worker(w.pool, w.worker);
+        known.put(key, w);
+        workerTimers.atMost(key, nextCheck(w));
+    }
+
+    /** Deletes a worker gone longer than its retention (its last view stays on worker-status). */
+    void forget(PoolWorker w) {
+        String key = PoolKeys.worker(w.pool, w.worker);
+        workers.delete(key);
+        known.remove(key);
+        workerTimers.cancel(key);
     }
 
     /** Stores the worker, moving it in or out of the free index; optionally emits its view. */
@@ -105,7 +180,24 @@ final class Pool {
             w.viewAt = now();
             outbox.workerView(view(w, now()));
         }
-        workers.put(PoolKeys.worker(w.pool, w.worker), w);
+        String key = PoolKeys.worker(w.pool, w.worker);
+        workers.put(key, w);
+        known.put(key, w);
+        workerTimers.atMost(key, nextCheck(w));
+    }
+
+    /** Whether the pool's worker holds {@code model} (see {@link PoolWorker#holds}). */
+    boolean holds(String pool, String worker, String model) {
+        if (model == null) {
+            return true;
+        }
+        PoolWorker w = known.get(PoolKeys.worker(pool, worker));
+        return w != null && PoolWorker.holds(w.models, model);
+    }
+
+    /** The model a job fine-tunes, from the {@code models} table; null when none is set. */
+    String modelOf(JobPlan plan) {
+        return config.models().modelFor(plan.programId(), plan.language());
     }
 
     /**
@@ -116,6 +208,9 @@ final class Pool {
         if (cancelReason != null && w.jobId != null) {
             outbox.assignment(
                     AssignmentFactory.canceled(w.worker, w.jobId, w.attempt, cancelReason));
+        }
+        if (w.present() && !(to == WorkerState.IDLE || to == WorkerState.RESERVED)) {
+            w.goneAt = now();
         }
         w.state = to;
         w.jobId = null;
@@ -142,6 +237,19 @@ final class Pool {
                 pool, p -> new IndexCache(pending, PoolKeys.prefix(p), INDEX_CACHE_ENTRIES));
     }
 
+    /** Puts a job into the pending index, with a timer for its deadline margin. */
+    void addPending(String pool, String pendingKey, long deadlineMs, long need) {
+        pendingIndex(pool).put(pendingKey, Long.toString(deadlineMs));
+        pendingTimers.atMost(pendingKey, deadlineMs - JobMath.DEADLINE_MARGIN_MS);
+        pendingNeeds.note(pool, pendingKey, need);
+    }
+
+    void removePending(String pool, String pendingKey) {
+        pendingIndex(pool).delete(pendingKey);
+        pendingTimers.cancel(pendingKey);
+        pendingNeeds.note(pool, pendingKey, -1);
+    }
+
     /** Free workers of the pool, strongest first. */
     Iterator<KeyValue<String, String>> freeWorkers(String pool) {
         return freeIndex(pool).iterator();
@@ -162,7 +270,7 @@ final class Pool {
 
     void deleteJob(String pool, PoolJob job) {
         if (job.pendingKey != null) {
-            pendingIndex(pool).delete(job.pendingKey);
+            removePending(pool, job.pendingKey);
             job.pendingKey = null;
         }
         jobs.delete(PoolKeys.job(pool, job.plan.jobId()));

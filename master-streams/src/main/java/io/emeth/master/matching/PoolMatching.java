@@ -47,10 +47,25 @@ final class PoolMatching {
             pool.outbox.toJob(new JobMessage.MatchExpired(plan.jobId(), expiredReason(plan)));
             return;
         }
+        if (pool.modelOf(plan) == null) {
+            String reason =
+                    "no model is configured for program "
+                            + plan.programId()
+                            + " in language "
+                            + plan.language()
+                            + " (the models table of master.json)";
+            pool.outbox.toJob(new JobMessage.MatchExpired(plan.jobId(), reason));
+            log.info("Job has no model [jobId:{}, reason:{}]", plan.jobId(), reason);
+            return;
+        }
         if (!tryMatch(poolId, job, now)) {
             job.pendingKey =
                     PoolKeys.pending(poolId, plan.fee(), plan.requestedAtMs(), plan.jobId());
-            pool.pendingIndex(poolId).put(job.pendingKey, Long.toString(plan.deadlineMs()));
+            pool.addPending(
+                    poolId,
+                    job.pendingKey,
+                    plan.deadlineMs(),
+                    Matcher.needed(plan, plan.epochs(), now));
             pool.saveJob(poolId, job);
             log.debug(
                     "Job waits for workers [jobId:{}, required:{}]",
@@ -108,9 +123,7 @@ final class PoolMatching {
                 || (mode == Cooperative.NVM && stats.freeCapacity < needed)) {
             return false;
         }
-        List<Candidate> chosen =
-                Matcher.select(
-                        mode, List.of(), FreeWorkers.candidates(pool.freeWorkers(poolId)), needed);
+        List<Candidate> chosen = Matcher.select(mode, List.of(), candidates(poolId, plan), needed);
         if (chosen.isEmpty()) {
             return false;
         }
@@ -124,6 +137,14 @@ final class PoolMatching {
                 plan.requiredCapacity(),
                 needed);
         return true;
+    }
+
+    /** The pool's free workers that hold the job's model, strongest first. */
+    Iterator<Candidate> candidates(String poolId, JobPlan plan) {
+        String model = pool.modelOf(plan);
+        return FreeWorkers.filter(
+                FreeWorkers.candidates(pool.freeWorkers(poolId)),
+                c -> pool.holds(poolId, c.worker(), model));
     }
 
     List<Member> reserve(
@@ -153,7 +174,7 @@ final class PoolMatching {
             job.processSent = true;
         }
         if (job.pendingKey != null) {
-            pool.pendingIndex(poolId).delete(job.pendingKey);
+            pool.removePending(poolId, job.pendingKey);
             job.pendingKey = null;
         }
         job.active = true;
@@ -170,20 +191,30 @@ final class PoolMatching {
      */
     void matchPending(String poolId) {
         long now = pool.now();
+        PoolStats stats = pool.stats(poolId);
+        if (stats.freeCount == 0 || pool.pendingNeeds.least(poolId) > stats.freeCapacity) {
+            return; // no pending job fits in all the free capacity: no walk (a weak worker joined)
+        }
         List<String> expired = new ArrayList<>();
         Iterator<KeyValue<String, String>> it = pool.pendingJobs(poolId);
-        while (it.hasNext() && pool.stats(poolId).freeCount > 0) {
+        while (it.hasNext() && stats.freeCount > 0) {
             KeyValue<String, String> entry = it.next();
             String jobId = PoolKeys.pendingJob(entry.key);
             if (JobMath.pastMargin(now, Long.parseLong(entry.value))) {
                 expired.add(jobId);
                 continue;
             }
+            if (pool.pendingNeeds.of(entry.key) > stats.freeCapacity) {
+                continue; // it needed more than is free when last tried, and needs only grow
+            }
             PoolJob job = pool.job(poolId, jobId);
             if (job == null) {
                 expired.add(jobId);
+            } else if (tryMatch(poolId, job, now)) {
+                stats = pool.stats(poolId);
             } else {
-                tryMatch(poolId, job, now);
+                pool.pendingNeeds.note(
+                        poolId, entry.key, Matcher.needed(job.plan, job.plan.epochs(), now));
             }
         }
         expired.forEach(jobId -> expire(poolId, jobId));
@@ -196,12 +227,20 @@ final class PoolMatching {
             return;
         }
         pool.deleteJob(poolId, job);
-        pool.outbox.toJob(new JobMessage.MatchExpired(jobId, expiredReason(job.plan)));
+        pool.outbox.toJob(
+                new JobMessage.MatchExpired(
+                        jobId, expiredReason(job.plan, pool.modelOf(job.plan))));
         log.info("Job expired waiting for workers [jobId:{}]", jobId);
     }
 
     private static String expiredReason(JobPlan plan) {
-        return "no free workers could finish the job before its deadline "
+        return expiredReason(plan, null);
+    }
+
+    private static String expiredReason(JobPlan plan, String model) {
+        return "no free workers"
+                + (model == null ? "" : " holding model " + model)
+                + " could finish the job before its deadline "
                 + Instant.ofEpochMilli(plan.deadlineMs())
                 + " less the 3600 s margin (required power capacity "
                 + plan.requiredCapacity()

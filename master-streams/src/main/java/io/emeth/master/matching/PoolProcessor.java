@@ -38,9 +38,6 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
     public static final String JOBS_STORE = Pool.JOBS_STORE;
     public static final String STATS_STORE = Pool.STATS_STORE;
 
-    /** How often pending jobs are checked against their deadline margin. */
-    static final long PENDING_EXPIRY_FACTOR = 30;
-
     private static final Logger log = LoggerFactory.getLogger(PoolProcessor.class);
     private static final Set<WorkerPhase> WORKING =
             EnumSet.of(
@@ -84,9 +81,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         context.schedule(
                 interval, PunctuationType.WALL_CLOCK_TIME, new WorkerWatch(pool, matching));
         context.schedule(
-                interval.multipliedBy(PENDING_EXPIRY_FACTOR),
-                PunctuationType.WALL_CLOCK_TIME,
-                new PendingExpiry(pool, matching));
+                interval, PunctuationType.WALL_CLOCK_TIME, new PendingExpiry(pool, matching));
     }
 
     @Override
@@ -139,6 +134,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         w.powerCapacity = r.powerCapacity();
         w.device = r.device();
         w.url = r.url();
+        w.models = new java.util.ArrayList<>(r.models());
         // the operator's timeout, stretched to three intervals for a worker that heartbeats slower
         long configured = config.master().workerHeartbeatTimeout().toMillis();
         w.heartbeatTimeoutMs =
@@ -154,11 +150,13 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         }
         pool.save(w, true);
         log.info(
-                "Registered worker [worker:{}, pool:{}, powerCapacity:{}, device:{}, state:{}]",
+                "Registered worker [worker:{}, pool:{}, powerCapacity:{}, device:{}, models:{},"
+                        + " state:{}]",
                 w.worker,
                 poolId,
                 w.powerCapacity,
                 w.device,
+                w.models,
                 w.state);
     }
 
@@ -230,7 +228,11 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
             w.state = WorkerState.TRAINING;
             changed = true;
         }
-        pool.save(w, changed || now - w.viewAt >= Pool.VIEW_REFRESH_MS);
+        if (changed) {
+            pool.save(w, true);
+        } else {
+            pool.touch(w); // liveness and progress only: memory, no store write, no view
+        }
     }
 
     private void onGone(String poolId, String worker, GoneKind kind, String reason) {

@@ -85,8 +85,7 @@ final class PoolReplanner {
             return new ArrayList<>();
         }
         Iterator<Candidate> free =
-                FreeWorkers.eligible(
-                        FreeWorkers.candidates(pool.freeWorkers(poolId)), job.excluded);
+                FreeWorkers.eligible(matching.candidates(poolId, job.plan), job.excluded);
         return new ArrayList<>(Matcher.select(mode, kept, free, needed));
     }
 }

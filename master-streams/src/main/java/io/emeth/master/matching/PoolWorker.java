@@ -2,6 +2,8 @@ package io.emeth.master.matching;
 
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.view.WorkerState;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A worker as its pool's matcher keeps it in {@code pool-workers-store}: what it declared, whether
@@ -36,6 +38,14 @@ final class PoolWorker {
     String lastError;
     long viewAt;
 
+    /** When it became LOST, LEFT or DISCONNECTED; it is deleted a retention later. */
+    long goneAt;
+
+    /**
+     * The pretrained checkpoints the worker holds; empty for an older worker (see {@link #holds}).
+     */
+    List<String> models = new ArrayList<>();
+
     /** The key under which it sits in the free index; null while not free. */
     String freeKey;
 
@@ -54,6 +64,14 @@ final class PoolWorker {
     /** Registered and not gone (free or busy). */
     boolean present() {
         return state == WorkerState.IDLE || busy();
+    }
+
+    /**
+     * Whether the worker holds {@code model}. A worker that advertises no models (one older than
+     * the {@code models} field) is taken to hold any, so that older workers keep getting jobs.
+     */
+    static boolean holds(List<String> models, String model) {
+        return model == null || models == null || models.isEmpty() || models.contains(model);
     }
 
     boolean heldBy(String job) {

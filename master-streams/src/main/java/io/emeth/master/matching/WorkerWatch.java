@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Punctuator;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Silence before the task started counts from its start: a restarted or migrated master first
  * catches up on the heartbeats it missed.
+ *
+ * <p>It takes only the workers whose timer is due ({@link Pool#nextCheck}), never a scan of the
+ * store; a LOST, LEFT or DISCONNECTED worker's timer is its retention ({@code
+ * worker_retention_ms}), after which it is deleted.
  */
 final class WorkerWatch implements Punctuator {
     private static final Logger log = LoggerFactory.getLogger(WorkerWatch.class);
@@ -37,21 +40,31 @@ final class WorkerWatch implements Punctuator {
     public void punctuate(long now) {
         List<PoolWorker> lost = new ArrayList<>();
         List<KeyValue<PoolWorker, String>> stragglers = new ArrayList<>();
-        try (KeyValueIterator<String, PoolWorker> it = pool.workers.all()) {
-            while (it.hasNext()) {
-                PoolWorker w = it.next().value;
-                if (!w.present()) {
-                    continue;
+        for (String key : pool.workerTimers.takeDue(now)) {
+            PoolWorker w = pool.known(key);
+            if (w == null) {
+                continue;
+            }
+            if (!w.present()) {
+                if (now >= pool.nextCheck(w)) {
+                    pool.forget(w);
+                    log.info(
+                            "Forgot a gone worker after its retention [worker:{}, state:{}]",
+                            w.worker,
+                            w.state);
+                } else {
+                    pool.workerTimers.atMost(key, pool.nextCheck(w));
                 }
-                long silent = now - pool.seenSince(w.lastSeenAt);
-                if (silent > w.heartbeatTimeoutMs) {
-                    lost.add(w);
-                } else if (w.busy()) {
-                    String problem = straggling(w, now, pool.config.timeouts(), pool);
-                    if (problem != null) {
-                        stragglers.add(KeyValue.pair(w, problem));
-                    }
-                }
+                continue;
+            }
+            long silent = now - pool.seenSince(w.lastSeenAt);
+            String problem = w.busy() ? straggling(w, now, pool.config.timeouts(), pool) : null;
+            if (silent > w.heartbeatTimeoutMs) {
+                lost.add(w);
+            } else if (problem != null) {
+                stragglers.add(KeyValue.pair(w, problem));
+            } else {
+                pool.workerTimers.atMost(key, pool.nextCheck(w));
             }
         }
         for (PoolWorker w : lost) {
@@ -72,6 +85,20 @@ final class WorkerWatch implements Punctuator {
             log.warn("Dropped straggler [worker:{}, reason:{}]", w.worker, s.value);
         }
         PoolProcessor.matchFreedPools(pool, matching);
+    }
+
+    /** When {@link #straggling} would first answer for a busy worker heard of no more. */
+    static long stragglerDueAt(PoolWorker w, WorkerTimeouts t, Pool pool) {
+        long slack = w.heartbeatTimeoutMs + 1;
+        if (!w.jobId.equals(w.heartbeatJobId)) {
+            return pool.seenSince(w.reservedAt) + t.waitData().toMillis() + slack;
+        }
+        return switch (w.phase) {
+            case WAIT_DATA -> pool.seenSince(w.phaseSince) + t.waitData().toMillis() + slack;
+            case LEARNING -> pool.seenSince(w.progressAt) + t.learning().toMillis() + slack;
+            case CHECKPOINT -> pool.seenSince(w.phaseSince) + t.checkpoint().toMillis() + slack;
+            default -> Long.MAX_VALUE;
+        };
     }
 
     /** Why a busy worker overran a phase, or null. */

@@ -2,6 +2,7 @@ package io.emeth.master.routing;
 
 import io.emeth.common.eth.InvalidSignatureException;
 import io.emeth.common.eth.Signatures;
+import io.emeth.master.config.ModelTable;
 import io.emeth.schemas.avro.worker.WorkerRegistered;
 
 /**
@@ -22,6 +23,7 @@ public final class RegistrationCheck {
 
     static final int MAX_DEVICE_CHARS = 64;
     static final int MAX_URL_CHARS = 2_048;
+    static final int MAX_MODELS = 64;
     static final long MIN_HEARTBEAT_MS = 100;
     static final long MAX_HEARTBEAT_MS = 3_600_000;
 
@@ -93,6 +95,21 @@ public final class RegistrationCheck {
         String url = reg.getUrl();
         if (url == null || url.length() > MAX_URL_CHARS) {
             return "url must be at most " + MAX_URL_CHARS + " characters, got " + describe(url);
+        }
+        if (reg.getModels() != null) {
+            if (reg.getModels().size() > MAX_MODELS) {
+                return "models lists "
+                        + reg.getModels().size()
+                        + " checkpoints, more than "
+                        + MAX_MODELS;
+            }
+            for (String model : reg.getModels()) {
+                if (model == null || !ModelTable.NAME.matcher(model).matches()) {
+                    return "models must be directory names of letters, digits, '.', '_' and '-'"
+                            + " (at most 100), got "
+                            + describe(model);
+                }
+            }
         }
         Long interval = reg.getHeartbeatIntervalMs();
         if (interval != null && (interval < MIN_HEARTBEAT_MS || interval > MAX_HEARTBEAT_MS)) {

@@ -8,6 +8,7 @@ import io.emeth.schemas.avro.worker.WorkerEvent;
 import io.emeth.schemas.avro.worker.WorkerHeartbeat;
 import io.emeth.schemas.avro.worker.WorkerLeft;
 import io.emeth.schemas.avro.worker.WorkerRegistered;
+import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -94,7 +95,8 @@ public final class WorkerEventRouter implements Processor<String, WorkerEvent, S
                     reg.getPowerCapacity(),
                     reg.getDevice(),
                     reg.getUrl(),
-                    reg.getHeartbeatIntervalMs());
+                    reg.getHeartbeatIntervalMs(),
+                    reg.getModels() == null ? List.of() : reg.getModels());
         }
         if (payload instanceof WorkerHeartbeat hb) {
             double progress = hb.getProgress();

@@ -55,6 +55,12 @@ final class BenchWorld implements AutoCloseable {
     final Map<String, Long> assignedAt = new ConcurrentHashMap<>();
     final Set<String> idleWorkers = ConcurrentHashMap.newKeySet();
 
+    /** Registered workers, which heartbeat every {@link #heartbeatMs} when it is positive. */
+    private final List<NodeIdentity> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private volatile long heartbeatMs;
+    private long nextHeartbeat;
+
     BenchWorld(String bootstrap, Topics topics, String pool) {
         this.topics = topics;
         this.pool = pool;
@@ -74,7 +80,13 @@ final class BenchWorld implements AutoCloseable {
     }
 
     void registerWorkers(int from, int to, long capacity) {
+        registerWorkers(from, to, i -> capacity);
+    }
+
+    /** Workers from..to with the capacity {@code capacityOf} gives each index. */
+    void registerWorkers(int from, int to, java.util.function.IntToLongFunction capacityOf) {
         for (int i = from; i < to; i++) {
+            long capacity = capacityOf.applyAsLong(i);
             String hex = Integer.toHexString(100_000 + i);
             NodeIdentity w =
                     NodeIdentity.fromPrivateKey("0x" + "0".repeat(64 - hex.length()) + hex);
@@ -93,14 +105,57 @@ final class BenchWorld implements AutoCloseable {
                                             .setUrl("http://bench-" + i + ":3000")
                                             .setSignedAt(Instant.ofEpochMilli(now))
                                             .setSignature(Signatures.signTimestamp(w, now))
+                                            .setHeartbeatIntervalMs(
+                                                    heartbeatMs > 0 ? heartbeatMs : null)
                                             .build())
                             .build());
+            registered.add(w);
         }
         producer.flush();
     }
 
+    /** Every registered worker heartbeats (idle) every {@code intervalMs} from now on. */
+    void heartbeatEvery(long intervalMs) {
+        heartbeatMs = intervalMs;
+    }
+
+    private void heartbeats() {
+        long now = System.currentTimeMillis();
+        if (heartbeatMs <= 0 || now < nextHeartbeat) {
+            return;
+        }
+        nextHeartbeat = now + heartbeatMs;
+        for (NodeIdentity w : registered) {
+            send(
+                    topics.workerEvents(),
+                    w.address(),
+                    WorkerEvent.newBuilder()
+                            .setWorker(w.address())
+                            .setPool(pool)
+                            .setAt(Instant.ofEpochMilli(now))
+                            .setPayload(
+                                    io.emeth.schemas.avro.worker.WorkerHeartbeat.newBuilder()
+                                            .setPhase(io.emeth.schemas.avro.WorkerPhase.NONE)
+                                            .setProgress(0)
+                                            .build())
+                            .build());
+        }
+    }
+
     /** Requests a job with a 100,000 s time limit (R = 50 for a small data set). */
     String request(BigInteger fee) {
+        return request(fee, 100_000);
+    }
+
+    /**
+     * Requests a job that needs about {@code capacity} (gas 5: the deadline margin asks for 5·10^6
+     * / (T − 3,600 s)).
+     */
+    String requestNeeding(BigInteger fee, long capacity) {
+        return request(fee, 5_000_000 / Math.max(1, capacity) + 3_601);
+    }
+
+    private String request(BigInteger fee, long limitSeconds) {
         String jobId = "0x" + UUID.randomUUID().toString().replace("-", "");
         Instant now = Instant.now();
         requestedAt.put(jobId, now.toEpochMilli());
@@ -109,7 +164,7 @@ final class BenchWorld implements AutoCloseable {
                 JobRequested.newBuilder()
                         .setOwner("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
                         .setFee(new BigDecimal(fee))
-                        .setDeadline(now.plusSeconds(100_000))
+                        .setDeadline(now.plusSeconds(limitSeconds))
                         .setProgramId(0)
                         .setDataset("bench.txt")
                         .setParam("{\"epoch\": 1}")
@@ -149,6 +204,7 @@ final class BenchWorld implements AutoCloseable {
                     }
                 }
             }
+            heartbeats();
             producer.flush();
         }
     }

@@ -51,6 +51,20 @@ public final class MatchingBench {
         int jobs = Integer.getInteger("bench.jobs", 100_000);
         int paced = Integer.getInteger("bench.paced", 1_000);
         int rate = Integer.getInteger("bench.rate", 100);
+        List<Integer> rates = new ArrayList<>();
+        for (String r : System.getProperty("bench.rates", Integer.toString(rate)).split(",")) {
+            rates.add(Integer.parseInt(r.strip()));
+        }
+        // realistic: capacities 20-200, heartbeats every 5 s (30 s timeout), jobs needing 1-8
+        boolean realistic = Boolean.getBoolean("bench.realistic");
+        long[] capacities = new long[workers];
+        Random capacityRandom = new Random(7);
+        long capacitySum = 0;
+        for (int i = 0; i < workers; i++) {
+            capacities[i] = realistic ? 20 + capacityRandom.nextInt(181) : 100;
+            capacitySum += capacities[i];
+        }
+        long averageCapacity = capacitySum / Math.max(1, workers);
         Path dir =
                 Files.createDirectories(
                         Path.of("target", "bench", "run-" + System.currentTimeMillis()));
@@ -64,24 +78,27 @@ public final class MatchingBench {
                     .get(60, TimeUnit.SECONDS);
         }
         Path config = dir.resolve("master.json");
-        Files.writeString(
-                config,
+        String json =
                 TestConfigs.json(
-                                "nvm",
-                                "\"kafka_bootstrap_servers\": \""
-                                        + kafka.bootstrapServers()
-                                        + "\","
-                                        + "\"schema_registry_url\": \""
-                                        + registry.url()
-                                        + "\","
-                                        + "\"application_id\": \"bench-master\","
-                                        + "\"state_dir\": \""
-                                        + dir.resolve("state").toAbsolutePath()
-                                        + "\","
-                                        + "\"kafka_properties\": {\"client.id\": \"bench-master\"}")
-                        .replace(
-                                "\"worker_heartbeat_timeout_ms\": 30000",
-                                "\"worker_heartbeat_timeout_ms\": 86400000"));
+                        "nvm",
+                        "\"kafka_bootstrap_servers\": \""
+                                + kafka.bootstrapServers()
+                                + "\","
+                                + "\"schema_registry_url\": \""
+                                + registry.url()
+                                + "\","
+                                + "\"application_id\": \"bench-master\","
+                                + "\"state_dir\": \""
+                                + dir.resolve("state").toAbsolutePath()
+                                + "\","
+                                + "\"kafka_properties\": {\"client.id\": \"bench-master\"}");
+        if (!realistic) {
+            json =
+                    json.replace(
+                            "\"worker_heartbeat_timeout_ms\": 30000",
+                            "\"worker_heartbeat_timeout_ms\": 86400000");
+        }
+        Files.writeString(config, json);
         String pool = MasterStreamsConfigLoader.load(config).poolId();
         List<String> jvm = new ArrayList<>(List.of("-Xmx1g"));
         if (Boolean.getBoolean("bench.jfr")) {
@@ -92,11 +109,14 @@ public final class MatchingBench {
         ChildMaster master = ChildMaster.start("bench", config, dir, jvm.toArray(String[]::new));
         BenchWorld world = new BenchWorld(kafka.bootstrapServers(), topics, pool);
         try {
-            world.registerWorkers(0, Math.min(100, workers), 100);
+            if (realistic) {
+                world.heartbeatEvery(5_000);
+            }
+            world.registerWorkers(0, Math.min(100, workers), i -> capacities[i]);
             await(() -> world.idleWorkers.size() >= Math.min(100, workers), Duration.ofMinutes(2));
             long heap100 = heapAfterFullGc(master.pid());
             long t0 = System.nanoTime();
-            world.registerWorkers(100, workers, 100);
+            world.registerWorkers(100, workers, i -> capacities[i]);
             await(() -> world.idleWorkers.size() >= workers, Duration.ofMinutes(10));
             double registrationSeconds = (System.nanoTime() - t0) / 1e9;
             long heapAll = heapAfterFullGc(master.pid());
@@ -105,23 +125,42 @@ public final class MatchingBench {
                     jcmd(master.pid(), "GC.class_histogram"));
 
             Random random = new Random(42);
-            List<String> pacedJobs = new ArrayList<>();
-            for (int i = 0; i < paced; i++) {
-                pacedJobs.add(world.request(fee(random)));
-                world.flush();
-                TimeUnit.MICROSECONDS.sleep(1_000_000L / rate);
+            java.util.function.Supplier<String> next =
+                    () ->
+                            realistic
+                                    ? world.requestNeeding(
+                                            fee(random), (1 + random.nextInt(8)) * averageCapacity)
+                                    : world.request(fee(random));
+            List<List<Long>> pacedLatencies = new ArrayList<>();
+            int pacedTotal = 0;
+            for (int r : rates) {
+                List<String> pacedJobs = new ArrayList<>();
+                long pace = 1_000_000_000L / r;
+                long due = System.nanoTime();
+                for (int i = 0; i < paced; i++) {
+                    pacedJobs.add(next.get());
+                    world.flush();
+                    due += pace;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                }
+                await(
+                        () -> pacedJobs.stream().allMatch(world.assignedAt::containsKey),
+                        Duration.ofMinutes(10));
+                pacedLatencies.add(latencies(world, pacedJobs));
+                pacedTotal += paced;
             }
-            await(
-                    () -> pacedJobs.stream().allMatch(world.assignedAt::containsKey),
-                    Duration.ofMinutes(5));
+            int pacedDone = pacedTotal;
 
             List<String> burst = new ArrayList<>(jobs);
             long start = System.currentTimeMillis();
             for (int i = 0; i < jobs; i++) {
-                burst.add(world.request(fee(random)));
+                burst.add(next.get());
             }
             world.flush();
-            await(() -> world.assignedAt.size() >= paced + jobs, Duration.ofMinutes(60));
+            await(() -> world.assignedAt.size() >= pacedDone + jobs, Duration.ofMinutes(60));
             long end = burst.stream().mapToLong(world.assignedAt::get).max().orElse(start);
             long heapAfter = heapAfterFullGc(master.pid());
 
@@ -129,12 +168,12 @@ public final class MatchingBench {
                     workers,
                     jobs,
                     paced,
-                    rate,
+                    rates,
                     heap100,
                     heapAll,
                     heapAfter,
                     registrationSeconds,
-                    latencies(world, pacedJobs),
+                    pacedLatencies,
                     latencies(world, burst),
                     (end - start) / 1000.0);
         } finally {
@@ -167,12 +206,12 @@ public final class MatchingBench {
             int workers,
             int jobs,
             int paced,
-            int rate,
+            List<Integer> rates,
             long heap100,
             long heapAll,
             long heapAfter,
             double registrationSeconds,
-            List<Long> pacedLatency,
+            List<List<Long>> pacedLatencies,
             List<Long> burstLatency,
             double burstSeconds) {
         System.out.println();
@@ -189,9 +228,15 @@ public final class MatchingBench {
         System.out.printf(
                 "registration of %d workers:           %.1f s%n",
                 workers - 100, registrationSeconds);
-        System.out.printf(
-                "paced %d jobs at %d/s: JobRequested→TrainingAssigned p50 %d ms, p99 %d ms%n",
-                paced, rate, percentile(pacedLatency, 0.5), percentile(pacedLatency, 0.99));
+        for (int i = 0; i < rates.size(); i++) {
+            List<Long> pacedLatency = pacedLatencies.get(i);
+            System.out.printf(
+                    "paced %d jobs at %d/s: JobRequested→TrainingAssigned p50 %d ms, p99 %d ms%n",
+                    paced,
+                    rates.get(i),
+                    percentile(pacedLatency, 0.5),
+                    percentile(pacedLatency, 0.99));
+        }
         System.out.printf(
                 "burst of %d jobs: %.0f matches/s (%.1f s); latency p50 %d ms, p99 %d ms%n",
                 jobs,

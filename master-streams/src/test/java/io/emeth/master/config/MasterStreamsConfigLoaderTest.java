@@ -206,4 +206,49 @@ class MasterStreamsConfigLoaderTest {
                         "m.json");
         assertThat(loaded.warnings()).isEmpty();
     }
+
+    @Test
+    void shouldDefaultTheModelsTableToTheOriginalsCheckpoints() {
+        MasterStreamsConfig config =
+                loader.parse(TestConfigs.json("nvm", ""), "master.json").config();
+        assertThat(config.models().modelFor(0, "en")).isEqualTo("gpt2-medium");
+        assertThat(config.models().modelFor(0, "ja")).isEqualTo("japanese-gpt2-medium");
+        assertThat(config.models().modelFor(1, "en")).isNull();
+    }
+
+    @Test
+    void shouldReadAModelsTableThatReplacesTheDefaults() {
+        MasterStreamsConfig config =
+                loader.parse(
+                                TestConfigs.json(
+                                        "nvm",
+                                        "\"models\": {\"0\": {\"EN\": \"gpt2\"},"
+                                                + " \"7\": {\"ja\": \"rinna-small\"}}"),
+                                "master.json")
+                        .config();
+        assertThat(config.models().modelFor(0, "en")).isEqualTo("gpt2");
+        assertThat(config.models().modelFor(0, "ja")).isNull();
+        assertThat(config.models().modelFor(7, "ja")).isEqualTo("rinna-small");
+    }
+
+    @Test
+    void shouldRefuseAModelNameThatIsNotADirectoryName() {
+        assertThatThrownBy(
+                        () ->
+                                loader.parse(
+                                        TestConfigs.json(
+                                                "nvm", "\"models\": {\"0\": {\"en\": \"../etc\"}}"),
+                                        "master.json"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("models.0.en")
+                .hasMessageContaining("directory name");
+        assertThatThrownBy(
+                        () ->
+                                loader.parse(
+                                        TestConfigs.json(
+                                                "nvm", "\"models\": {\"zero\": {\"en\": \"x\"}}"),
+                                        "master.json"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("models.zero");
+    }
 }

@@ -31,7 +31,8 @@ class JsonSerdeTest {
         JsonSerde<PoolMessage> serde = JsonSerde.of(PoolMessage.class);
         List<PoolMessage> messages =
                 List.of(
-                        new PoolMessage.WorkerRegistration("0xw", 1, 2, "cpu", "http://u", null),
+                        new PoolMessage.WorkerRegistration(
+                                "0xw", 1, 2, "cpu", "http://u", null, List.of("gpt2-medium")),
                         new PoolMessage.RegistrationRejected("0xw", 1, "forged", 2, "cpu", "u"),
                         new PoolMessage.Heartbeat("0xw", 1, WorkerPhase.LEARNING, "0xj", 1, 2, 0.5),
                         new PoolMessage.WorkerLeft("0xw", 1, "bye"),

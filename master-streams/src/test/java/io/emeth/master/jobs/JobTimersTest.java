@@ -123,6 +123,32 @@ class JobTimersTest {
         assertThat(context.forwarded(Outbox.POOL_INBOX_SINK)).isEmpty();
     }
 
+    @Test
+    void shouldDeleteAFinishedJobFromTheStoreAfterItsRetention() {
+        // Given the job declined on chain at T0 (its workers released)
+        chain(
+                JobStatusChanged.newBuilder()
+                        .setNode(config.poolId())
+                        .setStatus(JobStatus.DECLINED)
+                        .build());
+        @SuppressWarnings("unchecked")
+        var store =
+                (org.apache.kafka.streams.state.KeyValueStore<String, JobRecord>)
+                        context.getStateStore(JobCoordinator.JOBS_STORE);
+        assertThat(store.get(JOB).state).isEqualTo(io.emeth.schemas.avro.view.JobState.DECLINED);
+        long retention = config.retention().jobs().toMillis();
+
+        // When the timers run 1 ms before and at the end of its retention
+        context.setCurrentSystemTimeMs(T0 + retention - 1);
+        timers.punctuate(T0 + retention - 1);
+        assertThat(store.get(JOB)).isNotNull();
+        context.setCurrentSystemTimeMs(T0 + retention);
+        timers.punctuate(T0 + retention);
+
+        // Then the job has left the store (its last view stays on job-status)
+        assertThat(store.get(JOB)).isNull();
+    }
+
     private void addStore(String name, Serde<?> values) {
         StateStore store =
                 Stores.keyValueStoreBuilder(

@@ -53,7 +53,7 @@ class PoolPunctuatorsTest {
     @Test
     void shouldMarkASilentReservedWorkerLostAndTellItsJob() {
         // Given a worker reserved for a job, last heard at T0 (timeout 30 s)
-        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null));
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
         send(new PoolMessage.JobOpened(plan(T0 + 86_400_000)));
         context.resetForwards();
 
@@ -85,7 +85,7 @@ class PoolPunctuatorsTest {
     @Test
     void shouldNotCountSilenceFromBeforeTheTaskStarted() {
         // Given a worker heard at T0, and the task restarted a minute later (catching up)
-        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null));
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
         context.setCurrentSystemTimeMs(T0 + 60_000);
         processor = startProcessor();
         context.resetForwards();
@@ -105,7 +105,7 @@ class PoolPunctuatorsTest {
     void shouldCountSilenceFromTheFirstRunOfATaskWhoseClockWasNotSetAtInit() {
         // Given a worker heard at T0, and a task created by a restart: Kafka Streams has not set
         // its clock yet when init runs
-        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null));
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
         context.setCurrentSystemTimeMs(0);
         processor = startProcessor();
         context.resetForwards();
@@ -126,7 +126,7 @@ class PoolPunctuatorsTest {
     @Test
     void shouldDropAWorkerStuckInWaitDataLongerThanItsTimeout() {
         // Given a reserved worker downloading since T0 (wait_data 60 s, heartbeat timeout 30 s)
-        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null));
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
         send(new PoolMessage.JobOpened(plan(T0 + 86_400_000)));
         heartbeatAt(T0, WorkerPhase.WAIT_DATA);
         heartbeatAt(T0 + 80_000, WorkerPhase.WAIT_DATA);
@@ -156,11 +156,80 @@ class PoolPunctuatorsTest {
 
     @Test
     void shouldLeaveAnIdleWorkerThatHeartbeatsAlone() {
-        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null));
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
         heartbeatAt(T0 + 25_000, WorkerPhase.NONE);
         context.resetForwards();
         punctuate(WorkerWatch.class, T0 + 50_000);
         assertThat(context.forwarded()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepLivenessInMemoryWithoutWritingTheStoreOrTheView() {
+        // Given a registered worker, stored as last seen at T0
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
+        context.resetForwards();
+
+        // When it heartbeats at T0 + 25 s with nothing new (idle, no job, no epoch)
+        context.setCurrentSystemTimeMs(T0 + 25_000);
+        send(new PoolMessage.Heartbeat(W, T0 + 25_000, WorkerPhase.NONE, null, null, null, 0));
+
+        // Then neither the store nor worker-status is written
+        assertThat(context.forwarded()).isEmpty();
+        assertThat(workersStore().get(pool + "|" + W).lastSeenAt).isEqualTo(T0);
+
+        // But the heartbeat counts: not lost 30 s after it, lost 1 ms later
+        punctuate(WorkerWatch.class, T0 + 55_000);
+        assertThat(context.forwarded()).isEmpty();
+        punctuate(WorkerWatch.class, T0 + 55_001);
+        assertThat(views())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getState()).isEqualTo(WorkerState.LOST));
+    }
+
+    @Test
+    void shouldDeleteAGoneWorkerAfterItsRetentionAndLetItRegisterAgain() {
+        // Given a worker lost at T0 + 30,001 ms (retention 1 day)
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
+        punctuate(WorkerWatch.class, T0 + 30_001);
+        assertThat(workersStore().get(pool + "|" + W).state).isEqualTo(WorkerState.LOST);
+        long retention = config.retention().workers().toMillis();
+
+        // When the watch runs 1 ms before and at the end of its retention
+        punctuate(WorkerWatch.class, T0 + 30_000 + retention);
+        assertThat(workersStore().get(pool + "|" + W)).isNotNull();
+        punctuate(WorkerWatch.class, T0 + 30_001 + retention);
+
+        // Then it is gone from the store, and a new registration brings it back
+        assertThat(workersStore().get(pool + "|" + W)).isNull();
+        context.setCurrentSystemTimeMs(T0 + 30_002 + retention);
+        send(
+                new PoolMessage.WorkerRegistration(
+                        W, T0 + 30_002 + retention, 100, "cpu", "http://w", null, List.of()));
+        assertThat(workersStore().get(pool + "|" + W).state).isEqualTo(WorkerState.IDLE);
+    }
+
+    @Test
+    void shouldRebuildTimersFromTheStoresWhenTheTaskRestarts() {
+        // Given a worker lost, and a job pending, then the task restarted
+        send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
+        punctuate(WorkerWatch.class, T0 + 30_001);
+        send(new PoolMessage.JobOpened(plan(T0 + 3_700_000)));
+        processor = startProcessor();
+        context.resetForwards();
+
+        // When the restarted task's punctuators run past the margin and the retention
+        punctuate(PendingExpiry.class, T0 + 100_000);
+        punctuate(WorkerWatch.class, T0 + 30_001 + config.retention().workers().toMillis());
+
+        // Then the pending job expired and the gone worker was deleted
+        assertThat(jobMessages()).singleElement().isInstanceOf(JobMessage.MatchExpired.class);
+        assertThat(workersStore().get(pool + "|" + W)).isNull();
+    }
+
+    @SuppressWarnings("unchecked")
+    private org.apache.kafka.streams.state.KeyValueStore<String, PoolWorker> workersStore() {
+        return (org.apache.kafka.streams.state.KeyValueStore<String, PoolWorker>)
+                context.getStateStore(PoolProcessor.WORKERS_STORE);
     }
 
     @Test

@@ -108,6 +108,15 @@ class RegistrationCheckTest {
         assertThat(problem(regBuilder(NOW, sig).setUrl("u".repeat(2_049)))).contains("url");
         assertThat(problem(regBuilder(NOW, sig).setHeartbeatIntervalMs(99L)))
                 .contains("heartbeatIntervalMs");
+        assertThat(problem(regBuilder(NOW, sig).setModels(java.util.List.of("../etc"))))
+                .contains("models");
+        assertThat(
+                        problem(
+                                regBuilder(NOW, sig)
+                                        .setModels(java.util.Collections.nCopies(65, "gpt2"))))
+                .contains("models");
+        assertThat(problem(regBuilder(NOW, sig).setModels(java.util.List.of("gpt2-medium"))))
+                .isNull();
     }
 
     @Test

@@ -34,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,6 +113,28 @@ public final class MasterDriver extends MasterOutputs implements AutoCloseable {
 
     public void register(
             String worker, long capacity, long signedAt, String signature, Long heartbeatMs) {
+        register(worker, capacity, signedAt, signature, heartbeatMs, List.of());
+    }
+
+    /** A registration of a worker that holds {@code models}. */
+    public void register(NodeIdentity worker, long powerCapacity, List<String> models) {
+        long signedAt = now.toEpochMilli();
+        register(
+                worker.address(),
+                powerCapacity,
+                signedAt,
+                Signatures.signTimestamp(worker, signedAt),
+                null,
+                models);
+    }
+
+    private void register(
+            String worker,
+            long capacity,
+            long signedAt,
+            String signature,
+            Long heartbeatMs,
+            List<String> models) {
         workerEvent(
                 worker,
                 WorkerRegistered.newBuilder()
@@ -121,6 +144,7 @@ public final class MasterDriver extends MasterOutputs implements AutoCloseable {
                         .setSignedAt(Instant.ofEpochMilli(signedAt))
                         .setSignature(signature)
                         .setHeartbeatIntervalMs(heartbeatMs)
+                        .setModels(List.copyOf(models))
                         .build());
     }
 
