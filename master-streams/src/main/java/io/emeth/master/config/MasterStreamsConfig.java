@@ -129,7 +129,9 @@ public record MasterStreamsConfig(
                 retention,
                 topicPrefix,
                 streamThreads,
-                punctuateInterval);
+                punctuateInterval,
+                membership,
+                verifierFee);
     }
 
     public MasterStreamsConfig withModels(ModelTable newModels) {
