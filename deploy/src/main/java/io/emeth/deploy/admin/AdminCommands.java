@@ -90,7 +90,7 @@ public final class AdminCommands {
 
         @Override
         public Integer call() throws Exception {
-            return operator(() -> JobList.run(config.load(), System.out));
+            return operator(() -> JobList.run(config.loadWithStreamsKeys().master(), System.out));
         }
     }
 
@@ -154,7 +154,7 @@ public final class AdminCommands {
 
             @Override
             public Integer call() throws Exception {
-                return operator(() -> JobStatusReport.run(config.load(), jobId, System.out));
+                return operator(() -> JobStatusReport.run(config.loadWithStreamsKeys().master(), jobId, System.out));
             }
         }
     }
