@@ -147,7 +147,8 @@ public final class WorkerAgent implements AutoCloseable {
                                     config.dataDir(),
                                     board,
                                     meters)
-                            .withModels(options.models());
+                            .withModels(options.models())
+                            .withMaxUpdateNormMultiple(config.maxUpdateNormMultiple());
             JobSupervisor supervisor = new JobSupervisor(ctx);
             opened.push(supervisor);
             WorkerAgent[] self = new WorkerAgent[1];

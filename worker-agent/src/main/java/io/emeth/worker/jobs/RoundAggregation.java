@@ -5,15 +5,18 @@ import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.RejectedShard;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingEvent;
+import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.worker.hashchain.HashChain;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +49,7 @@ final class RoundAggregation implements AutoCloseable {
 
     RoundAggregation(JobResources job) {
         this.job = job;
-        this.aggregator = new RoundAggregator(job.ctx.storage());
+        this.aggregator = new RoundAggregator(job.ctx.storage(), job.ctx.maxUpdateNormMultiple());
         this.result = new ResultPublisher(job);
         this.momentum = new DilocoMomentum(job.spec, job.store, job.initial);
     }
@@ -54,6 +57,16 @@ final class RoundAggregation implements AutoCloseable {
     void aggregate(RoundState round) throws JobFailure, IOException, InterruptedException {
         int epoch = round.epoch;
         JobSpec spec = job.spec;
+        if (round.participants().isEmpty()) {
+            throw new JobFailure(
+                    WorkerPhase.CHECKPOINT,
+                    "job "
+                            + spec.jobId()
+                            + ": the RoundOpened of epoch "
+                            + epoch
+                            + " names no participants; a round averages only the shards of"
+                            + " the workers it names");
+        }
         long budgetNanos = Duration.ofMillis(spec.limits().checkpointMs()).toNanos();
         long start =
                 round.checkpointStartedNanos != null
@@ -69,7 +82,7 @@ final class RoundAggregation implements AutoCloseable {
         while (true) {
             shards.poll(POLL);
             collected = fraction(shards.shards(epoch), round.participants());
-            TrainingEvent done = shards.round(epoch);
+            TrainingEvent done = shards.round(epoch, aggregatorOf(round));
             if (done != null) {
                 adopt(epoch, done);
                 return;
@@ -97,24 +110,19 @@ final class RoundAggregation implements AutoCloseable {
         JobSpec spec = job.spec;
         List<ShardCollector.Shard> present = new ArrayList<>();
         List<RejectedShard> missing = new ArrayList<>();
-        List<String> participants = round.participants();
-        if (participants.isEmpty()) {
-            present.addAll(arrived.values());
-        } else {
-            for (String worker : participants) {
-                ShardCollector.Shard shard = arrived.get(ShardCollector.key(worker));
-                if (shard != null) {
-                    present.add(shard);
-                } else {
-                    missing.add(
-                            RejectedShard.newBuilder()
-                                    .setWorker(worker)
-                                    .setReason(
-                                            "no ShardTrained within timeout.checkpoint ("
-                                                    + spec.limits().checkpointMs()
-                                                    + " ms)")
-                                    .build());
-                }
+        for (String worker : round.participants()) {
+            ShardCollector.Shard shard = arrived.get(ShardCollector.key(worker));
+            if (shard != null) {
+                present.add(shard);
+            } else {
+                missing.add(
+                        RejectedShard.newBuilder()
+                                .setWorker(worker)
+                                .setReason(
+                                        "no ShardTrained within timeout.checkpoint ("
+                                                + spec.limits().checkpointMs()
+                                                + " ms)")
+                                .build());
             }
         }
         ModelWeights start =
@@ -126,6 +134,7 @@ final class RoundAggregation implements AutoCloseable {
                         start,
                         present,
                         missing,
+                        job::plannedTokens,
                         momentum.averaging(epoch),
                         job.dir().resolve("shards"));
         momentum.save(epoch);
@@ -168,7 +177,12 @@ final class RoundAggregation implements AutoCloseable {
                 outcome.rejected().size(),
                 linkHex);
         if (epoch == spec.epochs()) {
-            result.publish(outcome.next(), global, linkHex, validationLoss, collector::linkedRound);
+            result.publish(
+                    outcome.next(),
+                    global,
+                    linkHex,
+                    validationLoss,
+                    earlierRounds(new ChainLink(epoch, linkHex, global.getSha256())));
         }
     }
 
@@ -208,11 +222,15 @@ final class RoundAggregation implements AutoCloseable {
                     r.getGlobalModel(),
                     saved.link,
                     saved.validationLoss,
-                    collector::linkedRound);
+                    earlierRounds(new ChainLink(epoch, saved.link, saved.modelSha256)));
         }
     }
 
-    /** h_(epoch−1): the genesis for epoch 1, else the previous round's link as known. */
+    /**
+     * h_(epoch−1): the genesis for epoch 1, else the previous round's link as this worker saved it
+     * or as the master's {@code RoundOpened} gives it. Never a link read from the topic: any signed
+     * participant can publish a {@code RoundAggregated}, and splicing the chain would take one.
+     */
     private byte[] previousLink(int epoch, RoundState round) throws JobFailure, IOException {
         if (epoch == 1) {
             return HexFormat.of().parseHex(result.genesis());
@@ -220,11 +238,6 @@ final class RoundAggregation implements AutoCloseable {
         JobStore.Round saved = job.store.round(epoch - 1);
         if (saved != null) {
             return HexFormat.of().parseHex(saved.link);
-        }
-        TrainingEvent earlier = collector().linkedRound(epoch - 1);
-        if (earlier != null) {
-            return HexFormat.of()
-                    .parseHex(((RoundAggregated) earlier.getPayload()).getHashChainLink());
         }
         String given = round.opened() == null ? null : round.opened().getHashChain();
         if (given != null && LINK.matcher(given).matches()) {
@@ -234,10 +247,53 @@ final class RoundAggregation implements AutoCloseable {
                 WorkerPhase.CHECKPOINT,
                 "the hash-chain link of epoch "
                         + (epoch - 1)
-                        + " is unknown: no RoundAggregated for it in this"
-                        + " attempt and the RoundOpened of epoch "
+                        + " is unknown: this worker did not aggregate it and the RoundOpened of"
+                        + " epoch "
                         + epoch
                         + " carries none");
+    }
+
+    /** The round's designated aggregator: the round's override, else the assignment's. */
+    private String aggregatorOf(RoundState round) {
+        RoundOpened opened = round.opened();
+        return opened != null && opened.getAggregator() != null
+                ? opened.getAggregator()
+                : job.spec.aggregator();
+    }
+
+    /**
+     * The rounds of the epochs before {@code last} that this worker did not aggregate, for the
+     * result's chain: walking back from {@code last}, each epoch's round is the one (this attempt's
+     * or an earlier attempt's) whose link chains to the next known link, and epoch 1's must chain
+     * to the genesis. A round that does not chain is never taken, whoever signed it.
+     */
+    private IntFunction<TrainingEvent> earlierRounds(ChainLink last)
+            throws IOException, JobFailure {
+        Map<Integer, TrainingEvent> found = new HashMap<>();
+        ChainLink next = last;
+        for (int e = last.epoch() - 1; e >= 1; e--) {
+            JobStore.Round saved = job.store.round(e);
+            if (saved != null) {
+                next = new ChainLink(e, saved.link, saved.modelSha256);
+                continue;
+            }
+            TrainingEvent match = collector().roundLinkedTo(e, next);
+            if (match == null) {
+                break; // the result names the missing epoch
+            }
+            RoundAggregated r = (RoundAggregated) match.getPayload();
+            found.put(e, match);
+            next = new ChainLink(e, r.getHashChainLink(), r.getGlobalModel().getSha256());
+        }
+        if (next.epoch() == 1 && !next.follows(result.genesis())) {
+            throw new JobFailure(
+                    WorkerPhase.CHECKPOINT,
+                    "the hash-chain link of epoch 1 ("
+                            + next.link()
+                            + ") does not follow the genesis of job "
+                            + job.spec.jobId());
+        }
+        return found::get;
     }
 
     private ShardCollector collector() {
@@ -253,16 +309,14 @@ final class RoundAggregation implements AutoCloseable {
         return collector;
     }
 
-    private boolean complete(Map<String, ShardCollector.Shard> arrived, List<String> participants) {
-        if (participants.isEmpty()) {
-            return arrived.size() >= job.spec.worldSize();
-        }
+    private static boolean complete(
+            Map<String, ShardCollector.Shard> arrived, List<String> participants) {
         return participants.stream().allMatch(w -> arrived.containsKey(ShardCollector.key(w)));
     }
 
-    private double fraction(Map<String, ShardCollector.Shard> arrived, List<String> participants) {
-        int expected = participants.isEmpty() ? job.spec.worldSize() : participants.size();
-        return expected == 0 ? 1 : Math.min(1, (double) arrived.size() / expected);
+    private static double fraction(
+            Map<String, ShardCollector.Shard> arrived, List<String> participants) {
+        return Math.min(1, (double) arrived.size() / participants.size());
     }
 
     @Override
