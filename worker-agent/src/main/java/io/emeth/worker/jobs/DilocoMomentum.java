@@ -58,6 +58,37 @@ final class DilocoMomentum {
         return new ModelAveraging(outer);
     }
 
+    /** Whether the momentum after round {@code epoch} is at hand, in memory or on disk. */
+    boolean has(int epoch) {
+        if (outer != null && outerEpoch == epoch) {
+            return true;
+        }
+        Integer savedEpoch = store.momentumEpoch();
+        return savedEpoch != null && savedEpoch == epoch && Files.exists(store.momentumFile());
+    }
+
+    /**
+     * Resumes from the momentum after round {@code epoch} that another aggregator uploaded (an
+     * aggregator handover, or this worker's disk lost): the next round continues it.
+     */
+    void resume(int epoch, ModelWeights saved) {
+        outer =
+                new NesterovOuterOptimizer(
+                        spec.aggregation().getOuterLearningRate(),
+                        spec.aggregation().getOuterMomentum(),
+                        saved);
+        outerEpoch = epoch;
+        log.info(
+                "DiLoCo momentum resumed from the round's upload [jobId:{}, epoch:{}]",
+                spec.jobId(),
+                epoch);
+    }
+
+    /** The momentum after the last aggregated round, or null (plain averaging, none yet). */
+    ModelWeights current() {
+        return outer == null ? null : outer.momentum();
+    }
+
     /** Keeps the momentum after round {@code epoch} on disk (nothing for plain averaging). */
     void save(int epoch) throws IOException {
         if (outer == null || outer.momentum() == null) {

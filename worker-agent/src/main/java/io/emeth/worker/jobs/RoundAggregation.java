@@ -6,7 +6,7 @@ import io.emeth.schemas.avro.training.RejectedShard;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.worker.RoundOpened;
-import io.emeth.worker.hashchain.HashChain;
+import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
@@ -127,6 +127,7 @@ final class RoundAggregation implements AutoCloseable {
         }
         ModelWeights start =
                 round.roundStart != null ? round.roundStart : job.roundStart(epoch, round.opened());
+        resumeMomentum(round);
         RoundAggregator.Outcome outcome =
                 aggregator.combine(
                         spec,
@@ -148,7 +149,15 @@ final class RoundAggregation implements AutoCloseable {
                                 spec.jobId(),
                                 encoded,
                                 job.dir().resolve("global-" + epoch + ".emwt"));
-        byte[] link = HashChain.link(previousLink(epoch, round), epoch, HashChain.sha256(encoded));
+        ModelRef momentumRef = uploadMomentum(epoch);
+        String momentumSha = momentumRef == null ? null : momentumRef.getSha256();
+        byte[] link =
+                ChainLink.compute(
+                        previousLink(epoch, round),
+                        epoch,
+                        global.getSha256(),
+                        outcome.shardSha256s(),
+                        momentumSha);
         String linkHex = ModelStore.hex(link);
         job.ctx
                 .publisher()
@@ -159,13 +168,17 @@ final class RoundAggregation implements AutoCloseable {
                                 validationLoss,
                                 linkHex,
                                 outcome.contributors(),
-                                outcome.rejected()));
+                                outcome.rejected(),
+                                outcome.shardSha256s(),
+                                momentumRef));
         JobStore.Round saved = new JobStore.Round();
         saved.link = linkHex;
         saved.modelUri = global.getUri();
         saved.modelSha256 = global.getSha256();
         saved.modelSizeBytes = global.getSizeBytes();
         saved.validationLoss = validationLoss;
+        saved.shards = outcome.shardSha256s();
+        saved.momentumSha256 = momentumSha;
         job.store.markAggregated(epoch, saved);
         job.ctx.metrics().roundAggregated();
         log.info(
@@ -182,7 +195,7 @@ final class RoundAggregation implements AutoCloseable {
                     global,
                     linkHex,
                     validationLoss,
-                    earlierRounds(new ChainLink(epoch, linkHex, global.getSha256())));
+                    earlierRounds(saved.chainLink(epoch)));
         }
     }
 
@@ -205,6 +218,9 @@ final class RoundAggregation implements AutoCloseable {
         saved.modelSha256 = r.getGlobalModel().getSha256();
         saved.modelSizeBytes = r.getGlobalModel().getSizeBytes();
         saved.validationLoss = r.getValidationLoss();
+        saved.shards = r.getAcceptedShards();
+        saved.momentumSha256 =
+                r.getOuterMomentum() == null ? null : r.getOuterMomentum().getSha256();
         job.store.markAggregated(epoch, saved);
         if (epoch == job.spec.epochs()
                 && job.store.resultFileName() == null
@@ -222,7 +238,7 @@ final class RoundAggregation implements AutoCloseable {
                     r.getGlobalModel(),
                     saved.link,
                     saved.validationLoss,
-                    earlierRounds(new ChainLink(epoch, saved.link, saved.modelSha256)));
+                    earlierRounds(saved.chainLink(epoch)));
         }
     }
 
@@ -253,6 +269,78 @@ final class RoundAggregation implements AutoCloseable {
                         + " carries none");
     }
 
+    /**
+     * DiLoCo: uploads the momentum after round {@code epoch} next to its global model, so that the
+     * next round's aggregator (another worker, or this one without its disk) resumes it; null for
+     * plain averaging.
+     */
+    private ModelRef uploadMomentum(int epoch) throws IOException {
+        ModelWeights current = momentum.current();
+        if (!job.spec.diloco() || current == null) {
+            return null;
+        }
+        return job.ctx
+                .storage()
+                .upload(
+                        job.spec.jobId(),
+                        WeightsCodec.encode(current),
+                        job.dir().resolve("momentum-" + epoch + ".emwt"));
+    }
+
+    /**
+     * DiLoCo: when the momentum after the previous round is not at hand (another worker aggregated
+     * it, or this one lost its disk), resumes the one uploaded with the previous round. That round
+     * is the one whose link is the trusted {@code h_(e−1)} (this worker's or the master's {@code
+     * RoundOpened.hashChain}) and that chains to its own predecessor, so the link binds the
+     * momentum's sha256 and a copy published by another key with other momentum does not pass.
+     * Without one, the momentum restarts at zero with a warning.
+     */
+    private void resumeMomentum(RoundState round) throws IOException, JobFailure {
+        int previous = round.epoch - 1;
+        if (!job.spec.diloco() || previous < 1 || momentum.has(previous)) {
+            return;
+        }
+        String trusted;
+        JobStore.Round saved = job.store.round(previous);
+        if (saved != null) {
+            trusted = saved.link;
+        } else {
+            trusted = round.opened() == null ? null : round.opened().getHashChain();
+        }
+        if (trusted == null || !LINK.matcher(trusted).matches()) {
+            return;
+        }
+        for (TrainingEvent event : collector().roundsWithLink(previous, trusted)) {
+            RoundAggregated r = (RoundAggregated) event.getPayload();
+            ChainLink link = ChainLink.of(r);
+            boolean chained =
+                    previous == 1
+                            ? link.follows(result.genesis())
+                            : collector().roundLinkedTo(previous - 1, link) != null;
+            if (!chained || r.getOuterMomentum() == null) {
+                continue;
+            }
+            try {
+                momentum.resume(
+                        previous,
+                        job.ctx
+                                .storage()
+                                .download(
+                                        job.spec.jobId(),
+                                        r.getOuterMomentum(),
+                                        job.initial,
+                                        job.dir().resolve("models")));
+                return;
+            } catch (InvalidWeightsException e) {
+                log.warn(
+                        "Refused the uploaded DiLoCo momentum [jobId:{}, epoch:{}, error:{}]",
+                        job.spec.jobId(),
+                        previous,
+                        e.getMessage());
+            }
+        }
+    }
+
     /** The round's designated aggregator: the round's override, else the assignment's. */
     private String aggregatorOf(RoundState round) {
         RoundOpened opened = round.opened();
@@ -274,16 +362,15 @@ final class RoundAggregation implements AutoCloseable {
         for (int e = last.epoch() - 1; e >= 1; e--) {
             JobStore.Round saved = job.store.round(e);
             if (saved != null) {
-                next = new ChainLink(e, saved.link, saved.modelSha256);
+                next = saved.chainLink(e);
                 continue;
             }
             TrainingEvent match = collector().roundLinkedTo(e, next);
             if (match == null) {
                 break; // the result names the missing epoch
             }
-            RoundAggregated r = (RoundAggregated) match.getPayload();
             found.put(e, match);
-            next = new ChainLink(e, r.getHashChainLink(), r.getGlobalModel().getSha256());
+            next = ChainLink.of((RoundAggregated) match.getPayload());
         }
         if (next.epoch() == 1 && !next.follows(result.genesis())) {
             throw new JobFailure(

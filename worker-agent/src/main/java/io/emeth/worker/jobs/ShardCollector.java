@@ -191,12 +191,40 @@ final class ShardCollector implements AutoCloseable {
         return event;
     }
 
-    private TrainingEvent matching(int epoch, ChainLink next) {
+    /**
+     * The validly signed rounds of {@code epoch} (this attempt's, then earlier ones', the latest
+     * first) that claim {@code link}; a claim is only as good as its chain, which the caller
+     * checks. Reads the partition from its start once when none is found.
+     */
+    List<TrainingEvent> roundsWithLink(int epoch, String link) {
+        List<TrainingEvent> found = withLink(epoch, link);
+        if (found.isEmpty() && !readEarlierAttempts) {
+            readEarlierAttempts = true;
+            readFromStart(Duration.ofSeconds(60));
+            found = withLink(epoch, link);
+        }
+        return found;
+    }
+
+    private List<TrainingEvent> withLink(int epoch, String link) {
+        return candidates(epoch).stream()
+                .filter(
+                        e ->
+                                link.equalsIgnoreCase(
+                                        ((RoundAggregated) e.getPayload()).getHashChainLink()))
+                .toList();
+    }
+
+    private List<TrainingEvent> candidates(int epoch) {
         List<TrainingEvent> candidates = new ArrayList<>(rounds.getOrDefault(epoch, List.of()));
         List<TrainingEvent> earlier = new ArrayList<>(earlierRounds.getOrDefault(epoch, List.of()));
         earlier.sort(Comparator.comparingInt(TrainingEvent::getAttempt).reversed());
         candidates.addAll(earlier);
-        for (TrainingEvent event : candidates) {
+        return candidates;
+    }
+
+    private TrainingEvent matching(int epoch, ChainLink next) {
+        for (TrainingEvent event : candidates(epoch)) {
             if (next.follows(((RoundAggregated) event.getPayload()).getHashChainLink())) {
                 return event;
             }

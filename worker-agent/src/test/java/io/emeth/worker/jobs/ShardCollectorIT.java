@@ -11,7 +11,6 @@ import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.registry.SerdeConfig;
 import io.emeth.testkit.KafkaTestCluster;
 import io.emeth.worker.events.TrainingEvents;
-import io.emeth.worker.hashchain.HashChain;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,10 +54,12 @@ class ShardCollectorIT {
         String link2 =
                 HexFormat.of()
                         .formatHex(
-                                HashChain.link(
+                                ChainLink.compute(
                                         HexFormat.of().parseHex("11".repeat(32)),
                                         2,
-                                        HexFormat.of().parseHex("ab".repeat(32))));
+                                        "ab".repeat(32),
+                                        List.of(),
+                                        null));
         TrainingEvent epoch2 = round(WORKER, 2, 2, link2.substring(0, 2), now);
         ((RoundAggregated) epoch2.getPayload()).setHashChainLink(link2);
         epoch2 = resign(epoch2);
@@ -96,13 +97,16 @@ class ShardCollectorIT {
             assertThat(collector.round(2, OTHER.address())).isNull();
             assertThat(collector.round(1, WORKER.address())).isNull();
             TrainingEvent linked =
-                    collector.roundLinkedTo(1, new ChainLink(2, link2, "ab".repeat(32)));
+                    collector.roundLinkedTo(
+                            1, new ChainLink(2, link2, "ab".repeat(32), List.of(), null));
             assertThat(linked).isNotNull();
             assertThat(linked.getAttempt()).isEqualTo(1);
             assertThat(link(linked)).isEqualTo("11".repeat(32));
             assertThat(
                             collector.roundLinkedTo(
-                                    1, new ChainLink(2, "22".repeat(32), "ab".repeat(32))))
+                                    1,
+                                    new ChainLink(
+                                            2, "22".repeat(32), "ab".repeat(32), List.of(), null)))
                     .isNull();
         }
     }
