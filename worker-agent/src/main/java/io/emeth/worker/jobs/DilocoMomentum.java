@@ -1,7 +1,9 @@
 package io.emeth.worker.jobs;
 
+import io.emeth.schemas.avro.ModelRef;
 import io.emeth.worker.averaging.ModelAveraging;
 import io.emeth.worker.averaging.NesterovOuterOptimizer;
+import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
@@ -71,7 +73,7 @@ final class DilocoMomentum {
      * Resumes from the momentum after round {@code epoch} that another aggregator uploaded (an
      * aggregator handover, or this worker's disk lost): the next round continues it.
      */
-    void resume(int epoch, ModelWeights saved) {
+    private void resume(int epoch, ModelWeights saved) {
         outer =
                 new NesterovOuterOptimizer(
                         spec.aggregation().getOuterLearningRate(),
@@ -84,9 +86,34 @@ final class DilocoMomentum {
                 epoch);
     }
 
-    /** The momentum after the last aggregated round, or null (plain averaging, none yet). */
-    ModelWeights current() {
-        return outer == null ? null : outer.momentum();
+    /**
+     * Uploads the momentum after round {@code epoch} next to its global model, so that the next
+     * round's aggregator (another worker, or this one without its disk) resumes it; null for plain
+     * averaging.
+     */
+    ModelRef upload(int epoch, ModelStore storage, Path file) throws IOException {
+        if (!spec.diloco() || outer == null || outer.momentum() == null) {
+            return null;
+        }
+        return storage.upload(spec.jobId(), WeightsCodec.encode(outer.momentum()), file);
+    }
+
+    /**
+     * Resumes from the momentum after round {@code epoch} that the round's aggregator uploaded;
+     * false (logged) when its bytes are not what {@code ref} promises or not of the job's layout.
+     */
+    boolean resume(int epoch, ModelRef ref, ModelStore storage, Path dir) throws IOException {
+        try {
+            resume(epoch, storage.download(spec.jobId(), ref, layout, dir));
+            return true;
+        } catch (InvalidWeightsException e) {
+            log.warn(
+                    "Refused the uploaded DiLoCo momentum [jobId:{}, epoch:{}, error:{}]",
+                    spec.jobId(),
+                    epoch,
+                    e.getMessage());
+            return false;
+        }
     }
 
     /** Keeps the momentum after round {@code epoch} on disk (nothing for plain averaging). */

@@ -6,18 +6,13 @@ import io.emeth.schemas.avro.training.RejectedShard;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.worker.RoundOpened;
-import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RoundAggregation implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoundAggregation.class);
-    private static final Pattern LINK = Pattern.compile("[0-9a-f]{64}");
     private static final Duration POLL = Duration.ofMillis(200);
 
     /**
@@ -45,6 +39,7 @@ final class RoundAggregation implements AutoCloseable {
     private final ResultPublisher result;
     private ShardCollector collector;
     private final DilocoMomentum momentum;
+    private final RoundLinks links;
     private volatile double collected;
 
     RoundAggregation(JobResources job) {
@@ -52,6 +47,7 @@ final class RoundAggregation implements AutoCloseable {
         this.aggregator = new RoundAggregator(job.ctx.storage(), job.ctx.maxUpdateNormMultiple());
         this.result = new ResultPublisher(job);
         this.momentum = new DilocoMomentum(job.spec, job.store, job.initial);
+        this.links = new RoundLinks(job, result, this::collector);
     }
 
     void aggregate(RoundState round) throws JobFailure, IOException, InterruptedException {
@@ -149,11 +145,13 @@ final class RoundAggregation implements AutoCloseable {
                                 spec.jobId(),
                                 encoded,
                                 job.dir().resolve("global-" + epoch + ".emwt"));
-        ModelRef momentumRef = uploadMomentum(epoch);
+        ModelRef momentumRef =
+                momentum.upload(
+                        epoch, job.ctx.storage(), job.dir().resolve("momentum-" + epoch + ".emwt"));
         String momentumSha = momentumRef == null ? null : momentumRef.getSha256();
         byte[] link =
                 ChainLink.compute(
-                        previousLink(epoch, round),
+                        links.previousLink(epoch, round),
                         epoch,
                         global.getSha256(),
                         outcome.shardSha256s(),
@@ -195,7 +193,7 @@ final class RoundAggregation implements AutoCloseable {
                     global,
                     linkHex,
                     validationLoss,
-                    earlierRounds(saved.chainLink(epoch)));
+                    links.earlierRounds(saved.chainLink(epoch)));
         }
     }
 
@@ -238,105 +236,28 @@ final class RoundAggregation implements AutoCloseable {
                     r.getGlobalModel(),
                     saved.link,
                     saved.validationLoss,
-                    earlierRounds(saved.chainLink(epoch)));
+                    links.earlierRounds(saved.chainLink(epoch)));
         }
-    }
-
-    /**
-     * h_(epoch−1): the genesis for epoch 1, else the previous round's link as this worker saved it
-     * or as the master's {@code RoundOpened} gives it. Never a link read from the topic: any signed
-     * participant can publish a {@code RoundAggregated}, and splicing the chain would take one.
-     */
-    private byte[] previousLink(int epoch, RoundState round) throws JobFailure, IOException {
-        if (epoch == 1) {
-            return HexFormat.of().parseHex(result.genesis());
-        }
-        JobStore.Round saved = job.store.round(epoch - 1);
-        if (saved != null) {
-            return HexFormat.of().parseHex(saved.link);
-        }
-        String given = round.opened() == null ? null : round.opened().getHashChain();
-        if (given != null && LINK.matcher(given).matches()) {
-            return HexFormat.of().parseHex(given);
-        }
-        throw new JobFailure(
-                WorkerPhase.CHECKPOINT,
-                "the hash-chain link of epoch "
-                        + (epoch - 1)
-                        + " is unknown: this worker did not aggregate it and the RoundOpened of"
-                        + " epoch "
-                        + epoch
-                        + " carries none");
-    }
-
-    /**
-     * DiLoCo: uploads the momentum after round {@code epoch} next to its global model, so that the
-     * next round's aggregator (another worker, or this one without its disk) resumes it; null for
-     * plain averaging.
-     */
-    private ModelRef uploadMomentum(int epoch) throws IOException {
-        ModelWeights current = momentum.current();
-        if (!job.spec.diloco() || current == null) {
-            return null;
-        }
-        return job.ctx
-                .storage()
-                .upload(
-                        job.spec.jobId(),
-                        WeightsCodec.encode(current),
-                        job.dir().resolve("momentum-" + epoch + ".emwt"));
     }
 
     /**
      * DiLoCo: when the momentum after the previous round is not at hand (another worker aggregated
-     * it, or this one lost its disk), resumes the one uploaded with the previous round. That round
-     * is the one whose link is the trusted {@code h_(e−1)} (this worker's or the master's {@code
-     * RoundOpened.hashChain}) and that chains to its own predecessor, so the link binds the
-     * momentum's sha256 and a copy published by another key with other momentum does not pass.
-     * Without one, the momentum restarts at zero with a warning.
+     * it, or this one lost its disk), resumes the one uploaded with that round (see {@link
+     * RoundLinks#chainedRounds}); without one the momentum restarts at zero with a warning.
      */
     private void resumeMomentum(RoundState round) throws IOException, JobFailure {
         int previous = round.epoch - 1;
         if (!job.spec.diloco() || previous < 1 || momentum.has(previous)) {
             return;
         }
-        String trusted;
-        JobStore.Round saved = job.store.round(previous);
-        if (saved != null) {
-            trusted = saved.link;
-        } else {
-            trusted = round.opened() == null ? null : round.opened().getHashChain();
-        }
-        if (trusted == null || !LINK.matcher(trusted).matches()) {
-            return;
-        }
-        for (TrainingEvent event : collector().roundsWithLink(previous, trusted)) {
-            RoundAggregated r = (RoundAggregated) event.getPayload();
-            ChainLink link = ChainLink.of(r);
-            boolean chained =
-                    previous == 1
-                            ? link.follows(result.genesis())
-                            : collector().roundLinkedTo(previous - 1, link) != null;
-            if (!chained || r.getOuterMomentum() == null) {
-                continue;
-            }
-            try {
-                momentum.resume(
-                        previous,
-                        job.ctx
-                                .storage()
-                                .download(
-                                        job.spec.jobId(),
-                                        r.getOuterMomentum(),
-                                        job.initial,
-                                        job.dir().resolve("models")));
+        for (RoundAggregated r : links.chainedRounds(previous, round)) {
+            if (r.getOuterMomentum() != null
+                    && momentum.resume(
+                            previous,
+                            r.getOuterMomentum(),
+                            job.ctx.storage(),
+                            job.dir().resolve("models"))) {
                 return;
-            } catch (InvalidWeightsException e) {
-                log.warn(
-                        "Refused the uploaded DiLoCo momentum [jobId:{}, epoch:{}, error:{}]",
-                        job.spec.jobId(),
-                        previous,
-                        e.getMessage());
             }
         }
     }
@@ -347,40 +268,6 @@ final class RoundAggregation implements AutoCloseable {
         return opened != null && opened.getAggregator() != null
                 ? opened.getAggregator()
                 : job.spec.aggregator();
-    }
-
-    /**
-     * The rounds of the epochs before {@code last} that this worker did not aggregate, for the
-     * result's chain: walking back from {@code last}, each epoch's round is the one (this attempt's
-     * or an earlier attempt's) whose link chains to the next known link, and epoch 1's must chain
-     * to the genesis. A round that does not chain is never taken, whoever signed it.
-     */
-    private IntFunction<TrainingEvent> earlierRounds(ChainLink last)
-            throws IOException, JobFailure {
-        Map<Integer, TrainingEvent> found = new HashMap<>();
-        ChainLink next = last;
-        for (int e = last.epoch() - 1; e >= 1; e--) {
-            JobStore.Round saved = job.store.round(e);
-            if (saved != null) {
-                next = saved.chainLink(e);
-                continue;
-            }
-            TrainingEvent match = collector().roundLinkedTo(e, next);
-            if (match == null) {
-                break; // the result names the missing epoch
-            }
-            found.put(e, match);
-            next = ChainLink.of((RoundAggregated) match.getPayload());
-        }
-        if (next.epoch() == 1 && !next.follows(result.genesis())) {
-            throw new JobFailure(
-                    WorkerPhase.CHECKPOINT,
-                    "the hash-chain link of epoch 1 ("
-                            + next.link()
-                            + ") does not follow the genesis of job "
-                            + job.spec.jobId());
-        }
-        return found::get;
     }
 
     private ShardCollector collector() {
