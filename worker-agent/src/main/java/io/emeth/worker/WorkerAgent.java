@@ -149,7 +149,8 @@ public final class WorkerAgent implements AutoCloseable {
                                     config.dataDir(),
                                     board,
                                     meters)
-                            .withModels(jobModels(config, options));
+                            .withModels(jobModels(config, options))
+                            .withMaxUpdateNormMultiple(config.maxUpdateNormMultiple());
             JobSupervisor supervisor = new JobSupervisor(ctx);
             opened.push(supervisor);
             WorkerAgent[] self = new WorkerAgent[1];

@@ -96,6 +96,7 @@ public final class ConfigWriter {
         o.put("heartbeat_interval_ms", c.heartbeatInterval().toMillis());
         o.put("data_dir", c.dataDir().toString());
         o.put("models_dir", c.modelsDir().toString());
+        o.put("max_update_norm_multiple", c.maxUpdateNormMultiple());
         return pretty(o);
     }
 

@@ -36,6 +36,8 @@ import java.util.Optional;
  * <tr><td>data_dir</td><td>.emeth/worker</td><td>data sets, shards and checkpoints on disk</td></tr>
  * <tr><td>models_dir</td><td>.emeth/models</td><td>pretrained checkpoints, one directory per model
  *     (config.json, model.safetensors, tokenizer.json), named as in the master's models table</td></tr>
+ * <tr><td>max_update_norm_multiple</td><td>10</td><td>as a round's aggregator, refuse a shard whose
+ *     update norm ‖θ_shard − θ_start‖ exceeds this multiple of the round's median (1..1000000)</td></tr>
  * </table>
  */
 public record WorkerConfig(
@@ -52,7 +54,45 @@ public record WorkerConfig(
         Optional<String> pool,
         Duration heartbeatInterval,
         Path dataDir,
-        Path modelsDir) {
+        Path modelsDir,
+        int maxUpdateNormMultiple) {
+
+    /** Default of {@code max_update_norm_multiple}. */
+    public static final int DEFAULT_MAX_UPDATE_NORM_MULTIPLE = 10;
+
+    /** Without {@code max_update_norm_multiple} (its default). */
+    public WorkerConfig(
+            String device,
+            Optional<URI> myUrl,
+            URI masterNodeUrl,
+            long powerCapacity,
+            Optional<NodeIdentity> identity,
+            WorkerTimeouts timeouts,
+            Path keyFile,
+            Optional<String> kafkaBootstrapServers,
+            Optional<URI> schemaRegistryUrl,
+            Map<String, String> kafkaProperties,
+            Optional<String> pool,
+            Duration heartbeatInterval,
+            Path dataDir,
+            Path modelsDir) {
+        this(
+                device,
+                myUrl,
+                masterNodeUrl,
+                powerCapacity,
+                identity,
+                timeouts,
+                keyFile,
+                kafkaBootstrapServers,
+                schemaRegistryUrl,
+                kafkaProperties,
+                pool,
+                heartbeatInterval,
+                dataDir,
+                modelsDir,
+                DEFAULT_MAX_UPDATE_NORM_MULTIPLE);
+    }
 
     public WorkerConfig {
         Objects.requireNonNull(device, "device");
@@ -70,6 +110,10 @@ public record WorkerConfig(
         Objects.requireNonNull(modelsDir, "modelsDir");
         if (powerCapacity < 1) {
             throw new IllegalArgumentException("powerCapacity must be positive: " + powerCapacity);
+        }
+        if (maxUpdateNormMultiple < 1) {
+            throw new IllegalArgumentException(
+                    "max_update_norm_multiple must be >= 1: " + maxUpdateNormMultiple);
         }
     }
 

@@ -51,7 +51,12 @@ final class WorkerConfigParser {
                 pool,
                 ConfigValues.millis(r, "heartbeat_interval_ms", 5_000, 100, 3_600_000),
                 ConfigValues.path(r, "data_dir", ".emeth/worker"),
-                ConfigValues.path(r, "models_dir", ".emeth/models"));
+                ConfigValues.path(r, "models_dir", ".emeth/models"),
+                r.intNumber(
+                        "max_update_norm_multiple",
+                        WorkerConfig.DEFAULT_MAX_UPDATE_NORM_MULTIPLE,
+                        1,
+                        1_000_000));
     }
 
     private static WorkerTimeouts timeouts(ConfigReader t) {

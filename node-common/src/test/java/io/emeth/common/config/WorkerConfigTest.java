@@ -40,6 +40,27 @@ class WorkerConfigTest {
         assertThat(c.kafkaBootstrapServers()).isEmpty();
         assertThat(c.pool()).isEmpty();
         assertThat(c.modelsDir()).isEqualTo(Path.of(".emeth/models"));
+        assertThat(c.maxUpdateNormMultiple()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldReadMaxUpdateNormMultipleAndRefuseOneBelowOne() {
+        // Given a worker file bounding shard updates at 4x the round's median
+        WorkerConfig c =
+                parse(
+                        "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\": 7,"
+                                + " \"max_update_norm_multiple\": 4}");
+
+        // Then it is read and written back; 0 is refused naming the key
+        assertThat(c.maxUpdateNormMultiple()).isEqualTo(4);
+        assertThat(parse(ConfigWriter.toJson(c))).isEqualTo(c);
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "{\"master_node_url\": \"http://m:5000\","
+                                                + " \"powerCapacity\": 7,"
+                                                + " \"max_update_norm_multiple\": 0}"))
+                .hasMessageContaining("max_update_norm_multiple: must be between 1 and");
     }
 
     @Test

@@ -133,4 +133,21 @@ public final class ModelAveraging {
             }
         }
     }
+
+    /**
+     * The L2 norm of a shard's update, {@code ‖θ_shard − θ_previous‖₂}, in double (finite for any
+     * finite float weights). Both must have the same layout.
+     */
+    public static double updateNorm(ModelWeights previous, ModelWeights shard) {
+        double sum = 0;
+        for (NamedTensor tensor : previous.tensors()) {
+            float[] before = tensor.data();
+            float[] after = shard.get(tensor.name()).data();
+            for (int i = 0; i < before.length; i++) {
+                double d = (double) after[i] - before[i];
+                sum += d * d;
+            }
+        }
+        return Math.sqrt(sum);
+    }
 }

@@ -29,6 +29,8 @@ import org.web3j.crypto.Hash;
  *   ShardTrained    i64(epoch) ‖ i64(rank) ‖ ref(model) ‖ f64(loss) ‖ i64(tokens) ‖ i64(durationMs)
  *   RoundAggregated i64(epoch) ‖ ref(globalModel) ‖ f64(validationLoss) ‖ str(hashChainLink)
  *                   ‖ list(str contributor) ‖ list(str worker ‖ str reason)
+ *                   [‖ list(str acceptedShard) ‖ opt(ref outerMomentum)]  (only when either is set,
+ *                   so a round published before these fields keeps its digest)
  *   ResultUploaded  str(resultFileName) ‖ ref(model) ‖ str(hashChain) ‖ opt(f64 validationLoss)
  *   TrainingFailed  i64(epoch) ‖ str(reason) ‖ opt(str phase name)
  * </pre>
@@ -67,6 +69,15 @@ public final class TrainingEventSigning {
             List<RejectedShard> rejected = r.getRejectedShards();
             p.count(rejected.size());
             rejected.forEach(x -> p.str(x.getWorker()).str(x.getReason()));
+            List<String> accepted = r.getAcceptedShards();
+            if (!accepted.isEmpty() || r.getOuterMomentum() != null) {
+                p.count(accepted.size());
+                accepted.forEach(p::str);
+                p.present(r.getOuterMomentum() != null);
+                if (r.getOuterMomentum() != null) {
+                    p.ref(r.getOuterMomentum());
+                }
+            }
         } else if (payload instanceof ResultUploaded u) {
             p.str(u.getResultFileName()).ref(u.getModel()).str(u.getHashChain());
             p.present(u.getValidationLoss() != null);

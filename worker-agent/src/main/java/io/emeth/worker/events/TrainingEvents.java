@@ -57,6 +57,30 @@ public final class TrainingEvents {
             String hashChainLink,
             List<String> contributors,
             List<RejectedShard> rejected) {
+        return roundAggregated(
+                epoch,
+                globalModel,
+                validationLoss,
+                hashChainLink,
+                contributors,
+                rejected,
+                List.of(),
+                null);
+    }
+
+    /**
+     * @param acceptedShards sha256 (hex) of each contributor's shard, in contributors' order
+     * @param outerMomentum DiLoCo's momentum after the round, or null for plain averaging
+     */
+    public TrainingEvent roundAggregated(
+            int epoch,
+            ModelRef globalModel,
+            double validationLoss,
+            String hashChainLink,
+            List<String> contributors,
+            List<RejectedShard> rejected,
+            List<String> acceptedShards,
+            ModelRef outerMomentum) {
         return signed(
                 RoundAggregated.newBuilder()
                         .setEpoch(epoch)
@@ -65,6 +89,8 @@ public final class TrainingEvents {
                         .setHashChainLink(hashChainLink)
                         .setContributors(List.copyOf(contributors))
                         .setRejectedShards(List.copyOf(rejected))
+                        .setAcceptedShards(List.copyOf(acceptedShards))
+                        .setOuterMomentum(outerMomentum)
                         .build());
     }
 

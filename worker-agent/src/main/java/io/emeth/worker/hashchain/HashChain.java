@@ -15,12 +15,18 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * h_0 = sha256( sha256(data set bytes) ‖ jobId )          jobId: the 16 bytes of the bytes16 id
- * h_e = sha256( h_(e−1) ‖ e ‖ sha256(global model e) )    e: uint64 big-endian, epochs 1, 2, …
+ * h_e = sha256( h_(e−1) ‖ e ‖ sha256(global model e) ‖ S_e [‖ M_e] )  e: uint64 big-endian
+ * S_e = sha256( s_1 ‖ … ‖ s_n )            s_i: sha256 of the i-th accepted shard
+ * M_e = sha256(DiLoCo momentum after e)    only for DiLoCo, whose momentum the next round resumes
  * </pre>
  *
  * "global model e" is the {@code WeightsCodec} encoding of the model {@code RoundAggregated}
- * publishes after epoch {@code e}. Anyone holding the data set, the job id and the models can
- * recompute every link; a link that matches proves the models came in this order from this data.
+ * publishes after epoch {@code e}; the accepted shards are the round's contributors' shards in rank
+ * order ({@code RoundAggregated.acceptedShards}), so a link also proves which shards went into the
+ * model. Anyone holding the data set, the job id, the models and the shard hashes can recompute
+ * every link; a link that matches proves the models came in this order from this data and these
+ * shards. {@link #link(byte[], long, byte[])} is the link without shards, kept for chains recorded
+ * before rounds bound them.
  */
 public final class HashChain {
 
@@ -62,6 +68,40 @@ public final class HashChain {
         digest.update(previous);
         digest.update(ByteBuffer.allocate(Long.BYTES).putLong(epoch).array());
         digest.update(globalModelSha256);
+        return digest.digest();
+    }
+
+    /**
+     * {@code h_e} of a round: from {@code h_(e−1)}, the epoch {@code e ≥ 1}, the global model's
+     * sha256, the sha256 of each accepted shard in rank order and, for DiLoCo, the sha256 of the
+     * outer momentum after the round (null for plain averaging).
+     */
+    public static byte[] roundLink(
+            byte[] previous,
+            long epoch,
+            byte[] globalModelSha256,
+            List<byte[]> shardSha256s,
+            byte[] momentumSha256) {
+        requireLength("previous link", previous, HASH_BYTES);
+        requireLength("global model sha256", globalModelSha256, HASH_BYTES);
+        if (epoch < 1) {
+            throw new IllegalArgumentException(
+                    "epoch must be >= 1 (h_0 is the genesis link), was " + epoch);
+        }
+        MessageDigest shards = sha256Digest();
+        for (byte[] shard : shardSha256s) {
+            requireLength("shard sha256", shard, HASH_BYTES);
+            shards.update(shard);
+        }
+        MessageDigest digest = sha256Digest();
+        digest.update(previous);
+        digest.update(ByteBuffer.allocate(Long.BYTES).putLong(epoch).array());
+        digest.update(globalModelSha256);
+        digest.update(shards.digest());
+        if (momentumSha256 != null) {
+            requireLength("momentum sha256", momentumSha256, HASH_BYTES);
+            digest.update(momentumSha256);
+        }
         return digest.digest();
     }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,16 @@ import org.slf4j.LoggerFactory;
 final class DatasetFetcher {
     private static final Logger log = LoggerFactory.getLogger(DatasetFetcher.class);
 
-    /** What a worker keeps of the data set. */
-    record PreparedData(byte[] shard, byte[] validation, byte[] datasetSha256, long datasetBytes) {}
+    /**
+     * What a worker keeps of the data set; {@code shards} holds every rank's shard (index = rank),
+     * from which the aggregator derives the tokens the plan gives each rank.
+     */
+    record PreparedData(
+            byte[] shard,
+            byte[] validation,
+            byte[] datasetSha256,
+            long datasetBytes,
+            List<byte[]> shards) {}
 
     private final StorageClient storage;
     private final long maxDatasetBytes;
@@ -98,7 +107,8 @@ final class DatasetFetcher {
                 spec.rank(),
                 split.shard(spec.rank()).length,
                 split.validation().length);
-        return new PreparedData(split.shard(spec.rank()), split.validation(), sha, bytes.length);
+        return new PreparedData(
+                split.shard(spec.rank()), split.validation(), sha, bytes.length, split.shards());
     }
 
     private static void deleteQuietly(Path file) {

@@ -1,7 +1,9 @@
 package io.emeth.worker.jobs;
 
+import io.emeth.schemas.avro.ModelRef;
 import io.emeth.worker.averaging.ModelAveraging;
 import io.emeth.worker.averaging.NesterovOuterOptimizer;
+import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
@@ -56,6 +58,62 @@ final class DilocoMomentum {
                             saved);
         }
         return new ModelAveraging(outer);
+    }
+
+    /** Whether the momentum after round {@code epoch} is at hand, in memory or on disk. */
+    boolean has(int epoch) {
+        if (outer != null && outerEpoch == epoch) {
+            return true;
+        }
+        Integer savedEpoch = store.momentumEpoch();
+        return savedEpoch != null && savedEpoch == epoch && Files.exists(store.momentumFile());
+    }
+
+    /**
+     * Resumes from the momentum after round {@code epoch} that another aggregator uploaded (an
+     * aggregator handover, or this worker's disk lost): the next round continues it.
+     */
+    private void resume(int epoch, ModelWeights saved) {
+        outer =
+                new NesterovOuterOptimizer(
+                        spec.aggregation().getOuterLearningRate(),
+                        spec.aggregation().getOuterMomentum(),
+                        saved);
+        outerEpoch = epoch;
+        log.info(
+                "DiLoCo momentum resumed from the round's upload [jobId:{}, epoch:{}]",
+                spec.jobId(),
+                epoch);
+    }
+
+    /**
+     * Uploads the momentum after round {@code epoch} next to its global model, so that the next
+     * round's aggregator (another worker, or this one without its disk) resumes it; null for plain
+     * averaging.
+     */
+    ModelRef upload(int epoch, ModelStore storage, Path file) throws IOException {
+        if (!spec.diloco() || outer == null || outer.momentum() == null) {
+            return null;
+        }
+        return storage.upload(spec.jobId(), WeightsCodec.encode(outer.momentum()), file);
+    }
+
+    /**
+     * Resumes from the momentum after round {@code epoch} that the round's aggregator uploaded;
+     * false (logged) when its bytes are not what {@code ref} promises or not of the job's layout.
+     */
+    boolean resume(int epoch, ModelRef ref, ModelStore storage, Path dir) throws IOException {
+        try {
+            resume(epoch, storage.download(spec.jobId(), ref, layout, dir));
+            return true;
+        } catch (InvalidWeightsException e) {
+            log.warn(
+                    "Refused the uploaded DiLoCo momentum [jobId:{}, epoch:{}, error:{}]",
+                    spec.jobId(),
+                    epoch,
+                    e.getMessage());
+            return false;
+        }
     }
 
     /** Keeps the momentum after round {@code epoch} on disk (nothing for plain averaging). */

@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param clock the wall clock of events
  * @param metrics the worker's meters
  * @param models where pretrained checkpoints live, their tokenizers and the fine-tuning recipe
+ * @param maxUpdateNormMultiple as aggregator, the largest update norm a shard may have, as a
+ *     multiple of the round's median ({@code max_update_norm_multiple})
  */
 public record JobContext(
         NodeIdentity identity,
@@ -44,7 +46,8 @@ public record JobContext(
         StatusBoard board,
         Clock clock,
         WorkerMetrics metrics,
-        Models models) {
+        Models models,
+        double maxUpdateNormMultiple) {
 
     /**
      * The pretrained models a job names in {@code TrainingAssigned.modelName}.
@@ -79,6 +82,7 @@ public record JobContext(
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(models, "models");
+        RoundRules.requireMultiple(maxUpdateNormMultiple);
     }
 
     /** This context with {@code newModels}. */
@@ -96,7 +100,27 @@ public record JobContext(
                 board,
                 clock,
                 metrics,
-                newModels);
+                newModels,
+                maxUpdateNormMultiple);
+    }
+
+    /** This context with {@code multiple} as {@code max_update_norm_multiple}. */
+    public JobContext withMaxUpdateNormMultiple(double multiple) {
+        return new JobContext(
+                identity,
+                storage,
+                datasets,
+                publisher,
+                topics,
+                consumerProperties,
+                device,
+                localTimeouts,
+                jobsDir,
+                board,
+                clock,
+                metrics,
+                models,
+                multiple);
     }
 
     /** The worker's checksummed address. */
@@ -130,6 +154,7 @@ public record JobContext(
                 board,
                 Clock.systemUTC(),
                 metrics,
-                Models.NONE);
+                Models.NONE,
+                RoundRules.DEFAULT_MAX_UPDATE_NORM_MULTIPLE);
     }
 }

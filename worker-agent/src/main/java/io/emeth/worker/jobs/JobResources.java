@@ -57,6 +57,9 @@ final class JobResources implements AutoCloseable {
     final Path modelDir;
 
     private String initialSha256;
+    private final TokenEncoder encoder;
+    private final int contextLength;
+    private long[] plannedTokens;
 
     private JobResources(
             JobContext ctx,
@@ -77,11 +80,19 @@ final class JobResources implements AutoCloseable {
         this.shardTokens = loaded.shard;
         this.validationTokens = loaded.validation;
         this.modelDir = loaded.dir;
+        this.encoder = loaded.encoder;
+        this.contextLength = loaded.contextLength;
         this.initial = model.weights();
     }
 
     private record Loaded(
-            LanguageModel model, ShardTrainer trainer, int[] shard, int[] validation, Path dir) {}
+            LanguageModel model,
+            ShardTrainer trainer,
+            int[] shard,
+            int[] validation,
+            Path dir,
+            TokenEncoder encoder,
+            int contextLength) {}
 
     /** Downloads and splits the data, opens the state and builds the seeded model. */
     static JobResources prepare(JobContext ctx, JobSpec spec, TrainingEvents events, Phases phases)
@@ -108,7 +119,9 @@ final class JobResources implements AutoCloseable {
                     new ShardTrainer(model, spec.model().recipe(), spec.epochs(), spec.rank()),
                     TokenEncoder.ofBytes(data.shard()),
                     TokenEncoder.ofBytes(data.validation()),
-                    null);
+                    null,
+                    TokenEncoder.BYTES,
+                    spec.model().recipe().contextLength());
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -190,7 +203,9 @@ final class JobResources implements AutoCloseable {
                     new ShardTrainer(model, recipe, spec.epochs(), spec.rank()),
                     shard,
                     validation,
-                    dir);
+                    dir,
+                    tokenizer,
+                    recipe.contextLength());
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -252,6 +267,29 @@ final class JobResources implements AutoCloseable {
     String roundStartSha256(RoundOpened opened) {
         ModelRef ref = opened == null ? null : opened.getGlobalModel();
         return ref == null ? initialSha256() : ref.getSha256().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The tokens one epoch of rank {@code rank} trains on, as the plan (the data set's split, the
+     * job's tokenizer and context) gives it: what the aggregator weighs that rank's shard by.
+     * Tokenises every rank's shard on first use (the aggregator's thread only).
+     */
+    long plannedTokens(int rank) {
+        if (plannedTokens == null) {
+            plannedTokens = new long[data.shards().size()];
+            for (int r = 0; r < plannedTokens.length; r++) {
+                int tokens =
+                        encoder == TokenEncoder.BYTES
+                                ? data.shards().get(r).length
+                                : encoder.encode(
+                                                new String(
+                                                        data.shards().get(r),
+                                                        StandardCharsets.UTF_8))
+                                        .length;
+                plannedTokens[r] = RoundRules.plannedTokens(tokens, contextLength);
+            }
+        }
+        return rank >= 0 && rank < plannedTokens.length ? plannedTokens[rank] : 0;
     }
 
     ShardTrainer trainer() {

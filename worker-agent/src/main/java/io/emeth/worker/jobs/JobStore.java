@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,18 @@ final class JobStore {
         public String modelSha256;
         public long modelSizeBytes;
         public double validationLoss;
+
+        /** The accepted shards' sha256 in rank order (null in state written before they were). */
+        public List<String> shards;
+
+        /** The DiLoCo momentum's sha256 after the round, or null. */
+        public String momentumSha256;
+
+        /** The chain link of this round as {@code epoch}. */
+        ChainLink chainLink(int epoch) {
+            return new ChainLink(
+                    epoch, link, modelSha256, shards == null ? List.of() : shards, momentumSha256);
+        }
 
         ModelRef modelRef() {
             return ModelRef.newBuilder()

@@ -5,16 +5,14 @@ import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.RejectedShard;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingEvent;
-import io.emeth.worker.hashchain.HashChain;
+import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RoundAggregation implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoundAggregation.class);
-    private static final Pattern LINK = Pattern.compile("[0-9a-f]{64}");
     private static final Duration POLL = Duration.ofMillis(200);
 
     /**
@@ -42,18 +39,30 @@ final class RoundAggregation implements AutoCloseable {
     private final ResultPublisher result;
     private ShardCollector collector;
     private final DilocoMomentum momentum;
+    private final RoundLinks links;
     private volatile double collected;
 
     RoundAggregation(JobResources job) {
         this.job = job;
-        this.aggregator = new RoundAggregator(job.ctx.storage());
+        this.aggregator = new RoundAggregator(job.ctx.storage(), job.ctx.maxUpdateNormMultiple());
         this.result = new ResultPublisher(job);
         this.momentum = new DilocoMomentum(job.spec, job.store, job.initial);
+        this.links = new RoundLinks(job, result, this::collector);
     }
 
     void aggregate(RoundState round) throws JobFailure, IOException, InterruptedException {
         int epoch = round.epoch;
         JobSpec spec = job.spec;
+        if (round.participants().isEmpty()) {
+            throw new JobFailure(
+                    WorkerPhase.CHECKPOINT,
+                    "job "
+                            + spec.jobId()
+                            + ": the RoundOpened of epoch "
+                            + epoch
+                            + " names no participants; a round averages only the shards of"
+                            + " the workers it names");
+        }
         long budgetNanos = Duration.ofMillis(spec.limits().checkpointMs()).toNanos();
         long start =
                 round.checkpointStartedNanos != null
@@ -69,7 +78,7 @@ final class RoundAggregation implements AutoCloseable {
         while (true) {
             shards.poll(POLL);
             collected = fraction(shards.shards(epoch), round.participants());
-            TrainingEvent done = shards.round(epoch);
+            TrainingEvent done = shards.round(epoch, aggregatorOf(round));
             if (done != null) {
                 adopt(epoch, done);
                 return;
@@ -97,28 +106,24 @@ final class RoundAggregation implements AutoCloseable {
         JobSpec spec = job.spec;
         List<ShardCollector.Shard> present = new ArrayList<>();
         List<RejectedShard> missing = new ArrayList<>();
-        List<String> participants = round.participants();
-        if (participants.isEmpty()) {
-            present.addAll(arrived.values());
-        } else {
-            for (String worker : participants) {
-                ShardCollector.Shard shard = arrived.get(ShardCollector.key(worker));
-                if (shard != null) {
-                    present.add(shard);
-                } else {
-                    missing.add(
-                            RejectedShard.newBuilder()
-                                    .setWorker(worker)
-                                    .setReason(
-                                            "no ShardTrained within timeout.checkpoint ("
-                                                    + spec.limits().checkpointMs()
-                                                    + " ms)")
-                                    .build());
-                }
+        for (String worker : round.participants()) {
+            ShardCollector.Shard shard = arrived.get(ShardCollector.key(worker));
+            if (shard != null) {
+                present.add(shard);
+            } else {
+                missing.add(
+                        RejectedShard.newBuilder()
+                                .setWorker(worker)
+                                .setReason(
+                                        "no ShardTrained within timeout.checkpoint ("
+                                                + spec.limits().checkpointMs()
+                                                + " ms)")
+                                .build());
             }
         }
         ModelWeights start =
                 round.roundStart != null ? round.roundStart : job.roundStart(epoch, round.opened());
+        resumeMomentum(round);
         RoundAggregator.Outcome outcome =
                 aggregator.combine(
                         spec,
@@ -126,6 +131,7 @@ final class RoundAggregation implements AutoCloseable {
                         start,
                         present,
                         missing,
+                        job::plannedTokens,
                         momentum.averaging(epoch),
                         job.dir().resolve("shards"));
         momentum.save(epoch);
@@ -139,7 +145,17 @@ final class RoundAggregation implements AutoCloseable {
                                 spec.jobId(),
                                 encoded,
                                 job.dir().resolve("global-" + epoch + ".emwt"));
-        byte[] link = HashChain.link(previousLink(epoch, round), epoch, HashChain.sha256(encoded));
+        ModelRef momentumRef =
+                momentum.upload(
+                        epoch, job.ctx.storage(), job.dir().resolve("momentum-" + epoch + ".emwt"));
+        String momentumSha = momentumRef == null ? null : momentumRef.getSha256();
+        byte[] link =
+                ChainLink.compute(
+                        links.previousLink(epoch, round),
+                        epoch,
+                        global.getSha256(),
+                        outcome.shardSha256s(),
+                        momentumSha);
         String linkHex = ModelStore.hex(link);
         job.ctx
                 .publisher()
@@ -150,13 +166,17 @@ final class RoundAggregation implements AutoCloseable {
                                 validationLoss,
                                 linkHex,
                                 outcome.contributors(),
-                                outcome.rejected()));
+                                outcome.rejected(),
+                                outcome.shardSha256s(),
+                                momentumRef));
         JobStore.Round saved = new JobStore.Round();
         saved.link = linkHex;
         saved.modelUri = global.getUri();
         saved.modelSha256 = global.getSha256();
         saved.modelSizeBytes = global.getSizeBytes();
         saved.validationLoss = validationLoss;
+        saved.shards = outcome.shardSha256s();
+        saved.momentumSha256 = momentumSha;
         job.store.markAggregated(epoch, saved);
         job.ctx.metrics().roundAggregated();
         log.info(
@@ -168,7 +188,12 @@ final class RoundAggregation implements AutoCloseable {
                 outcome.rejected().size(),
                 linkHex);
         if (epoch == spec.epochs()) {
-            result.publish(outcome.next(), global, linkHex, validationLoss, collector::linkedRound);
+            result.publish(
+                    outcome.next(),
+                    global,
+                    linkHex,
+                    validationLoss,
+                    links.earlierRounds(saved.chainLink(epoch)));
         }
     }
 
@@ -191,6 +216,9 @@ final class RoundAggregation implements AutoCloseable {
         saved.modelSha256 = r.getGlobalModel().getSha256();
         saved.modelSizeBytes = r.getGlobalModel().getSizeBytes();
         saved.validationLoss = r.getValidationLoss();
+        saved.shards = r.getAcceptedShards();
+        saved.momentumSha256 =
+                r.getOuterMomentum() == null ? null : r.getOuterMomentum().getSha256();
         job.store.markAggregated(epoch, saved);
         if (epoch == job.spec.epochs()
                 && job.store.resultFileName() == null
@@ -208,36 +236,38 @@ final class RoundAggregation implements AutoCloseable {
                     r.getGlobalModel(),
                     saved.link,
                     saved.validationLoss,
-                    collector::linkedRound);
+                    links.earlierRounds(saved.chainLink(epoch)));
         }
     }
 
-    /** h_(epoch−1): the genesis for epoch 1, else the previous round's link as known. */
-    private byte[] previousLink(int epoch, RoundState round) throws JobFailure, IOException {
-        if (epoch == 1) {
-            return HexFormat.of().parseHex(result.genesis());
+    /**
+     * DiLoCo: when the momentum after the previous round is not at hand (another worker aggregated
+     * it, or this one lost its disk), resumes the one uploaded with that round (see {@link
+     * RoundLinks#chainedRounds}); without one the momentum restarts at zero with a warning.
+     */
+    private void resumeMomentum(RoundState round) throws IOException, JobFailure {
+        int previous = round.epoch - 1;
+        if (!job.spec.diloco() || previous < 1 || momentum.has(previous)) {
+            return;
         }
-        JobStore.Round saved = job.store.round(epoch - 1);
-        if (saved != null) {
-            return HexFormat.of().parseHex(saved.link);
+        for (RoundAggregated r : links.chainedRounds(previous, round)) {
+            if (r.getOuterMomentum() != null
+                    && momentum.resume(
+                            previous,
+                            r.getOuterMomentum(),
+                            job.ctx.storage(),
+                            job.dir().resolve("models"))) {
+                return;
+            }
         }
-        TrainingEvent earlier = collector().linkedRound(epoch - 1);
-        if (earlier != null) {
-            return HexFormat.of()
-                    .parseHex(((RoundAggregated) earlier.getPayload()).getHashChainLink());
-        }
-        String given = round.opened() == null ? null : round.opened().getHashChain();
-        if (given != null && LINK.matcher(given).matches()) {
-            return HexFormat.of().parseHex(given);
-        }
-        throw new JobFailure(
-                WorkerPhase.CHECKPOINT,
-                "the hash-chain link of epoch "
-                        + (epoch - 1)
-                        + " is unknown: no RoundAggregated for it in this"
-                        + " attempt and the RoundOpened of epoch "
-                        + epoch
-                        + " carries none");
+    }
+
+    /** The round's designated aggregator: the round's override, else the assignment's. */
+    private String aggregatorOf(RoundState round) {
+        RoundOpened opened = round.opened();
+        return opened != null && opened.getAggregator() != null
+                ? opened.getAggregator()
+                : job.spec.aggregator();
     }
 
     private ShardCollector collector() {
@@ -253,16 +283,14 @@ final class RoundAggregation implements AutoCloseable {
         return collector;
     }
 
-    private boolean complete(Map<String, ShardCollector.Shard> arrived, List<String> participants) {
-        if (participants.isEmpty()) {
-            return arrived.size() >= job.spec.worldSize();
-        }
+    private static boolean complete(
+            Map<String, ShardCollector.Shard> arrived, List<String> participants) {
         return participants.stream().allMatch(w -> arrived.containsKey(ShardCollector.key(w)));
     }
 
-    private double fraction(Map<String, ShardCollector.Shard> arrived, List<String> participants) {
-        int expected = participants.isEmpty() ? job.spec.worldSize() : participants.size();
-        return expected == 0 ? 1 : Math.min(1, (double) arrived.size() / expected);
+    private static double fraction(
+            Map<String, ShardCollector.Shard> arrived, List<String> participants) {
+        return Math.min(1, (double) arrived.size() / participants.size());
     }
 
     @Override

@@ -13,26 +13,39 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.IntToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Combines one round's shards into the next global model: downloads each shard named by a signed
  * {@code ShardTrained}, refuses one whose bytes do not match its sha256 or size, that is not a
- * model of the job's layout, that holds NaN/Inf, or that reports no tokens, and averages the rest
- * (in rank order, so the result is the same bytes on any machine). Participants whose shard never
- * came are listed as rejected with the reason.
+ * model of the job's layout or that holds NaN/Inf, one whose sender is not the worker the plan puts
+ * at its rank or whose token count is not the plan's for that rank ({@link RoundRules}), then one
+ * whose update norm exceeds {@code maxUpdateNormMultiple} × the round's median, and averages the
+ * rest weighted by the plan's tokens (in rank order, so the result is the same bytes on any
+ * machine). Participants whose shard never came are listed as rejected with the reason.
  */
 final class RoundAggregator {
     private static final Logger log = LoggerFactory.getLogger(RoundAggregator.class);
 
-    /** The next global model and who went into it. */
-    record Outcome(ModelWeights next, List<String> contributors, List<RejectedShard> rejected) {}
+    /**
+     * The next global model and who went into it; {@code shardSha256s} are the accepted shards'
+     * sha256 (hex) in rank order, which the hash chain binds.
+     */
+    record Outcome(
+            ModelWeights next,
+            List<String> contributors,
+            List<RejectedShard> rejected,
+            List<String> shardSha256s) {}
 
     private final ModelStore store;
+    private final double maxUpdateNormMultiple;
 
-    RoundAggregator(ModelStore store) {
+    RoundAggregator(ModelStore store, double maxUpdateNormMultiple) {
         this.store = store;
+        this.maxUpdateNormMultiple = RoundRules.requireMultiple(maxUpdateNormMultiple);
     }
 
     /**
@@ -45,24 +58,40 @@ final class RoundAggregator {
             ModelWeights roundStart,
             List<ShardCollector.Shard> shards,
             List<RejectedShard> missing,
+            IntToLongFunction plannedTokens,
             ModelAveraging averaging,
             Path dir)
             throws JobFailure, IOException {
         List<ShardCollector.Shard> ordered = new ArrayList<>(shards);
         ordered.sort(Comparator.comparingInt((ShardCollector.Shard s) -> s.event().getRank()));
-        List<ShardUpdate> updates = new ArrayList<>();
-        List<String> contributors = new ArrayList<>();
+        List<Candidate> valid = new ArrayList<>();
         List<RejectedShard> rejected = new ArrayList<>(missing);
         for (ShardCollector.Shard shard : ordered) {
             ShardTrained event = shard.event();
             String id = "rank " + event.getRank() + " (" + shard.worker() + ")";
+            long planned = plannedTokens.applyAsLong(event.getRank());
+            String claim =
+                    RoundRules.claimProblem(
+                            spec.workers(),
+                            shard.worker(),
+                            event.getRank(),
+                            event.getTokens(),
+                            planned);
             try {
                 ModelWeights weights =
                         store.download(spec.jobId(), event.getModel(), roundStart, dir);
-                ShardUpdate update = new ShardUpdate(id, weights, event.getTokens());
+                ShardUpdate update = new ShardUpdate(id, weights, Math.max(1, planned));
                 ModelAveraging.validate(roundStart, update);
-                updates.add(update);
-                contributors.add(shard.worker());
+                if (claim != null) {
+                    rejected.add(reject(spec, epoch, shard.worker(), "shard " + id + " " + claim));
+                    continue;
+                }
+                valid.add(
+                        new Candidate(
+                                shard.worker(),
+                                update,
+                                ModelAveraging.updateNorm(roundStart, weights),
+                                event.getModel().getSha256().toLowerCase(Locale.ROOT)));
             } catch (InvalidWeightsException | InvalidShardException e) {
                 rejected.add(reject(spec, epoch, shard.worker(), e.getMessage()));
             } catch (IOException e) {
@@ -71,6 +100,36 @@ final class RoundAggregator {
                 }
                 rejected.add(
                         reject(spec, epoch, shard.worker(), "download failed: " + e.getMessage()));
+            }
+        }
+        List<ShardUpdate> updates = new ArrayList<>();
+        List<String> contributors = new ArrayList<>();
+        List<String> shardSha256s = new ArrayList<>();
+        if (!valid.isEmpty()) {
+            double bound =
+                    RoundRules.normBound(
+                            valid.stream().map(Candidate::norm).toList(), maxUpdateNormMultiple);
+            for (Candidate c : valid) {
+                if (c.norm() > bound) {
+                    rejected.add(
+                            reject(
+                                    spec,
+                                    epoch,
+                                    c.worker(),
+                                    String.format(
+                                            Locale.ROOT,
+                                            "shard %s has update norm %.6g, above %s × the"
+                                                    + " round's median (bound %.6g);"
+                                                    + " max_update_norm_multiple",
+                                            c.update().shardId(),
+                                            c.norm(),
+                                            maxUpdateNormMultiple,
+                                            bound)));
+                } else {
+                    updates.add(c.update());
+                    contributors.add(c.worker());
+                    shardSha256s.add(c.sha256());
+                }
             }
         }
         if (updates.isEmpty()) {
@@ -90,8 +149,10 @@ final class RoundAggregator {
                 epoch,
                 updates.size(),
                 rejected.size());
-        return new Outcome(next, contributors, rejected);
+        return new Outcome(next, contributors, rejected, shardSha256s);
     }
+
+    private record Candidate(String worker, ShardUpdate update, double norm, String sha256) {}
 
     private static RejectedShard reject(JobSpec spec, int epoch, String worker, String reason) {
         log.warn(

@@ -8,11 +8,15 @@ import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.worker.assignments.KeyPartition;
 import io.emeth.worker.events.TrainingEventSigning;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,13 +49,16 @@ final class ShardCollector implements AutoCloseable {
     private final String jobId;
     private final int attempt;
     private final Map<Integer, Map<String, Shard>> shards = new HashMap<>();
-    private final Map<Integer, TrainingEvent> rounds = new HashMap<>();
 
-    /** Per epoch, the round of the latest earlier attempt (a re-planned job resumes from it). */
-    private final Map<Integer, TrainingEvent> earlierRounds = new HashMap<>();
+    /** Per epoch, every validly signed round of this attempt, whoever published it. */
+    private final Map<Integer, List<TrainingEvent>> rounds = new HashMap<>();
+
+    /** Per epoch, every validly signed round of earlier attempts (a re-planned job resumes). */
+    private final Map<Integer, List<TrainingEvent>> earlierRounds = new HashMap<>();
 
     private final TopicPartition partition;
     private boolean readEarlierAttempts;
+    private final Set<TrainingEvent> ignored = new HashSet<>();
     private TrainingEvent result;
 
     ShardCollector(
@@ -131,7 +138,7 @@ final class ShardCollector implements AutoCloseable {
             shards.computeIfAbsent(shard.getEpoch(), e -> new LinkedHashMap<>())
                     .putIfAbsent(key(event.getWorker()), new Shard(event.getWorker(), shard));
         } else if (payload instanceof RoundAggregated round) {
-            rounds.putIfAbsent(round.getEpoch(), event);
+            add(rounds, round.getEpoch(), event);
         } else if (result == null) {
             result = event;
         }
@@ -145,37 +152,98 @@ final class ShardCollector implements AutoCloseable {
     }
 
     /**
-     * The first validly signed {@code RoundAggregated} of {@code epoch} in this attempt, or null.
+     * The first validly signed {@code RoundAggregated} of {@code epoch} in this attempt published
+     * by {@code aggregator} (the round's designated aggregator), or null. A round another key
+     * published is logged and never adopted: any signed participant can publish one.
      */
-    TrainingEvent round(int epoch) {
-        return rounds.get(epoch);
+    TrainingEvent round(int epoch, String aggregator) {
+        TrainingEvent found = null;
+        for (TrainingEvent event : rounds.getOrDefault(epoch, List.of())) {
+            if (key(event.getWorker()).equals(key(aggregator))) {
+                found = found == null ? event : found;
+            } else if (ignored.add(event)) {
+                log.warn(
+                        "Ignored a RoundAggregated from a worker that is not the round's"
+                                + " aggregator [jobId:{}, epoch:{}, worker:{}, aggregator:{}]",
+                        jobId,
+                        epoch,
+                        event.getWorker(),
+                        aggregator);
+            }
+        }
+        return found;
     }
 
     /**
-     * The round whose link the hash chain holds for {@code epoch}: this attempt's, else the latest
-     * earlier attempt's (a re-planned attempt starts at a later epoch, from the global model of an
-     * earlier attempt). When neither was seen, reads the job's partition from its start once, since
-     * this reader began only a little before the assignment.
+     * The round of {@code epoch} (this attempt's or an earlier one's, the latest attempt first)
+     * whose link {@code h_epoch} chains to the known next link: {@code next.link == link(h_epoch,
+     * epoch + 1, next model's sha256)}. Only the round the chain was built on matches, so a forged
+     * round from any key is never taken. When none matches, reads the job's partition from its
+     * start once, since this reader began only a little before the assignment.
      */
-    TrainingEvent linkedRound(int epoch) {
-        TrainingEvent event = rounds.getOrDefault(epoch, earlierRounds.get(epoch));
+    TrainingEvent roundLinkedTo(int epoch, ChainLink next) {
+        TrainingEvent event = matching(epoch, next);
         if (event == null && !readEarlierAttempts) {
             readEarlierAttempts = true;
             readFromStart(Duration.ofSeconds(60));
-            event = rounds.getOrDefault(epoch, earlierRounds.get(epoch));
+            event = matching(epoch, next);
         }
         return event;
     }
 
-    private void acceptEarlier(TrainingEvent event, RoundAggregated round) {
-        TrainingEvent known = earlierRounds.get(round.getEpoch());
-        if (known != null && known.getAttempt() >= event.getAttempt()) {
-            return;
+    /**
+     * The validly signed rounds of {@code epoch} (this attempt's, then earlier ones', the latest
+     * first) that claim {@code link}; a claim is only as good as its chain, which the caller
+     * checks. Reads the partition from its start once when none is found.
+     */
+    List<TrainingEvent> roundsWithLink(int epoch, String link) {
+        List<TrainingEvent> found = withLink(epoch, link);
+        if (found.isEmpty() && !readEarlierAttempts) {
+            readEarlierAttempts = true;
+            readFromStart(Duration.ofSeconds(60));
+            found = withLink(epoch, link);
         }
+        return found;
+    }
+
+    private List<TrainingEvent> withLink(int epoch, String link) {
+        return candidates(epoch).stream()
+                .filter(
+                        e ->
+                                link.equalsIgnoreCase(
+                                        ((RoundAggregated) e.getPayload()).getHashChainLink()))
+                .toList();
+    }
+
+    private List<TrainingEvent> candidates(int epoch) {
+        List<TrainingEvent> candidates = new ArrayList<>(rounds.getOrDefault(epoch, List.of()));
+        List<TrainingEvent> earlier = new ArrayList<>(earlierRounds.getOrDefault(epoch, List.of()));
+        earlier.sort(Comparator.comparingInt(TrainingEvent::getAttempt).reversed());
+        candidates.addAll(earlier);
+        return candidates;
+    }
+
+    private TrainingEvent matching(int epoch, ChainLink next) {
+        for (TrainingEvent event : candidates(epoch)) {
+            if (next.follows(((RoundAggregated) event.getPayload()).getHashChainLink())) {
+                return event;
+            }
+        }
+        return null;
+    }
+
+    private void acceptEarlier(TrainingEvent event, RoundAggregated round) {
         if (!signedByItsWorker(event)) {
             return;
         }
-        earlierRounds.put(round.getEpoch(), event);
+        add(earlierRounds, round.getEpoch(), event);
+    }
+
+    private static void add(Map<Integer, List<TrainingEvent>> map, int epoch, TrainingEvent e) {
+        List<TrainingEvent> list = map.computeIfAbsent(epoch, k -> new ArrayList<>());
+        if (!list.contains(e)) {
+            list.add(e);
+        }
     }
 
     /** Whether the event's signature is its worker's; logs and refuses it otherwise. */

@@ -167,4 +167,15 @@ class ModelAveragingTest {
         assertThatThrownBy(() -> ModelAveraging.diloco(Double.NaN, 0.9))
                 .hasMessageContaining("outer learning rate");
     }
+
+    @Test
+    void shouldMeasureAFiniteUpdateNormEvenForA1e30Shard() {
+        // Given a shard 3-4-0-0-12 away from the global model, and one holding 1e30
+        ModelWeights near = weights(new float[] {3, 4, 0, 0}, 12);
+        ModelWeights huge = weights(new float[] {1e30f, 0, 0, 0}, 0);
+
+        // Then their update norms are 13 and 1e30: finite, so a bound can refuse the second
+        assertThat(ModelAveraging.updateNorm(GLOBAL, near)).isCloseTo(13.0, within(1e-9));
+        assertThat(ModelAveraging.updateNorm(GLOBAL, huge)).isCloseTo(1e30, within(1e24));
+    }
 }

@@ -72,6 +72,33 @@ class HashChainTest {
     }
 
     @Test
+    void shouldBindARoundsAcceptedShardsAndMomentum() {
+        // Given a previous link, a global model, two accepted shards and a momentum
+        byte[] previous = sha("h0");
+        List<byte[]> shards = List.of(sha("shard-a"), sha("shard-b"));
+
+        // When the round's link is computed, without and with DiLoCo momentum
+        byte[] plain = HashChain.roundLink(previous, 3, sha("model-3"), shards, null);
+        byte[] diloco = HashChain.roundLink(previous, 3, sha("model-3"), shards, sha("momentum-3"));
+
+        // Then both equal the values computed outside Java (Python hashlib), and another shard
+        // set gives another link
+        assertThat(hex(plain))
+                .isEqualTo("fbb27bca2e90c5a41a26f74c78def338427a4625c7e7895b8256004ff0d8fe8f");
+        assertThat(hex(diloco))
+                .isEqualTo("bba49c6eb2aec84c1567ab76423b96f913ffba4725f0e49d3ac4a0c799da3faa");
+        assertThat(
+                        hex(
+                                HashChain.roundLink(
+                                        previous,
+                                        3,
+                                        sha("model-3"),
+                                        List.of(sha("shard-a")),
+                                        null)))
+                .isNotEqualTo(hex(plain));
+    }
+
+    @Test
     void shouldRejectMalformedJobIds() {
         for (String bad :
                 new String[] {

@@ -8,6 +8,7 @@ import io.emeth.common.storage.StorageClient;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.training.ResultUploaded;
 import io.emeth.schemas.avro.training.RoundAggregated;
+import io.emeth.schemas.avro.training.ShardTrained;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.training.TrainingFailed;
 import io.emeth.schemas.avro.worker.WorkerHeartbeat;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -97,12 +99,11 @@ class WorkerTrainingIT {
         assertThat(events.training(RoundAggregated.class, e -> true))
                 .allMatch(r -> r.value().getWorker().equals(started.identity(0).address()));
 
-        // And the hash chain links the data set, the job and both global models
+        // And the hash chain links the data set, the job, both global models and the shards in
+        // them (the contributors' ShardTrained, in rank order)
         byte[] h0 = HashChain.genesis(HashChain.sha256(dataset), jobId);
-        byte[] h1 =
-                HashChain.link(h0, 1, HexFormat.of().parseHex(first.getGlobalModel().getSha256()));
-        byte[] h2 =
-                HashChain.link(h1, 2, HexFormat.of().parseHex(second.getGlobalModel().getSha256()));
+        byte[] h1 = link(h0, first, events);
+        byte[] h2 = link(h1, second, events);
         assertThat(first.getHashChainLink()).isEqualTo(HexFormat.of().formatHex(h1));
         assertThat(second.getHashChainLink()).isEqualTo(HexFormat.of().formatHex(h2));
         assertThat(result.getHashChain()).isEqualTo(second.getHashChainLink());
@@ -197,5 +198,27 @@ class WorkerTrainingIT {
             }
         }
         return entries;
+    }
+
+    /** h_e of {@code round}, recomputed from the shards its contributors published. */
+    private static byte[] link(byte[] previous, RoundAggregated round, EventRecorder events) {
+        List<byte[]> shards = new ArrayList<>();
+        for (String worker : round.getContributors()) {
+            ShardTrained shard =
+                    (ShardTrained)
+                            events.shardsTrained(worker, round.getEpoch())
+                                    .get(0)
+                                    .value()
+                                    .getPayload();
+            shards.add(HexFormat.of().parseHex(shard.getModel().getSha256()));
+        }
+        assertThat(round.getAcceptedShards())
+                .containsExactlyElementsOf(shards.stream().map(HexFormat.of()::formatHex).toList());
+        return HashChain.roundLink(
+                previous,
+                round.getEpoch(),
+                HexFormat.of().parseHex(round.getGlobalModel().getSha256()),
+                shards,
+                null);
     }
 }
