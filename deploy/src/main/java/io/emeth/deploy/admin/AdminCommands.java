@@ -154,7 +154,10 @@ public final class AdminCommands {
 
             @Override
             public Integer call() throws Exception {
-                return operator(() -> JobStatusReport.run(config.loadWithStreamsKeys().master(), jobId, System.out));
+                return operator(
+                        () ->
+                                JobStatusReport.run(
+                                        config.loadWithStreamsKeys().master(), jobId, System.out));
             }
         }
     }
