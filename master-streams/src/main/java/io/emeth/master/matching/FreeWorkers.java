@@ -3,15 +3,10 @@ package io.emeth.master.matching;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Predicate;
-import org.apache.kafka.streams.KeyValue;
 
-/** Views of the free index (strongest first) as {@link Candidate}s for the matcher. */
+/** Filters of the free workers (strongest first) offered to the matcher. */
 final class FreeWorkers {
     private FreeWorkers() {}
-
-    static Candidate candidate(KeyValue<String, String> entry) {
-        return new Candidate(entry.value, PoolKeys.freeCapacity(entry.key));
-    }
 
     /** The candidates not in {@code excluded}. */
     static Iterator<Candidate> eligible(Iterator<Candidate> all, List<String> excluded) {
@@ -43,20 +38,6 @@ final class FreeWorkers {
                 Candidate out = next;
                 next = advance();
                 return out;
-            }
-        };
-    }
-
-    static Iterator<Candidate> candidates(Iterator<KeyValue<String, String>> it) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public Candidate next() {
-                return candidate(it.next());
             }
         };
     }

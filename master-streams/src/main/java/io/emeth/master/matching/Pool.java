@@ -24,10 +24,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class Pool {
     static final String WORKERS_STORE = "pool-workers-store";
-    static final String FREE_STORE = "pool-free-workers-store";
     static final String PENDING_STORE = "pool-pending-jobs-store";
     static final String JOBS_STORE = "pool-jobs-store";
-    static final String STATS_STORE = "pool-stats-store";
 
     /** Entries of each index kept in memory between reads (see {@link IndexCache}). */
     static final int INDEX_CACHE_ENTRIES = 1_024;
@@ -35,10 +33,8 @@ final class Pool {
     final MasterStreamsConfig config;
     final Outbox outbox;
     final KeyValueStore<String, PoolWorker> workers;
-    final KeyValueStore<String, String> free;
     final KeyValueStore<String, String> pending;
     final KeyValueStore<String, PoolJob> jobs;
-    final KeyValueStore<String, PoolStats> stats;
 
     /**
      * When this task (re)started: silence before it is the master's, not the workers'. Kafka
@@ -49,7 +45,7 @@ final class Pool {
     private long initAt;
 
     private final Set<String> poolsToMatch = new LinkedHashSet<>();
-    private final Map<String, IndexCache> freeIndexes = new HashMap<>();
+    private final Map<String, FreeIndex> freeIndexes = new HashMap<>();
     private final Map<String, IndexCache> pendingIndexes = new HashMap<>();
 
     /**
@@ -72,10 +68,8 @@ final class Pool {
         this.config = config;
         this.outbox = new Outbox(context);
         this.workers = context.getStateStore(WORKERS_STORE);
-        this.free = context.getStateStore(FREE_STORE);
         this.pending = context.getStateStore(PENDING_STORE);
         this.jobs = context.getStateStore(JOBS_STORE);
-        this.stats = context.getStateStore(STATS_STORE);
         this.initAt = context.currentSystemTimeMs();
         load();
     }
@@ -92,7 +86,13 @@ final class Pool {
                 known.put(kv.key, w);
             }
         }
-        known.forEach((key, w) -> workerTimers.atMost(key, nextCheck(w)));
+        known.forEach(
+                (key, w) -> {
+                    workerTimers.atMost(key, nextCheck(w));
+                    if (w.state == WorkerState.IDLE) {
+                        freeIndex(w.pool).add(w.worker, w.powerCapacity);
+                    }
+                });
         try (KeyValueIterator<String, String> it = pending.all()) {
             while (it.hasNext()) {
                 KeyValue<String, String> kv = it.next();
@@ -161,19 +161,9 @@ final class Pool {
 
     /** Stores the worker, moving it in or out of the free index; optionally emits its view. */
     void save(PoolWorker w, boolean emitView) {
-        String wanted =
-                w.state == WorkerState.IDLE
-                        ? PoolKeys.free(w.pool, w.powerCapacity, w.worker)
-                        : null;
-        if (w.freeKey != null && !w.freeKey.equals(wanted)) {
-            freeIndex(w.pool).delete(w.freeKey);
-            count(w.pool, -1, -PoolKeys.freeCapacity(w.freeKey));
-            w.freeKey = null;
-        }
-        if (wanted != null && w.freeKey == null) {
-            freeIndex(w.pool).put(wanted, w.worker);
-            count(w.pool, 1, w.powerCapacity);
-            w.freeKey = wanted;
+        if (w.state != WorkerState.IDLE) {
+            freeIndex(w.pool).remove(w.worker);
+        } else if (freeIndex(w.pool).add(w.worker, w.powerCapacity)) {
             poolsToMatch.add(w.pool);
         }
         if (emitView) {
@@ -220,15 +210,14 @@ final class Pool {
         save(w, true);
     }
 
+    /** The pool's free workers counted: a snapshot. */
     PoolStats stats(String pool) {
-        PoolStats s = stats.get(pool);
-        return s == null ? new PoolStats() : s;
+        return freeIndex(pool).stats();
     }
 
-    /** The pool's free index: worker by free key, strongest first. */
-    IndexCache freeIndex(String pool) {
-        return freeIndexes.computeIfAbsent(
-                pool, p -> new IndexCache(free, PoolKeys.prefix(p), INDEX_CACHE_ENTRIES));
+    /** The pool's free workers in memory, strongest first. */
+    private FreeIndex freeIndex(String pool) {
+        return freeIndexes.computeIfAbsent(pool, p -> new FreeIndex());
     }
 
     /** The pool's pending index: deadline by pending key, highest fee first. */
@@ -251,8 +240,8 @@ final class Pool {
     }
 
     /** Free workers of the pool, strongest first. */
-    Iterator<KeyValue<String, String>> freeWorkers(String pool) {
-        return freeIndex(pool).iterator();
+    Iterator<Candidate> freeWorkers(String pool) {
+        return freeIndex(pool).strongestFirst();
     }
 
     /** Pending jobs of the pool, highest fee first. */
@@ -281,13 +270,6 @@ final class Pool {
         Set<String> out = new LinkedHashSet<>(poolsToMatch);
         poolsToMatch.clear();
         return out;
-    }
-
-    private void count(String pool, long workers, long capacity) {
-        PoolStats s = stats(pool);
-        s.freeCount += workers;
-        s.freeCapacity += capacity;
-        stats.put(pool, s);
     }
 
     static WorkerView view(PoolWorker w, long now) {

@@ -3,10 +3,10 @@ package io.emeth.master.matching;
 import java.math.BigInteger;
 
 /**
- * Keys of the pool's stores, built so that a byte-order range scan yields what matching needs: free
- * workers strongest first ({@code pool|inverted capacity|worker}) and pending jobs highest fee
- * first, earliest request first on equal fees ({@code pool|inverted fee|requestedAt|jobId}).
- * Numbers are zero-padded decimal so that lexicographic order is numeric order.
+ * Keys of the pool's stores, built so that a byte-order range scan yields what matching needs:
+ * pending jobs highest fee first, earliest request first on equal fees ({@code pool|inverted
+ * fee|requestedAt|jobId}). Free workers are indexed in memory ({@link FreeIndex}). Numbers are
+ * zero-padded decimal so that lexicographic order is numeric order.
  */
 final class PoolKeys {
     static final String SEP = "|";
@@ -24,21 +24,6 @@ final class PoolKeys {
 
     static String job(String pool, String jobId) {
         return pool + SEP + jobId;
-    }
-
-    static String free(String pool, long capacity, String worker) {
-        return pool + SEP + pad(Long.MAX_VALUE - capacity, 19) + SEP + worker;
-    }
-
-    /** The capacity encoded in a free-index key. */
-    static long freeCapacity(String freeKey) {
-        String[] parts = freeKey.split("\\|");
-        return Long.MAX_VALUE - Long.parseLong(parts[1]);
-    }
-
-    /** The worker of a free-index key. */
-    static String freeWorker(String freeKey) {
-        return freeKey.substring(freeKey.lastIndexOf(SEP) + 1);
     }
 
     static String pending(String pool, BigInteger fee, long requestedAtMs, String jobId) {

@@ -143,8 +143,7 @@ final class PoolMatching {
     Iterator<Candidate> candidates(String poolId, JobPlan plan) {
         String model = pool.modelOf(plan);
         return FreeWorkers.filter(
-                FreeWorkers.candidates(pool.freeWorkers(poolId)),
-                c -> pool.holds(poolId, c.worker(), model));
+                pool.freeWorkers(poolId), c -> pool.holds(poolId, c.worker(), model));
     }
 
     List<Member> reserve(

@@ -33,10 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class PoolProcessor implements Processor<String, PoolMessage, String, Object> {
     public static final String NAME = "pool-matcher";
     public static final String WORKERS_STORE = Pool.WORKERS_STORE;
-    public static final String FREE_STORE = Pool.FREE_STORE;
     public static final String PENDING_STORE = Pool.PENDING_STORE;
     public static final String JOBS_STORE = Pool.JOBS_STORE;
-    public static final String STATS_STORE = Pool.STATS_STORE;
 
     private static final Logger log = LoggerFactory.getLogger(PoolProcessor.class);
     private static final Set<WorkerPhase> WORKING =
@@ -61,10 +59,8 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
     public static List<StoreBuilder<?>> stores() {
         return List.of(
                 store(WORKERS_STORE, JsonSerde.of(PoolWorker.class)),
-                store(FREE_STORE, Serdes.String()),
                 store(PENDING_STORE, Serdes.String()),
-                store(JOBS_STORE, JsonSerde.of(PoolJob.class)),
-                store(STATS_STORE, JsonSerde.of(PoolStats.class)));
+                store(JOBS_STORE, JsonSerde.of(PoolJob.class)));
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {

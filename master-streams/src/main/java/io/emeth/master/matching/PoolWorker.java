@@ -46,9 +46,6 @@ final class PoolWorker {
      */
     List<String> models = new ArrayList<>();
 
-    /** The key under which it sits in the free index; null while not free. */
-    String freeKey;
-
     PoolWorker() {}
 
     PoolWorker(String worker, String pool) {

@@ -45,10 +45,8 @@ public final class InProcessMatchingBench {
         MockProcessorContext<String, Object> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
         addStore(context, PoolProcessor.WORKERS_STORE, JsonSerde.of(PoolWorker.class));
-        addStore(context, PoolProcessor.FREE_STORE, Serdes.String());
         addStore(context, PoolProcessor.PENDING_STORE, Serdes.String());
         addStore(context, PoolProcessor.JOBS_STORE, JsonSerde.of(PoolJob.class));
-        addStore(context, PoolProcessor.STATS_STORE, JsonSerde.of(PoolStats.class));
         PoolProcessor processor = new PoolProcessor(config);
         processor.init(context);
         String pool = config.poolId();

@@ -43,10 +43,8 @@ class PoolPunctuatorsTest {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
         addStore(PoolProcessor.WORKERS_STORE, JsonSerde.of(PoolWorker.class));
-        addStore(PoolProcessor.FREE_STORE, Serdes.String());
         addStore(PoolProcessor.PENDING_STORE, Serdes.String());
         addStore(PoolProcessor.JOBS_STORE, JsonSerde.of(PoolJob.class));
-        addStore(PoolProcessor.STATS_STORE, JsonSerde.of(PoolStats.class));
         processor = startProcessor();
     }
 
