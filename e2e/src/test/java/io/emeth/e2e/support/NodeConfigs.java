@@ -14,6 +14,8 @@ import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.worker.ModelConfig;
 import io.emeth.worker.WorkerOptions;
 import io.emeth.worker.it.TestJobs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +81,10 @@ final class NodeConfigs {
         model.put("learning_rate", tiny.getLearningRate());
         model.put("weight_decay", tiny.getWeightDecay());
         model.put("gradient_clip", tiny.getGradientClip());
+        // every job fine-tunes the tiny pretrained GPT-2 each worker holds (see worker())
+        ObjectNode models = o.putObject("models").putObject("0");
+        models.put("en", TestJobs.TINY_GPT2);
+        models.put("ja", TestJobs.TINY_GPT2);
         return new MasterStreamsConfigLoader(Map.of())
                 .parse(o.toString(), name + " master.json")
                 .config();
@@ -96,6 +102,11 @@ final class NodeConfigs {
             Optional<String> adminUrl,
             String pool) {
         boolean direct = adminUrl.isEmpty();
+        try {
+            TestJobs.writeTinyGpt2(home.resolve("models"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the worker's tiny GPT-2 in " + home, e);
+        }
         return new WorkerConfig(
                 "cpu",
                 Optional.empty(),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.emeth.contracts.dev.DevAccounts;
 import io.emeth.contracts.dev.DevChain;
+import io.emeth.worker.it.TestJobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +82,11 @@ public final class ProcessConfigs {
                 .put("embedding_dim", 32)
                 .put("layers", 2)
                 .put("heads", 2);
+        // every job fine-tunes the tiny pretrained GPT-2 the workers hold (see writeWorker)
+        o.putObject("models")
+                .putObject("0")
+                .put("en", TestJobs.TINY_GPT2)
+                .put("ja", TestJobs.TINY_GPT2);
         tweaks.accept(o);
         return write(dir.resolve("master.json"), o);
     }
@@ -95,6 +101,9 @@ public final class ProcessConfigs {
         o.put("heartbeat_interval_ms", WORKER_HEARTBEAT_MS);
         o.put("data_dir", dir.resolve("worker-" + n).toString());
         o.put("key_file", dir.resolve("worker-" + n + "/worker.key").toString());
+        Path models = dir.resolve("models");
+        TestJobs.writeTinyGpt2(models);
+        o.put("models_dir", models.toString());
         o.set("timeout", timeouts());
         return write(dir.resolve("worker-" + n + ".json"), o);
     }

@@ -11,7 +11,14 @@ import io.emeth.schemas.avro.worker.PhaseTimeouts;
 import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.schemas.avro.worker.TrainingAssigned;
 import io.emeth.schemas.avro.worker.WorkerAssignment;
+import io.emeth.worker.gpt2.Gpt2Config;
+import io.emeth.worker.gpt2.Gpt2Model;
+import io.emeth.worker.gpt2.HfTokenizers;
+import io.emeth.worker.training.TokenizerLoader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -32,6 +39,13 @@ public final class TestJobs {
                     Duration.ofSeconds(30),
                     Duration.ofSeconds(60));
 
+    /**
+     * The pretrained model the end-to-end drills' master names for every job: a tiny GPT-2 (2
+     * layers of 32, 32 positions) with a byte-level tokenizer, in Hugging Face's layout, so that
+     * the drills run the real fine-tuning path and still train in seconds.
+     */
+    public static final String TINY_GPT2 = "tiny-gpt2";
+
     /** The name the ITs' corpus is stored under. */
     static final String CORPUS = "corpus.txt";
 
@@ -41,6 +55,17 @@ public final class TestJobs {
         byte[] id = new byte[16];
         new Random().nextBytes(id);
         return "0x" + HexFormat.of().formatHex(id);
+    }
+
+    /** Writes {@link #TINY_GPT2} into {@code modelsDir} unless it is there; returns its folder. */
+    public static Path writeTinyGpt2(Path modelsDir) throws IOException {
+        Path dir = modelsDir.resolve(TINY_GPT2);
+        if (!Files.isRegularFile(dir.resolve(TokenizerLoader.FILE))) {
+            Gpt2Model.writeRandom(
+                    dir, Gpt2Config.of(2, 32, 2, HfTokenizers.BYTE_LEVEL_VOCAB, 32), 5);
+            HfTokenizers.writeByteLevel(dir);
+        }
+        return dir;
     }
 
     /** A tiny model (about 43 thousand parameters) that trains in seconds on two cores. */
