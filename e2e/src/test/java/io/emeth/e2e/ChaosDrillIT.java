@@ -74,6 +74,7 @@ class ChaosDrillIT {
 
         // Then every job is VERIFIED, with one process and one submit on chain and the sink's
         // rows once each, and no process of the node died on its own
+        assertThat(result.unfinished()).as("jobs not VERIFIED in time").isEmpty();
         assertThat(result.violations()).as("what the chaos drill found wrong").isEmpty();
         assertThat(result.jobsVerified()).isEqualTo(4);
         assertThat(node.dead()).as("node processes that died on their own").isEmpty();
