@@ -35,9 +35,11 @@ import org.web3j.tx.gas.DefaultGasProvider;
 /**
  * The chain gateway: the single writer of one account. Consumes {@code chain-commands} (the
  * account's commands only; a consumer group and a transactional id per account keep a second
- * gateway from writing), turns each into transactions through {@link CommandHandler}, and publishes
- * {@code TxSent}, {@code TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}, one command
- * at a time, on its own thread until {@link #close()}.
+ * gateway from writing), turns each into transactions through {@link CommandHandler}, journals each
+ * signed transaction and each outcome on the compacted {@code chain-tx-journal} (loaded at start: a
+ * command seen again at any age is answered from it), and publishes {@code TxSent}, {@code
+ * TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}, one command at a time, on its own
+ * thread until {@link #close()}.
  */
 public final class ChainGateway implements AutoCloseable {
     /** Where a gateway is in its life. */
@@ -81,7 +83,10 @@ public final class ChainGateway implements AutoCloseable {
         Topics topics = Topics.create(config.serdeConfig(), config.topicPrefix());
         ChainKafka.requireTopics(
                 config.kafkaProperties(),
-                List.of(topics.chainCommands().name(), topics.chainTxResults().name()));
+                List.of(
+                        topics.chainCommands().name(),
+                        topics.chainTxResults().name(),
+                        topics.chainTxJournal().name()));
         ChainGateway gateway = new ChainGateway(config, topics, registry);
         gateway.thread.start();
         log.info(
@@ -119,20 +124,23 @@ public final class ChainGateway implements AutoCloseable {
                         ResultPublisher.open(
                                 config.kafkaProperties(),
                                 config.gatewayId(),
-                                topics.chainTxResults());
-                ResultHistory history =
-                        new ResultHistory(
-                                config.kafkaProperties(),
-                                config.gatewayId(),
-                                topics.chainTxResults());
+                                topics.chainTxResults(),
+                                topics.chainTxJournal());
                 KafkaConsumer<String, ChainCommand> commands = consumer()) {
             consumer = commands;
+            // after initTransactions: an older gateway's open transaction is settled by now
+            Journal journal =
+                    Journal.load(
+                            config.kafkaProperties(),
+                            config.gatewayId(),
+                            topics.chainTxJournal(),
+                            config.account());
             CommandHandler handler = null;
             commands.subscribe(List.of(topics.chainCommands().name()));
             while (running) {
                 try {
                     if (handler == null) {
-                        handler = handler(publisher, history);
+                        handler = handler(publisher, journal);
                     }
                     pollOnce(commands, handler, publisher);
                     failures = 0;
@@ -184,11 +192,13 @@ public final class ChainGateway implements AutoCloseable {
         try {
             for (ConsumerRecord<String, ChainCommand> r : commands.poll(config.pollInterval())) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                Optional<CommandHandler.Outcome> outcome = handler.handle(r.value(), r.timestamp());
+                Optional<CommandHandler.Outcome> outcome = handler.handle(r.value());
                 publisher.publishAndCommit(
+                        outcome.map(CommandHandler.Outcome::entry).orElse(null),
                         outcome.map(o -> List.of(o.result())).orElse(List.of()),
                         Map.of(tp, new OffsetAndMetadata(r.offset() + 1)),
                         commands.groupMetadata());
+                outcome.ifPresent(handler::committed);
             }
         } catch (RecordDeserializationException e) {
             // a command no reader can decode: skip it loudly rather than block the account
@@ -199,14 +209,14 @@ public final class ChainGateway implements AutoCloseable {
                     e.getMessage());
             commands.seek(e.topicPartition(), e.offset() + 1);
             publisher.publishAndCommit(
+                    null,
                     List.of(),
                     Map.of(e.topicPartition(), new OffsetAndMetadata(e.offset() + 1)),
                     commands.groupMetadata());
         }
     }
 
-    private CommandHandler handler(ResultPublisher publisher, ResultHistory history)
-            throws IOException {
+    private CommandHandler handler(ResultPublisher publisher, Journal journal) throws IOException {
         Web3j web3j = endpoint.web3j();
         ReadonlyTransactionManager readonly =
                 new ReadonlyTransactionManager(web3j, config.account());
@@ -222,7 +232,7 @@ public final class ChainGateway implements AutoCloseable {
                         config.account()),
                 new TxSender(endpoint, config.identity().credentials()),
                 publisher,
-                history,
+                journal,
                 new Results(config.account(), Clock.systemUTC()),
                 metrics,
                 () -> running);
