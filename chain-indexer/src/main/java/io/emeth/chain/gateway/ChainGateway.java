@@ -226,7 +226,12 @@ public final class ChainGateway implements AutoCloseable {
                 EmethToken.load(config.tokenAddress(), web3j, readonly, new DefaultGasProvider());
         return new CommandHandler(
                 config,
-                new CommandPlanner(config.account(), core, token),
+                new CommandPlanner(
+                        config.account(),
+                        core,
+                        token,
+                        config.allowanceDeposits(),
+                        config.allowanceLowWaterDeposits()),
                 ChainState.of(
                         EmethCoreReader.of(web3j, config.coreAddress(), config.account()),
                         config.account()),

@@ -30,6 +30,10 @@ import java.util.Objects;
  * @param kafka brokers, registry and extra client properties
  * @param topicPrefix prefix of every topic name (tests); empty in production
  * @param rpcTimeout timeout of one JSON-RPC call
+ * @param allowanceDeposits how many deposits of the job at hand an ERC-20 approve allows, so that
+ *     one approve serves many {@code process} calls (1..1000)
+ * @param allowanceLowWaterDeposits the allowance is topped up when it covers fewer deposits than
+ *     this (1..allowanceDeposits); below one deposit the job at hand could not be taken
  */
 public record GatewayConfig(
         URI endpoint,
@@ -42,11 +46,15 @@ public record GatewayConfig(
         int feeBumpPercent,
         KafkaSettings kafka,
         String topicPrefix,
-        Duration rpcTimeout) {
+        Duration rpcTimeout,
+        int allowanceDeposits,
+        int allowanceLowWaterDeposits) {
 
     public static final int DEFAULT_MAX_REPLACEMENTS = 5;
     public static final int DEFAULT_FEE_BUMP_PERCENT = 25;
     public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_ALLOWANCE_DEPOSITS = 20;
+    public static final int DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS = 2;
 
     public GatewayConfig {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -72,6 +80,18 @@ public record GatewayConfig(
         topicPrefix = topicPrefix == null ? "" : topicPrefix;
         Checks.requireBetween(
                 "rpc timeout", rpcTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+        if (allowanceDeposits < 1 || allowanceDeposits > 1000) {
+            throw new IllegalArgumentException(
+                    "allowance of " + allowanceDeposits + " deposits is not in 1..1000");
+        }
+        if (allowanceLowWaterDeposits < 1 || allowanceLowWaterDeposits > allowanceDeposits) {
+            throw new IllegalArgumentException(
+                    "allowance low-water mark of "
+                            + allowanceLowWaterDeposits
+                            + " deposits is not in 1.."
+                            + allowanceDeposits
+                            + " (the allowance)");
+        }
     }
 
     /**
@@ -95,7 +115,9 @@ public record GatewayConfig(
                 DEFAULT_FEE_BUMP_PERCENT,
                 master.kafka(),
                 topicPrefix,
-                DEFAULT_RPC_TIMEOUT);
+                DEFAULT_RPC_TIMEOUT,
+                DEFAULT_ALLOWANCE_DEPOSITS,
+                DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS);
     }
 
     /** The checksummed address the gateway sends from. */
@@ -124,7 +146,27 @@ public record GatewayConfig(
                 feeBumpPercent,
                 kafka,
                 topicPrefix,
-                rpcTimeout);
+                rpcTimeout,
+                allowanceDeposits,
+                allowanceLowWaterDeposits);
+    }
+
+    /** The same with another allowance: {@code deposits}, topped up below {@code lowWater}. */
+    public GatewayConfig withAllowance(int deposits, int lowWater) {
+        return new GatewayConfig(
+                endpoint,
+                coreAddress,
+                tokenAddress,
+                identity,
+                pollInterval,
+                txTimeout,
+                maxReplacements,
+                feeBumpPercent,
+                kafka,
+                topicPrefix,
+                rpcTimeout,
+                deposits,
+                lowWater);
     }
 
     public Map<String, Object> kafkaProperties() {
@@ -157,6 +199,10 @@ public record GatewayConfig(
                 + kafka
                 + ", topicPrefix="
                 + topicPrefix
+                + ", allowanceDeposits="
+                + allowanceDeposits
+                + ", allowanceLowWaterDeposits="
+                + allowanceLowWaterDeposits
                 + "]";
     }
 }

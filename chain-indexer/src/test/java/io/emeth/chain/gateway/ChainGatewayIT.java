@@ -72,9 +72,56 @@ class ChainGatewayIT {
     }
 
     @Test
+    void shouldApproveOnceForThreeJobsAndLeaveSeventeenDeposits() throws Exception {
+        // Given three requested jobs, no allowance, and a running gateway for the node's account
+        Topics topics = KafkaFixture.topics("gw-allowance");
+        resetAllowance();
+        List<Job> jobs = List.of(Job.random("a.txt"), Job.random("b.txt"), Job.random("c.txt"));
+        for (Job job : jobs) {
+            chain.request(job);
+        }
+        long from = chain.blockNumber();
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)),
+                        new SimpleMeterRegistry())) {
+            // When the master asks it to take all three
+            for (Job job : jobs) {
+                KafkaFixture.publish(
+                        topics.chainCommands(),
+                        ACCOUNT,
+                        command(
+                                "process-" + job.jobId(),
+                                ProcessJob.newBuilder().setJobId(job.jobId()).build()));
+            }
+
+            // Then one approve of 20 deposits serves all three processes
+            await().atMost(Duration.ofSeconds(120))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "process-" + j.jobId())
+                                                                    .stream()
+                                                                    .anyMatch(Results::isOutcome)));
+        }
+        for (Job job : jobs) {
+            assertThat(status(job)).isEqualTo(JobStatus.PROCESSING.code());
+        }
+        assertThat(calls(from, "process(bytes16)")).isEqualTo(3);
+        assertThat(tokenCalls(from, "approve(address,uint256)")).isEqualTo(1);
+        BigInteger deposit = chain.rates().deposit(ChainFixture.FEE);
+        assertThat(chain.reader().allowance(ACCOUNT))
+                .isEqualTo(deposit.multiply(BigInteger.valueOf(17)));
+        resetAllowance();
+    }
+
+    @Test
     void shouldSendOneProcessWhenTheSameProcessJobIsPublishedThreeTimes() throws Exception {
         // Given a requested job and a running gateway for the node's account
         Topics topics = KafkaFixture.topics("gw-dup");
+        resetAllowance();
         Job job = Job.random("corpus.txt");
         chain.request(job);
         long from = chain.blockNumber();
@@ -310,6 +357,13 @@ class ChainGatewayIT {
         return job;
     }
 
+    /** Sets the node's EMT allowance for EmethCore back to zero, as a fresh account has it. */
+    private static void resetAllowance() throws Exception {
+        DevChain.token(chain.web3j, chain.deployment, NODE)
+                .approve(chain.deployment.coreAddress(), BigInteger.ZERO)
+                .send();
+    }
+
     private static List<ChainTxResult> results(Topics topics, String commandId) {
         return KafkaFixture.readAll(topics.chainTxResults()).stream()
                 .filter(r -> commandId.equals(r.key()))
@@ -323,6 +377,15 @@ class ChainGatewayIT {
 
     /** Mined transactions of the node calling EmethCore's {@code signature} since {@code from}. */
     private static long calls(long from, String signature) throws Exception {
+        return calls(from, signature, chain.deployment.coreAddress());
+    }
+
+    /** The same calling the EMT token. */
+    private static long tokenCalls(long from, String signature) throws Exception {
+        return calls(from, signature, chain.deployment.tokenAddress());
+    }
+
+    private static long calls(long from, String signature, String to) throws Exception {
         String selector = Hash.sha3String(signature).substring(0, 10);
         long count = 0;
         for (long n = from; n <= chain.blockNumber(); n++) {
@@ -334,7 +397,9 @@ class ChainGatewayIT {
                             .getBlock();
             for (EthBlock.TransactionResult<?> tx : block.getTransactions()) {
                 Transaction t = (Transaction) tx.get();
-                if (t.getFrom().equalsIgnoreCase(ACCOUNT) && t.getInput().startsWith(selector)) {
+                if (t.getFrom().equalsIgnoreCase(ACCOUNT)
+                        && to.equalsIgnoreCase(t.getTo())
+                        && t.getInput().startsWith(selector)) {
                     count++;
                 }
             }

@@ -27,7 +27,9 @@ class GatewayConfigTest {
                 bump,
                 KAFKA,
                 "",
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
+                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS);
     }
 
     @Test

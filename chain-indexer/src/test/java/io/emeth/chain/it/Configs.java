@@ -65,6 +65,8 @@ public final class Configs {
                 GatewayConfig.DEFAULT_FEE_BUMP_PERCENT,
                 KafkaFixture.settings(),
                 topics.prefix(),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
+                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS);
     }
 }

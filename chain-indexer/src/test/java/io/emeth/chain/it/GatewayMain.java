@@ -38,6 +38,8 @@ public final class GatewayMain {
         p.setProperty("bootstrap", c.kafka().bootstrapServers());
         p.setProperty("registry", c.kafka().schemaRegistryUrl().toString());
         p.setProperty("prefix", c.topicPrefix());
+        p.setProperty("allowanceDeposits", Integer.toString(c.allowanceDeposits()));
+        p.setProperty("allowanceLowWater", Integer.toString(c.allowanceLowWaterDeposits()));
         return p;
     }
 
@@ -56,6 +58,8 @@ public final class GatewayMain {
                         URI.create(p.getProperty("registry")),
                         Map.of()),
                 p.getProperty("prefix"),
-                GatewayConfig.DEFAULT_RPC_TIMEOUT);
+                GatewayConfig.DEFAULT_RPC_TIMEOUT,
+                Integer.parseInt(p.getProperty("allowanceDeposits")),
+                Integer.parseInt(p.getProperty("allowanceLowWater")));
     }
 }
