@@ -190,16 +190,29 @@ public final class ChainGateway implements AutoCloseable {
             ResultPublisher publisher)
             throws IOException, InterruptedException {
         try {
+            CommandHandler.Wave wave = handler.wave();
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (ConsumerRecord<String, ChainCommand> r : commands.poll(config.pollInterval())) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                Optional<CommandHandler.Outcome> outcome = handler.handle(r.value());
-                publisher.publishAndCommit(
-                        outcome.map(CommandHandler.Outcome::entry).orElse(null),
-                        outcome.map(o -> List.of(o.result())).orElse(List.of()),
-                        Map.of(tp, new OffsetAndMetadata(r.offset() + 1)),
-                        commands.groupMetadata());
-                outcome.ifPresent(handler::committed);
+                if (!wave.offer(r.value())) {
+                    finish(wave, offsets, commands, handler, publisher);
+                    if (!wave.offer(r.value())) {
+                        // alone: an approve first, a withdrawal, or resumed from the journal
+                        Optional<CommandHandler.Outcome> outcome = handler.handle(r.value());
+                        offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                        publisher.publishAndCommit(
+                                outcome.map(o -> List.of(o.entry())).orElse(List.of()),
+                                outcome.map(o -> List.of(o.result())).orElse(List.of()),
+                                offsets,
+                                commands.groupMetadata());
+                        outcome.ifPresent(handler::committed);
+                        offsets.clear();
+                        continue;
+                    }
+                }
+                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
             }
+            finish(wave, offsets, commands, handler, publisher);
         } catch (RecordDeserializationException e) {
             // a command no reader can decode: skip it loudly rather than block the account
             log.error(
@@ -209,11 +222,32 @@ public final class ChainGateway implements AutoCloseable {
                     e.getMessage());
             commands.seek(e.topicPartition(), e.offset() + 1);
             publisher.publishAndCommit(
-                    null,
+                    List.of(),
                     List.of(),
                     Map.of(e.topicPartition(), new OffsetAndMetadata(e.offset() + 1)),
                     commands.groupMetadata());
         }
+    }
+
+    /** Settles the wave and commits its outcomes with the offsets of the records it covered. */
+    private static void finish(
+            CommandHandler.Wave wave,
+            Map<TopicPartition, OffsetAndMetadata> offsets,
+            KafkaConsumer<String, ChainCommand> commands,
+            CommandHandler handler,
+            ResultPublisher publisher)
+            throws IOException, InterruptedException {
+        if (offsets.isEmpty() && wave.isEmpty()) {
+            return;
+        }
+        List<CommandHandler.Outcome> outcomes = wave.finish();
+        publisher.publishAndCommit(
+                outcomes.stream().map(CommandHandler.Outcome::entry).toList(),
+                outcomes.stream().map(CommandHandler.Outcome::result).toList(),
+                Map.copyOf(offsets),
+                commands.groupMetadata());
+        outcomes.forEach(handler::committed);
+        offsets.clear();
     }
 
     private CommandHandler handler(ResultPublisher publisher, Journal journal) throws IOException {
@@ -254,7 +288,7 @@ public final class ChainGateway implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxInflightTxs());
         // a command may wait for its receipt through every replacement
         long maxWait =
                 config.txTimeout().toMillis() * (config.maxReplacements() + 2)

@@ -1,7 +1,9 @@
 package io.emeth.chain.gateway;
 
 import io.emeth.chain.gateway.TxSender.Signed;
+import io.emeth.contracts.ContractRates;
 import io.emeth.contracts.EmethCoreReader;
+import io.emeth.contracts.JobIds;
 import io.emeth.schemas.avro.gateway.ChainAction;
 import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.gateway.ChainTxResult;
@@ -12,10 +14,15 @@ import io.emeth.schemas.avro.gateway.TxFailureKind;
 import io.emeth.schemas.avro.gateway.TxJournal;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,6 +143,313 @@ final class CommandHandler {
                 entry.getOutcome().getPayload().getClass().getSimpleName(),
                 entry.getAt());
         return Optional.empty();
+    }
+
+    /** A new, empty wave of pipelined commands. */
+    Wave wave() {
+        return new Wave();
+    }
+
+    /**
+     * Commands whose transactions are in flight together: each is planned against the latest state
+     * less what the wave already reserved (deposits of its {@code process} calls), signed with the
+     * next local nonce, all are journaled in one Kafka transaction, broadcast in nonce order, and
+     * their receipts awaited lowest nonce first (a stuck one is replaced with a higher fee, at most
+     * {@code maxReplacements} times). A command that needs more than one transaction (an approve
+     * first), a withdrawal, or one the journal shows in flight from an earlier run is not taken:
+     * the caller finishes the wave and runs it alone.
+     */
+    final class Wave {
+        private final List<ChainCommand> commands = new ArrayList<>();
+        private final Map<String, Signed> txs = new HashMap<>();
+        private final Map<String, ChainTxResult> outcomes = new HashMap<>();
+        private final Set<String> jobs = new HashSet<>();
+        private final Reserving reserving = new Reserving(state);
+        private Fees fees;
+
+        boolean isEmpty() {
+            return commands.isEmpty();
+        }
+
+        int size() {
+            return commands.size();
+        }
+
+        /**
+         * Takes {@code command} into the wave, or answers false when it must wait for the wave to
+         * finish (same command or job in it) or run alone. A command needing no outcome is taken.
+         */
+        boolean offer(ChainCommand command) throws IOException {
+            if (command == null || !config.account().equalsIgnoreCase(command.getAccount())) {
+                return true;
+            }
+            String id = command.getCommandId();
+            String jobId = CommandPlanner.jobIdOf(command);
+            if (txs.containsKey(id)
+                    || outcomes.containsKey(id)
+                    || (jobId != null && jobs.contains(jobId))) {
+                return false;
+            }
+            Optional<TxJournal> entry = journal.get(id);
+            if (entry.isPresent() && entry.get().getOutcome() != null) {
+                duplicate(command, entry.get());
+                return true;
+            }
+            ChainAction action = CommandPlanner.actionOf(command);
+            if (entry.isPresent() && !entry.get().getTxs().isEmpty()
+                    || action == ChainAction.WITHDRAW_SLOT_REWARD) {
+                return false;
+            }
+            Plan plan;
+            try {
+                plan = planner.plan(command, reserving);
+            } catch (EmethCoreReader.CallRefusedException refused) {
+                done(
+                        command,
+                        results.failed(
+                                command,
+                                action,
+                                TxFailureKind.ERROR,
+                                "the contract refused a read: " + refused.getMessage(),
+                                null));
+                return true;
+            }
+            if (plan instanceof Plan.Refuse refuse) {
+                done(
+                        command,
+                        results.failed(
+                                command,
+                                action,
+                                TxFailureKind.PRECONDITION,
+                                refuse.reason(),
+                                null));
+                return true;
+            }
+            List<Step> steps = ((Plan.Send) plan).steps();
+            if (steps.size() != 1) {
+                return false; // an approve first: alone, the approve must be mined before
+            }
+            Step step = steps.get(0);
+            long gasLimit;
+            try {
+                gasLimit = sender.gasLimit(step);
+            } catch (TxSender.WouldRevertException e) {
+                done(
+                        command,
+                        results.failed(
+                                command,
+                                step.action(),
+                                TxFailureKind.PRECONDITION,
+                                step.action() + " would revert: " + e.getMessage(),
+                                null));
+                return true;
+            }
+            if (fees == null) {
+                fees = sender.currentFees();
+            }
+            Signed tx = sender.sign(step, sender.nextNonce(), fees, gasLimit);
+            sender.nonceUsed(tx.nonce());
+            if (action == ChainAction.PROCESS_JOB) {
+                reserving.reserve(state.rates().deposit(state.job(JobIds.normalize(jobId)).fee()));
+            }
+            commands.add(command);
+            txs.put(id, tx);
+            jobs.add(jobId);
+            return true;
+        }
+
+        private void done(ChainCommand command, ChainTxResult outcome) {
+            commands.add(command);
+            outcomes.put(command.getCommandId(), outcome);
+            String jobId = CommandPlanner.jobIdOf(command);
+            if (jobId != null) {
+                jobs.add(jobId);
+            }
+        }
+
+        /**
+         * Journals, broadcasts and settles the wave; answers each command's outcome. The wave is
+         * empty afterwards.
+         */
+        List<Outcome> finish() throws IOException, InterruptedException {
+            List<ChainCommand> sent =
+                    commands.stream().filter(c -> txs.containsKey(c.getCommandId())).toList();
+            if (!sent.isEmpty()) {
+                List<TxJournal> entries = new ArrayList<>();
+                List<ChainTxResult> sentResults = new ArrayList<>();
+                for (ChainCommand c : sent) {
+                    Signed tx = txs.get(c.getCommandId());
+                    entries.add(withTx(c, tx));
+                    sentResults.add(results.sent(c, tx, null));
+                }
+                publisher.journal(entries, sentResults);
+                entries.forEach(journal::put);
+                for (ChainCommand c : sent) {
+                    metrics.tx("sent", txs.get(c.getCommandId()).step().action().name(), "");
+                }
+                haltIf("journaled");
+                List<ChainCommand> alone = new ArrayList<>();
+                for (ChainCommand c : sent) {
+                    Signed tx = txs.get(c.getCommandId());
+                    try {
+                        if (sender.send(tx) == TxSender.Sent.NONCE_USED) {
+                            alone.add(c); // another sender used the account: settle it alone
+                        }
+                    } catch (TxSender.RejectedException e) {
+                        outcomes.put(
+                                c.getCommandId(),
+                                results.failed(
+                                        c,
+                                        tx.step().action(),
+                                        TxFailureKind.REJECTED,
+                                        e.getMessage(),
+                                        tx.hash()));
+                        fill(tx);
+                    }
+                }
+                haltIf("broadcast");
+                log.info(
+                        "Sent a wave of transactions [txs:{}, nonces:{}..{}]",
+                        sent.size(),
+                        txs.get(sent.get(0).getCommandId()).nonce(),
+                        txs.get(sent.get(sent.size() - 1).getCommandId()).nonce());
+                for (ChainCommand c : sent) {
+                    if (!outcomes.containsKey(c.getCommandId()) && !alone.contains(c)) {
+                        outcomes.put(
+                                c.getCommandId(),
+                                receipts.await(
+                                        c, new ArrayList<>(List.of(txs.get(c.getCommandId())))));
+                    }
+                }
+                for (ChainCommand c : alone) {
+                    handle(c).ifPresent(o -> outcomes.put(c.getCommandId(), o.result()));
+                }
+            }
+            haltIf("receipt");
+            List<Outcome> out = new ArrayList<>();
+            for (ChainCommand c : commands) {
+                ChainTxResult outcome = outcomes.get(c.getCommandId());
+                if (outcome == null) {
+                    continue;
+                }
+                record(outcome);
+                TxJournal last = journal.get(c.getCommandId()).orElseGet(() -> newEntry(c));
+                out.add(
+                        new Outcome(
+                                outcome,
+                                TxJournal.newBuilder(last)
+                                        .setAt(results.now())
+                                        .setOutcome(outcome)
+                                        .build()));
+            }
+            commands.clear();
+            txs.clear();
+            outcomes.clear();
+            jobs.clear();
+            reserving.clear();
+            fees = null;
+            return out;
+        }
+
+        /** Fills the nonce of a refused transaction, so that the later ones can be mined. */
+        private void fill(Signed refused) {
+            try {
+                Signed filler = sender.signFiller(refused.nonce(), refused.fees());
+                sender.send(filler);
+                log.warn(
+                        "Filled the nonce of a refused transaction with a 0-value self-transfer"
+                                + " [nonce:{}, refused:{}, filler:{}]",
+                        refused.nonce(),
+                        refused.hash(),
+                        filler.hash());
+            } catch (IOException | RuntimeException e) {
+                log.error(
+                        "Could not fill the nonce of a refused transaction; later ones wait for"
+                                + " their replacement [nonce:{}, error:{}]",
+                        refused.nonce(),
+                        e.toString());
+                sender.resyncNonce();
+            }
+        }
+    }
+
+    private TxJournal withTx(ChainCommand command, Signed tx) {
+        TxJournal before = journal.get(command.getCommandId()).orElseGet(() -> newEntry(command));
+        List<JournalTx> list = new ArrayList<>(before.getTxs());
+        list.add(
+                JournalTx.newBuilder()
+                        .setAction(tx.step().action())
+                        .setNonce(tx.nonce())
+                        .setTxHash(tx.hash())
+                        .setRawTx(tx.raw())
+                        .setMaxFeePerGas(new BigDecimal(tx.fees().maxFeePerGas()))
+                        .setMaxPriorityFeePerGas(new BigDecimal(tx.fees().maxPriorityFeePerGas()))
+                        .setGasLimit(tx.gasLimit())
+                        .build());
+        return TxJournal.newBuilder(before).setAt(results.now()).setTxs(list).build();
+    }
+
+    /** The chain state less the deposits the wave's process calls will pull. */
+    private static final class Reserving implements ChainState {
+        private final ChainState state;
+        private BigInteger reserved = BigInteger.ZERO;
+
+        Reserving(ChainState state) {
+            this.state = state;
+        }
+
+        void reserve(BigInteger deposit) {
+            reserved = reserved.add(deposit);
+        }
+
+        void clear() {
+            reserved = BigInteger.ZERO;
+        }
+
+        @Override
+        public JobState job(String jobId) throws IOException {
+            return state.job(jobId);
+        }
+
+        @Override
+        public BigInteger emtBalance() throws IOException {
+            return state.emtBalance().subtract(reserved);
+        }
+
+        @Override
+        public BigInteger allowance() throws IOException {
+            return state.allowance().subtract(reserved);
+        }
+
+        @Override
+        public long now() throws IOException {
+            return state.now();
+        }
+
+        @Override
+        public long currentSlot() throws IOException {
+            return state.currentSlot();
+        }
+
+        @Override
+        public ContractRates rates() throws IOException {
+            return state.rates();
+        }
+
+        @Override
+        public EmethCoreReader.Slot slot(long slot) throws IOException {
+            return state.slot(slot);
+        }
+
+        @Override
+        public BigInteger slotGas(long slot) throws IOException {
+            return state.slotGas(slot);
+        }
+
+        @Override
+        public boolean slotWithdrawn(long slot) throws IOException {
+            return state.slotWithdrawn(slot);
+        }
     }
 
     /** Checks the chain and sends the command's steps in order. */
@@ -279,7 +593,7 @@ final class CommandHandler {
                         .setGasLimit(tx.gasLimit())
                         .build());
         TxJournal entry = TxJournal.newBuilder(before).setAt(results.now()).setTxs(txs).build();
-        publisher.journal(entry, List.of(results.sent(command, tx, replaces)));
+        publisher.journal(List.of(entry), List.of(results.sent(command, tx, replaces)));
         journal.put(entry);
         metrics.tx("sent", tx.step().action().name(), replaces == null ? "" : "replacement");
     }

@@ -34,6 +34,8 @@ import java.util.Objects;
  *     one approve serves many {@code process} calls (1..1000)
  * @param allowanceLowWaterDeposits the allowance is topped up when it covers fewer deposits than
  *     this (1..allowanceDeposits); below one deposit the job at hand could not be taken
+ * @param maxInflightTxs how many commands' transactions are signed, journaled and broadcast before
+ *     their receipts are awaited (1..1000; 1 = one transaction at a time)
  */
 public record GatewayConfig(
         URI endpoint,
@@ -48,13 +50,15 @@ public record GatewayConfig(
         String topicPrefix,
         Duration rpcTimeout,
         int allowanceDeposits,
-        int allowanceLowWaterDeposits) {
+        int allowanceLowWaterDeposits,
+        int maxInflightTxs) {
 
     public static final int DEFAULT_MAX_REPLACEMENTS = 5;
     public static final int DEFAULT_FEE_BUMP_PERCENT = 25;
     public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_ALLOWANCE_DEPOSITS = 20;
     public static final int DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS = 2;
+    public static final int DEFAULT_MAX_INFLIGHT_TXS = 32;
 
     public GatewayConfig {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -83,6 +87,10 @@ public record GatewayConfig(
         if (allowanceDeposits < 1 || allowanceDeposits > 1000) {
             throw new IllegalArgumentException(
                     "allowance of " + allowanceDeposits + " deposits is not in 1..1000");
+        }
+        if (maxInflightTxs < 1 || maxInflightTxs > 1000) {
+            throw new IllegalArgumentException(
+                    "max in-flight transactions " + maxInflightTxs + " is not in 1..1000");
         }
         if (allowanceLowWaterDeposits < 1 || allowanceLowWaterDeposits > allowanceDeposits) {
             throw new IllegalArgumentException(
@@ -117,7 +125,8 @@ public record GatewayConfig(
                 topicPrefix,
                 DEFAULT_RPC_TIMEOUT,
                 DEFAULT_ALLOWANCE_DEPOSITS,
-                DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS);
+                DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
+                DEFAULT_MAX_INFLIGHT_TXS);
     }
 
     /** The checksummed address the gateway sends from. */
@@ -148,7 +157,8 @@ public record GatewayConfig(
                 topicPrefix,
                 rpcTimeout,
                 allowanceDeposits,
-                allowanceLowWaterDeposits);
+                allowanceLowWaterDeposits,
+                maxInflightTxs);
     }
 
     /** The same with another allowance: {@code deposits}, topped up below {@code lowWater}. */
@@ -166,7 +176,27 @@ public record GatewayConfig(
                 topicPrefix,
                 rpcTimeout,
                 deposits,
-                lowWater);
+                lowWater,
+                maxInflightTxs);
+    }
+
+    /** The same with at most {@code value} transactions in flight. */
+    public GatewayConfig withMaxInflightTxs(int value) {
+        return new GatewayConfig(
+                endpoint,
+                coreAddress,
+                tokenAddress,
+                identity,
+                pollInterval,
+                txTimeout,
+                maxReplacements,
+                feeBumpPercent,
+                kafka,
+                topicPrefix,
+                rpcTimeout,
+                allowanceDeposits,
+                allowanceLowWaterDeposits,
+                value);
     }
 
     public Map<String, Object> kafkaProperties() {
@@ -203,6 +233,8 @@ public record GatewayConfig(
                 + allowanceDeposits
                 + ", allowanceLowWaterDeposits="
                 + allowanceLowWaterDeposits
+                + ", maxInflightTxs="
+                + maxInflightTxs
                 + "]";
     }
 }

@@ -75,31 +75,31 @@ final class ResultPublisher implements AutoCloseable {
     }
 
     /** Journals a command's entry and publishes its results, in a transaction of their own. */
-    void journal(TxJournal entry, List<ChainTxResult> results) {
-        inTransaction(entry, results, null, null);
+    void journal(List<TxJournal> entries, List<ChainTxResult> results) {
+        inTransaction(entries, results, null, null);
     }
 
     /**
-     * Publishes results, the command's final journal entry (if any) and marks the command consumed,
-     * in one transaction.
+     * Publishes results, the commands' final journal entries and marks the commands consumed, in
+     * one transaction.
      */
     void publishAndCommit(
-            TxJournal entry,
+            List<TxJournal> entries,
             List<ChainTxResult> results,
             Map<TopicPartition, OffsetAndMetadata> offsets,
             ConsumerGroupMetadata group) {
-        inTransaction(entry, results, offsets, group);
+        inTransaction(entries, results, offsets, group);
     }
 
     private void inTransaction(
-            TxJournal entry,
+            List<TxJournal> entries,
             List<ChainTxResult> results,
             Map<TopicPartition, OffsetAndMetadata> offsets,
             ConsumerGroupMetadata group) {
         ChainKafka.inTransaction(
                 producer,
                 () -> {
-                    if (entry != null) {
+                    for (TxJournal entry : entries) {
                         producer.send(
                                 new ProducerRecord<>(journal.name(), entry.getCommandId(), entry));
                     }

@@ -29,7 +29,8 @@ class GatewayConfigTest {
                 "",
                 Duration.ofSeconds(30),
                 GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
-                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS);
+                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
+                GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS);
     }
 
     @Test

@@ -67,6 +67,7 @@ public final class Configs {
                 topics.prefix(),
                 Duration.ofSeconds(30),
                 GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
-                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS);
+                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
+                GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS);
     }
 }

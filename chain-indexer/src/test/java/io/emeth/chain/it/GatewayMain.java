@@ -40,6 +40,7 @@ public final class GatewayMain {
         p.setProperty("prefix", c.topicPrefix());
         p.setProperty("allowanceDeposits", Integer.toString(c.allowanceDeposits()));
         p.setProperty("allowanceLowWater", Integer.toString(c.allowanceLowWaterDeposits()));
+        p.setProperty("maxInflightTxs", Integer.toString(c.maxInflightTxs()));
         return p;
     }
 
@@ -60,6 +61,7 @@ public final class GatewayMain {
                 p.getProperty("prefix"),
                 GatewayConfig.DEFAULT_RPC_TIMEOUT,
                 Integer.parseInt(p.getProperty("allowanceDeposits")),
-                Integer.parseInt(p.getProperty("allowanceLowWater")));
+                Integer.parseInt(p.getProperty("allowanceLowWater")),
+                Integer.parseInt(p.getProperty("maxInflightTxs")));
     }
 }
