@@ -118,6 +118,71 @@ class ChainGatewayIT {
     }
 
     @Test
+    void shouldHaveFiveSubmitsInFlightAtOnceAndConfirmThemFromOneBlock() throws Exception {
+        // Given five jobs the node processes and a gateway for the node's account
+        Topics topics = KafkaFixture.topics("gw-pipeline");
+        List<Job> jobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            jobs.add(processedJob());
+        }
+        long from = chain.blockNumber();
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)),
+                        new SimpleMeterRegistry())) {
+            // When the chain stands still and five SubmitResults are published at once
+            chain.setAutomine(false);
+            KafkaFixture.publishAll(
+                    topics.chainCommands(),
+                    ACCOUNT,
+                    jobs.stream()
+                            .map(
+                                    job ->
+                                            command(
+                                                    "submit-" + job.jobId(),
+                                                    SubmitResult.newBuilder()
+                                                            .setJobId(job.jobId())
+                                                            .setResultFileName(
+                                                                    "model-" + job.jobId() + ".zip")
+                                                            .build()))
+                            .toList());
+
+            // Then all five are journaled and sent before any of them is mined
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "submit-" + j.jobId())
+                                                                            .size()
+                                                                    == 1));
+            // and one block confirms them all
+            chain.mine(1);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "submit-" + j.jobId())
+                                                                            .size()
+                                                                    == 2));
+        }
+        List<Long> blocks = new java.util.ArrayList<>();
+        java.util.Set<Long> nonces = new java.util.HashSet<>();
+        for (Job job : jobs) {
+            List<ChainTxResult> r = results(topics, "submit-" + job.jobId());
+            nonces.add(((TxSent) r.get(0).getPayload()).getNonce());
+            blocks.add(((TxConfirmed) r.get(1).getPayload()).getBlockNumber());
+            assertThat(status(job)).isEqualTo(JobStatus.SUBMITTED.code());
+        }
+        assertThat(nonces).hasSize(5);
+        assertThat(blocks).containsOnly(from + 1);
+        assertThat(calls(from, "submit(bytes16,string)")).isEqualTo(5);
+    }
+
+    @Test
     void shouldSendOneProcessWhenTheSameProcessJobIsPublishedThreeTimes() throws Exception {
         // Given a requested job and a running gateway for the node's account
         Topics topics = KafkaFixture.topics("gw-dup");
