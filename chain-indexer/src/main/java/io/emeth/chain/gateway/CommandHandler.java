@@ -250,7 +250,8 @@ final class CommandHandler {
             Signed tx = sender.sign(step, sender.nextNonce(), fees, gasLimit);
             sender.nonceUsed(tx.nonce());
             if (action == ChainAction.PROCESS_JOB) {
-                reserving.reserve(state.rates().deposit(state.job(JobIds.normalize(jobId)).fee()));
+                reserving.reserve(
+                        state.rates().deposit(reserving.job(JobIds.normalize(jobId)).fee()));
             }
             commands.add(command);
             txs.put(id, tx);
@@ -389,10 +390,17 @@ final class CommandHandler {
         return TxJournal.newBuilder(before).setAt(results.now()).setTxs(list).build();
     }
 
-    /** The chain state less the deposits the wave's process calls will pull. */
+    /**
+     * The chain state less the deposits the wave's process calls will pull, each value read once
+     * per wave (the wave lasts a few blocks at most; the transaction's own checks still hold).
+     */
     private static final class Reserving implements ChainState {
         private final ChainState state;
+        private final Map<String, JobState> jobs = new HashMap<>();
         private BigInteger reserved = BigInteger.ZERO;
+        private BigInteger balance;
+        private BigInteger allowance;
+        private Long now;
 
         Reserving(ChainState state) {
             this.state = state;
@@ -404,26 +412,44 @@ final class CommandHandler {
 
         void clear() {
             reserved = BigInteger.ZERO;
+            jobs.clear();
+            balance = null;
+            allowance = null;
+            now = null;
         }
 
         @Override
         public JobState job(String jobId) throws IOException {
-            return state.job(jobId);
+            JobState job = jobs.get(jobId);
+            if (job == null) {
+                job = state.job(jobId);
+                jobs.put(jobId, job);
+            }
+            return job;
         }
 
         @Override
         public BigInteger emtBalance() throws IOException {
-            return state.emtBalance().subtract(reserved);
+            if (balance == null) {
+                balance = state.emtBalance();
+            }
+            return balance.subtract(reserved);
         }
 
         @Override
         public BigInteger allowance() throws IOException {
-            return state.allowance().subtract(reserved);
+            if (allowance == null) {
+                allowance = state.allowance();
+            }
+            return allowance.subtract(reserved);
         }
 
         @Override
         public long now() throws IOException {
-            return state.now();
+            if (now == null) {
+                now = state.now();
+            }
+            return now;
         }
 
         @Override

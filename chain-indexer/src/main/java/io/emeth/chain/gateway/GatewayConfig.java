@@ -7,6 +7,7 @@ import io.emeth.common.config.KafkaSettings;
 import io.emeth.common.config.MasterConfig;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.schemas.registry.SerdeConfig;
+import java.math.BigInteger;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -51,7 +52,8 @@ public record GatewayConfig(
         Duration rpcTimeout,
         int allowanceDeposits,
         int allowanceLowWaterDeposits,
-        int maxInflightTxs) {
+        int maxInflightTxs,
+        BigInteger maxFeeCeilingWei) {
 
     public static final int DEFAULT_MAX_REPLACEMENTS = 5;
     public static final int DEFAULT_FEE_BUMP_PERCENT = 25;
@@ -59,6 +61,9 @@ public record GatewayConfig(
     public static final int DEFAULT_ALLOWANCE_DEPOSITS = 20;
     public static final int DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS = 2;
     public static final int DEFAULT_MAX_INFLIGHT_TXS = 32;
+
+    /** 1,000 gwei: far above a normal fee, low enough that a fee spike cannot drain the account. */
+    public static final BigInteger DEFAULT_MAX_FEE_CEILING_WEI = BigInteger.TEN.pow(12);
 
     public GatewayConfig {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -87,6 +92,11 @@ public record GatewayConfig(
         if (allowanceDeposits < 1 || allowanceDeposits > 1000) {
             throw new IllegalArgumentException(
                     "allowance of " + allowanceDeposits + " deposits is not in 1..1000");
+        }
+        Objects.requireNonNull(maxFeeCeilingWei, "maxFeeCeilingWei");
+        if (maxFeeCeilingWei.signum() <= 0) {
+            throw new IllegalArgumentException(
+                    "max fee ceiling " + maxFeeCeilingWei + " wei is not positive");
         }
         if (maxInflightTxs < 1 || maxInflightTxs > 1000) {
             throw new IllegalArgumentException(
@@ -126,7 +136,8 @@ public record GatewayConfig(
                 DEFAULT_RPC_TIMEOUT,
                 DEFAULT_ALLOWANCE_DEPOSITS,
                 DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
-                DEFAULT_MAX_INFLIGHT_TXS);
+                DEFAULT_MAX_INFLIGHT_TXS,
+                DEFAULT_MAX_FEE_CEILING_WEI);
     }
 
     /** The checksummed address the gateway sends from. */
@@ -158,7 +169,8 @@ public record GatewayConfig(
                 rpcTimeout,
                 allowanceDeposits,
                 allowanceLowWaterDeposits,
-                maxInflightTxs);
+                maxInflightTxs,
+                maxFeeCeilingWei);
     }
 
     /** The same with another allowance: {@code deposits}, topped up below {@code lowWater}. */
@@ -177,7 +189,8 @@ public record GatewayConfig(
                 rpcTimeout,
                 deposits,
                 lowWater,
-                maxInflightTxs);
+                maxInflightTxs,
+                maxFeeCeilingWei);
     }
 
     /** The same with at most {@code value} transactions in flight. */
@@ -196,7 +209,8 @@ public record GatewayConfig(
                 rpcTimeout,
                 allowanceDeposits,
                 allowanceLowWaterDeposits,
-                value);
+                value,
+                maxFeeCeilingWei);
     }
 
     public Map<String, Object> kafkaProperties() {
@@ -235,6 +249,8 @@ public record GatewayConfig(
                 + allowanceLowWaterDeposits
                 + ", maxInflightTxs="
                 + maxInflightTxs
+                + ", maxFeeCeilingWei="
+                + maxFeeCeilingWei
                 + "]";
     }
 }

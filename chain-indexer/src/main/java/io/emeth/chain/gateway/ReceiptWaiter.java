@@ -107,6 +107,16 @@ final class ReceiptWaiter {
     private void replace(ChainCommand command, List<Signed> variants) throws IOException {
         Signed latest = variants.get(variants.size() - 1);
         Fees fees = latest.fees().bumped(config.feeBumpPercent(), sender.currentFees());
+        if (fees.maxFeePerGas().compareTo(config.maxFeeCeilingWei()) > 0) {
+            log.warn(
+                    "Not replacing a stuck transaction: the bumped fee is above the ceiling,"
+                            + " waiting [commandId:{}, tx:{}, maxFee:{}, ceiling:{}]",
+                    command.getCommandId(),
+                    latest.hash(),
+                    fees.maxFeePerGas(),
+                    config.maxFeeCeilingWei());
+            return;
+        }
         Signed replacement = sender.sign(latest.step(), latest.nonce(), fees, latest.gasLimit());
         journaler.sent(command, replacement, latest.hash());
         try {

@@ -30,7 +30,8 @@ class GatewayConfigTest {
                 Duration.ofSeconds(30),
                 GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
                 GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
-                GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS);
+                GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS,
+                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI);
     }
 
     @Test

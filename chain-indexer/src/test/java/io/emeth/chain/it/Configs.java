@@ -68,6 +68,7 @@ public final class Configs {
                 Duration.ofSeconds(30),
                 GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
                 GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
-                GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS);
+                GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS,
+                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI);
     }
 }
