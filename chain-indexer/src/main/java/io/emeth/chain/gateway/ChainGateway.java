@@ -207,6 +207,7 @@ public final class ChainGateway implements AutoCloseable {
                                 commands.groupMetadata());
                         outcome.ifPresent(handler::committed);
                         offsets.clear();
+                        wave.finish(); // empty: forgets the state it read before this command
                         continue;
                     }
                 }
@@ -237,10 +238,10 @@ public final class ChainGateway implements AutoCloseable {
             CommandHandler handler,
             ResultPublisher publisher)
             throws IOException, InterruptedException {
-        if (offsets.isEmpty() && wave.isEmpty()) {
+        List<CommandHandler.Outcome> outcomes = wave.finish(); // also forgets what it read
+        if (offsets.isEmpty() && outcomes.isEmpty()) {
             return;
         }
-        List<CommandHandler.Outcome> outcomes = wave.finish();
         publisher.publishAndCommit(
                 outcomes.stream().map(CommandHandler.Outcome::entry).toList(),
                 outcomes.stream().map(CommandHandler.Outcome::result).toList(),

@@ -270,9 +270,23 @@ final class CommandHandler {
 
         /**
          * Journals, broadcasts and settles the wave; answers each command's outcome. The wave is
-         * empty afterwards.
+         * empty afterwards and has forgotten the chain state it read (even when it was empty: a
+         * command run alone changes that state).
          */
         List<Outcome> finish() throws IOException, InterruptedException {
+            try {
+                return settle();
+            } finally {
+                commands.clear();
+                txs.clear();
+                outcomes.clear();
+                jobs.clear();
+                reserving.clear();
+                fees = null;
+            }
+        }
+
+        private List<Outcome> settle() throws IOException, InterruptedException {
             List<ChainCommand> sent =
                     commands.stream().filter(c -> txs.containsKey(c.getCommandId())).toList();
             if (!sent.isEmpty()) {
@@ -325,8 +339,8 @@ final class CommandHandler {
                 for (ChainCommand c : alone) {
                     handle(c).ifPresent(o -> outcomes.put(c.getCommandId(), o.result()));
                 }
+                haltIf("receipt");
             }
-            haltIf("receipt");
             List<Outcome> out = new ArrayList<>();
             for (ChainCommand c : commands) {
                 ChainTxResult outcome = outcomes.get(c.getCommandId());
@@ -343,12 +357,6 @@ final class CommandHandler {
                                         .setOutcome(outcome)
                                         .build()));
             }
-            commands.clear();
-            txs.clear();
-            outcomes.clear();
-            jobs.clear();
-            reserving.clear();
-            fees = null;
             return out;
         }
 
