@@ -38,7 +38,8 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * gateway from writing), turns each into transactions through {@link CommandHandler}, journals each
  * signed transaction and each outcome on the compacted {@code chain-tx-journal} (loaded at start: a
  * command seen again at any age is answered from it), and publishes {@code TxSent}, {@code
- * TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}, one command at a time, on its own
+ * TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}: the commands of a poll in waves of
+ * up to {@code maxInflightTxs} transactions in flight ({@link CommandHandler.Wave}), on its own
  * thread until {@link #close()}.
  */
 public final class ChainGateway implements AutoCloseable {

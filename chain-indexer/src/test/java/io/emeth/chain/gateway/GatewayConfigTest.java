@@ -61,4 +61,20 @@ class GatewayConfigTest {
                                         5))
                 .hasMessageContaining("fee bump 5 %");
     }
+
+    @Test
+    void shouldRejectAPipelineOrAllowanceThatCannotWork() {
+        GatewayConfig c =
+                config("0x5fbdb2315678afecb367f032d93f642f64180aa3", Duration.ofMinutes(2), 25);
+
+        assertThat(c.maxInflightTxs()).isEqualTo(32);
+        assertThat(c.allowanceDeposits()).isEqualTo(20);
+        assertThat(c.allowanceLowWaterDeposits()).isEqualTo(2);
+        assertThatThrownBy(() -> c.withMaxInflightTxs(0))
+                .hasMessageContaining("max in-flight transactions 0 is not in 1..1000");
+        assertThatThrownBy(() -> c.withAllowance(20, 21))
+                .hasMessageContaining("low-water mark of 21 deposits is not in 1..20");
+        assertThatThrownBy(() -> c.withAllowance(0, 1))
+                .hasMessageContaining("allowance of 0 deposits");
+    }
 }
