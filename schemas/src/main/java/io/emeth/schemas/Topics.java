@@ -7,6 +7,7 @@ import io.emeth.schemas.avro.chain.ChainNodeEvent;
 import io.emeth.schemas.avro.chain.IndexerCheckpoint;
 import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.gateway.ChainTxResult;
+import io.emeth.schemas.avro.gateway.TxJournal;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.view.JobView;
 import io.emeth.schemas.avro.view.WorkerView;
@@ -37,6 +38,7 @@ public final class Topics {
     public static final String CHAIN_ALERTS = "chain-alerts";
     public static final String CHAIN_COMMANDS = "chain-commands";
     public static final String CHAIN_TX_RESULTS = "chain-tx-results";
+    public static final String CHAIN_TX_JOURNAL = "chain-tx-journal";
     public static final String WORKER_EVENTS = "worker-events";
     public static final String WORKER_ASSIGNMENTS = "worker-assignments";
     public static final String TRAINING_EVENTS = "training-events";
@@ -68,6 +70,7 @@ public final class Topics {
     private final Topic<String, ChainAlert> chainAlerts;
     private final Topic<String, ChainCommand> chainCommands;
     private final Topic<String, ChainTxResult> chainTxResults;
+    private final Topic<String, TxJournal> chainTxJournal;
     private final Topic<String, WorkerEvent> workerEvents;
     private final Topic<String, WorkerAssignment> workerAssignments;
     private final Topic<String, TrainingEvent> trainingEvents;
@@ -87,6 +90,7 @@ public final class Topics {
         chainAlerts = topic(CHAIN_ALERTS, ChainAlert.class);
         chainCommands = topic(CHAIN_COMMANDS, ChainCommand.class);
         chainTxResults = topic(CHAIN_TX_RESULTS, ChainTxResult.class);
+        chainTxJournal = topic(CHAIN_TX_JOURNAL, TxJournal.class);
         workerEvents = topic(WORKER_EVENTS, WorkerEvent.class);
         workerAssignments = topic(WORKER_ASSIGNMENTS, WorkerAssignment.class);
         trainingEvents = topic(TRAINING_EVENTS, TrainingEvent.class);
@@ -101,6 +105,7 @@ public final class Topics {
                         chainAlerts,
                         chainCommands,
                         chainTxResults,
+                        chainTxJournal,
                         workerEvents,
                         workerAssignments,
                         trainingEvents,
@@ -115,6 +120,8 @@ public final class Topics {
                         spec(CHAIN_ALERTS, 1, DELETE),
                         spec(CHAIN_COMMANDS, DEFAULT_PARTITIONS, DELETE),
                         spec(CHAIN_TX_RESULTS, DEFAULT_PARTITIONS, DELETE),
+                        // the gateway's memory of every command it executed, kept for good
+                        spec(CHAIN_TX_JOURNAL, DEFAULT_PARTITIONS, COMPACT),
                         spec(WORKER_EVENTS, DEFAULT_PARTITIONS, DELETE_APPEND_TIME),
                         spec(WORKER_ASSIGNMENTS, DEFAULT_PARTITIONS, DELETE),
                         spec(TRAINING_EVENTS, DEFAULT_PARTITIONS, DELETE),
@@ -166,6 +173,11 @@ public final class Topics {
 
     public Topic<String, ChainTxResult> chainTxResults() {
         return chainTxResults;
+    }
+
+    /** The gateway's journal: per command id, its signed transactions and outcome. */
+    public Topic<String, TxJournal> chainTxJournal() {
+        return chainTxJournal;
     }
 
     public Topic<String, WorkerEvent> workerEvents() {

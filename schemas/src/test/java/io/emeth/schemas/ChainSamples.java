@@ -30,11 +30,13 @@ import io.emeth.schemas.avro.gateway.ChainAction;
 import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.gateway.ChainTxResult;
 import io.emeth.schemas.avro.gateway.DeclineJob;
+import io.emeth.schemas.avro.gateway.JournalTx;
 import io.emeth.schemas.avro.gateway.ProcessJob;
 import io.emeth.schemas.avro.gateway.SubmitResult;
 import io.emeth.schemas.avro.gateway.TxConfirmed;
 import io.emeth.schemas.avro.gateway.TxFailed;
 import io.emeth.schemas.avro.gateway.TxFailureKind;
+import io.emeth.schemas.avro.gateway.TxJournal;
 import io.emeth.schemas.avro.gateway.TxSent;
 import io.emeth.schemas.avro.gateway.WithdrawSlotReward;
 import java.math.BigDecimal;
@@ -264,5 +266,58 @@ final class ChainSamples {
                         .setJobId(JOB_ID)
                         .setPayload(payload)
                         .build());
+    }
+
+    static List<Sample> chainTxJournal() {
+        String commandId = "cmd-TxJournal-" + JOB_ID;
+        JournalTx approve =
+                JournalTx.newBuilder()
+                        .setAction(ChainAction.APPROVE)
+                        .setNonce(41L)
+                        .setTxHash("0x" + "cc".repeat(32))
+                        .setRawTx("0x02f8" + "ab".repeat(100))
+                        .setMaxFeePerGas(FEE_ABOVE_2_POW_63)
+                        .setMaxPriorityFeePerGas(BigDecimal.valueOf(1_500_000_000L))
+                        .setGasLimit(60_000L)
+                        .build();
+        JournalTx process =
+                JournalTx.newBuilder(approve)
+                        .setAction(ChainAction.PROCESS_JOB)
+                        .setNonce(42L)
+                        .setTxHash("0x" + "aa".repeat(32))
+                        .setGasLimit(210_000L)
+                        .build();
+        ChainTxResult outcome =
+                (ChainTxResult)
+                        chainTxResults().stream()
+                                .filter(s -> s.description().equals("TxConfirmed"))
+                                .findFirst()
+                                .orElseThrow()
+                                .value();
+        return List.of(
+                new Sample(
+                        "TxJournal in flight",
+                        Topics.CHAIN_TX_JOURNAL,
+                        commandId,
+                        TxJournal.newBuilder()
+                                .setCommandId(commandId)
+                                .setAccount(NODE)
+                                .setJobId(JOB_ID)
+                                .setAt(AT)
+                                .setTxs(List.of(approve))
+                                .setOutcome(null)
+                                .build()),
+                new Sample(
+                        "TxJournal with outcome",
+                        Topics.CHAIN_TX_JOURNAL,
+                        commandId,
+                        TxJournal.newBuilder()
+                                .setCommandId(commandId)
+                                .setAccount(NODE)
+                                .setJobId(JOB_ID)
+                                .setAt(AT)
+                                .setTxs(List.of(approve, process))
+                                .setOutcome(outcome)
+                                .build()));
     }
 }

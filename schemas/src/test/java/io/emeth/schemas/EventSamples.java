@@ -54,6 +54,7 @@ public final class EventSamples {
         samples.addAll(ChainSamples.chainAlerts());
         samples.addAll(ChainSamples.chainCommands());
         samples.addAll(ChainSamples.chainTxResults());
+        samples.addAll(ChainSamples.chainTxJournal());
         samples.addAll(WorkerSamples.workerEvents());
         samples.addAll(WorkerSamples.workerAssignments());
         samples.addAll(WorkerSamples.trainingEvents());

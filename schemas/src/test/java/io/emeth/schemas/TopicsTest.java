@@ -42,6 +42,7 @@ class TopicsTest {
                         "chain-alerts",
                         "chain-commands",
                         "chain-tx-results",
+                        "chain-tx-journal",
                         "worker-events",
                         "worker-assignments",
                         "training-events",
@@ -62,7 +63,8 @@ class TopicsTest {
                         .collect(Collectors.toSet());
 
         assertThat(compacted)
-                .containsExactlyInAnyOrder("indexer-checkpoints", "job-status", "worker-status");
+                .containsExactlyInAnyOrder(
+                        "indexer-checkpoints", "chain-tx-journal", "job-status", "worker-status");
         assertThat(topics.spec(topics.chainJobEvents()).configs())
                 .containsEntry("retention.ms", "-1");
         assertThat(topics.spec(topics.indexerCheckpoints()).partitions()).isEqualTo(1);

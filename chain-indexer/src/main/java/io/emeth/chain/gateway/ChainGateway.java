@@ -35,9 +35,12 @@ import org.web3j.tx.gas.DefaultGasProvider;
 /**
  * The chain gateway: the single writer of one account. Consumes {@code chain-commands} (the
  * account's commands only; a consumer group and a transactional id per account keep a second
- * gateway from writing), turns each into transactions through {@link CommandHandler}, and publishes
- * {@code TxSent}, {@code TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}, one command
- * at a time, on its own thread until {@link #close()}.
+ * gateway from writing), turns each into transactions through {@link CommandHandler}, journals each
+ * signed transaction and each outcome on the compacted {@code chain-tx-journal} (loaded at start: a
+ * command seen again at any age is answered from it), and publishes {@code TxSent}, {@code
+ * TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}: the commands of a poll in waves of
+ * up to {@code maxInflightTxs} transactions in flight ({@link CommandHandler.Wave}), on its own
+ * thread until {@link #close()}.
  */
 public final class ChainGateway implements AutoCloseable {
     /** Where a gateway is in its life. */
@@ -81,7 +84,10 @@ public final class ChainGateway implements AutoCloseable {
         Topics topics = Topics.create(config.serdeConfig(), config.topicPrefix());
         ChainKafka.requireTopics(
                 config.kafkaProperties(),
-                List.of(topics.chainCommands().name(), topics.chainTxResults().name()));
+                List.of(
+                        topics.chainCommands().name(),
+                        topics.chainTxResults().name(),
+                        topics.chainTxJournal().name()));
         ChainGateway gateway = new ChainGateway(config, topics, registry);
         gateway.thread.start();
         log.info(
@@ -119,20 +125,23 @@ public final class ChainGateway implements AutoCloseable {
                         ResultPublisher.open(
                                 config.kafkaProperties(),
                                 config.gatewayId(),
-                                topics.chainTxResults());
-                ResultHistory history =
-                        new ResultHistory(
-                                config.kafkaProperties(),
-                                config.gatewayId(),
-                                topics.chainTxResults());
+                                topics.chainTxResults(),
+                                topics.chainTxJournal());
                 KafkaConsumer<String, ChainCommand> commands = consumer()) {
             consumer = commands;
+            // after initTransactions: an older gateway's open transaction is settled by now
+            Journal journal =
+                    Journal.load(
+                            config.kafkaProperties(),
+                            config.gatewayId(),
+                            topics.chainTxJournal(),
+                            config.account());
             CommandHandler handler = null;
             commands.subscribe(List.of(topics.chainCommands().name()));
             while (running) {
                 try {
                     if (handler == null) {
-                        handler = handler(publisher, history);
+                        handler = handler(publisher, journal);
                     }
                     pollOnce(commands, handler, publisher);
                     failures = 0;
@@ -182,14 +191,30 @@ public final class ChainGateway implements AutoCloseable {
             ResultPublisher publisher)
             throws IOException, InterruptedException {
         try {
+            CommandHandler.Wave wave = handler.wave();
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (ConsumerRecord<String, ChainCommand> r : commands.poll(config.pollInterval())) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                Optional<CommandHandler.Outcome> outcome = handler.handle(r.value(), r.timestamp());
-                publisher.publishAndCommit(
-                        outcome.map(o -> List.of(o.result())).orElse(List.of()),
-                        Map.of(tp, new OffsetAndMetadata(r.offset() + 1)),
-                        commands.groupMetadata());
+                if (!wave.offer(r.value())) {
+                    finish(wave, offsets, commands, handler, publisher);
+                    if (!wave.offer(r.value())) {
+                        // alone: an approve first, a withdrawal, or resumed from the journal
+                        Optional<CommandHandler.Outcome> outcome = handler.handle(r.value());
+                        offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                        publisher.publishAndCommit(
+                                outcome.map(o -> List.of(o.entry())).orElse(List.of()),
+                                outcome.map(o -> List.of(o.result())).orElse(List.of()),
+                                offsets,
+                                commands.groupMetadata());
+                        outcome.ifPresent(handler::committed);
+                        offsets.clear();
+                        wave.finish(); // empty: forgets the state it read before this command
+                        continue;
+                    }
+                }
+                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
             }
+            finish(wave, offsets, commands, handler, publisher);
         } catch (RecordDeserializationException e) {
             // a command no reader can decode: skip it loudly rather than block the account
             log.error(
@@ -200,13 +225,34 @@ public final class ChainGateway implements AutoCloseable {
             commands.seek(e.topicPartition(), e.offset() + 1);
             publisher.publishAndCommit(
                     List.of(),
+                    List.of(),
                     Map.of(e.topicPartition(), new OffsetAndMetadata(e.offset() + 1)),
                     commands.groupMetadata());
         }
     }
 
-    private CommandHandler handler(ResultPublisher publisher, ResultHistory history)
-            throws IOException {
+    /** Settles the wave and commits its outcomes with the offsets of the records it covered. */
+    private static void finish(
+            CommandHandler.Wave wave,
+            Map<TopicPartition, OffsetAndMetadata> offsets,
+            KafkaConsumer<String, ChainCommand> commands,
+            CommandHandler handler,
+            ResultPublisher publisher)
+            throws IOException, InterruptedException {
+        List<CommandHandler.Outcome> outcomes = wave.finish(); // also forgets what it read
+        if (offsets.isEmpty() && outcomes.isEmpty()) {
+            return;
+        }
+        publisher.publishAndCommit(
+                outcomes.stream().map(CommandHandler.Outcome::entry).toList(),
+                outcomes.stream().map(CommandHandler.Outcome::result).toList(),
+                Map.copyOf(offsets),
+                commands.groupMetadata());
+        outcomes.forEach(handler::committed);
+        offsets.clear();
+    }
+
+    private CommandHandler handler(ResultPublisher publisher, Journal journal) throws IOException {
         Web3j web3j = endpoint.web3j();
         ReadonlyTransactionManager readonly =
                 new ReadonlyTransactionManager(web3j, config.account());
@@ -216,13 +262,18 @@ public final class ChainGateway implements AutoCloseable {
                 EmethToken.load(config.tokenAddress(), web3j, readonly, new DefaultGasProvider());
         return new CommandHandler(
                 config,
-                new CommandPlanner(config.account(), core, token),
+                new CommandPlanner(
+                        config.account(),
+                        core,
+                        token,
+                        config.allowanceDeposits(),
+                        config.allowanceLowWaterDeposits()),
                 ChainState.of(
                         EmethCoreReader.of(web3j, config.coreAddress(), config.account()),
                         config.account()),
                 new TxSender(endpoint, config.identity().credentials()),
                 publisher,
-                history,
+                journal,
                 new Results(config.account(), Clock.systemUTC()),
                 metrics,
                 () -> running);
@@ -239,7 +290,7 @@ public final class ChainGateway implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxInflightTxs());
         // a command may wait for its receipt through every replacement
         long maxWait =
                 config.txTimeout().toMillis() * (config.maxReplacements() + 2)

@@ -1,54 +1,65 @@
 package io.emeth.chain.gateway;
 
 import io.emeth.chain.gateway.TxSender.Signed;
+import io.emeth.contracts.ContractRates;
 import io.emeth.contracts.EmethCoreReader;
+import io.emeth.contracts.JobIds;
 import io.emeth.schemas.avro.gateway.ChainAction;
 import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.gateway.ChainTxResult;
+import io.emeth.schemas.avro.gateway.JournalTx;
 import io.emeth.schemas.avro.gateway.TxConfirmed;
 import io.emeth.schemas.avro.gateway.TxFailed;
 import io.emeth.schemas.avro.gateway.TxFailureKind;
-import io.emeth.schemas.avro.gateway.TxSent;
+import io.emeth.schemas.avro.gateway.TxJournal;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionDecoder;
 
 /**
- * Carries one command to its outcome: skips a command id that already has one, resumes a command
- * whose transaction a crashed gateway recorded (by nonce and receipt, never sending a second one),
- * or checks the chain, sends each step with a write-ahead {@code TxSent}, replaces a transaction
- * stuck past the timeout, and waits for the receipt.
+ * Carries one command to its outcome: answers a command id the journal holds an outcome for without
+ * touching the chain, resumes a command whose signed transactions the journal holds (by nonce and
+ * receipt, rebroadcasting the journaled bytes, never signing a second transaction for the nonce),
+ * or checks the chain, journals each signed transaction before it is broadcast, replaces a
+ * transaction stuck past the timeout, and waits for the receipt.
  */
 final class CommandHandler {
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
-    private static final int REMEMBERED = 10_000;
 
-    /** What became of a command: its outcome record. */
-    record Outcome(ChainTxResult result) {}
+    /**
+     * Test-only fault injection: the crash ITs start a gateway process with this system property
+     * set to {@code journaled}, {@code broadcast} or {@code receipt}, and it halts there (like a
+     * SIGKILL: no shutdown hook, no transaction abort) the first time it gets there.
+     */
+    static final String HALT_AT_PROPERTY = "emeth.gateway.test.haltAt";
+
+    private static final String HALT_AT = System.getProperty(HALT_AT_PROPERTY, "");
+
+    /** What became of a command: its outcome record and its final journal entry. */
+    record Outcome(ChainTxResult result, TxJournal entry) {}
 
     private final GatewayConfig config;
     private final CommandPlanner planner;
     private final ChainState state;
     private final TxSender sender;
     private final ResultPublisher publisher;
-    private final ResultHistory history;
+    private final Journal journal;
     private final Results results;
     private final GatewayMetrics metrics;
     private final ReceiptWaiter receipts;
-    private final Map<String, Boolean> finished =
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > REMEMBERED;
-                }
-            };
 
     CommandHandler(
             GatewayConfig config,
@@ -56,7 +67,7 @@ final class CommandHandler {
             ChainState state,
             TxSender sender,
             ResultPublisher publisher,
-            ResultHistory history,
+            Journal journal,
             Results results,
             GatewayMetrics metrics,
             BooleanSupplier running) {
@@ -65,7 +76,7 @@ final class CommandHandler {
         this.state = state;
         this.sender = sender;
         this.publisher = publisher;
-        this.history = history;
+        this.journal = journal;
         this.results = results;
         this.metrics = metrics;
         this.receipts =
@@ -74,32 +85,23 @@ final class CommandHandler {
                         sender,
                         results,
                         running,
-                        (result, kind) -> publish(result, "sent", result.getAction(), kind));
+                        (command, tx, replaces) -> journalSent(command, tx, replaces));
     }
 
     /**
-     * The outcome of {@code command} (issued at {@code issuedAtMillis}, the record's time), or
-     * empty when it needs none: another account's command, or a duplicate of a finished one.
+     * The outcome of {@code command}, or empty when it needs none: another account's command, or
+     * one the journal already holds an outcome for.
      */
-    Optional<Outcome> handle(ChainCommand command, long issuedAtMillis)
-            throws IOException, InterruptedException {
+    Optional<Outcome> handle(ChainCommand command) throws IOException, InterruptedException {
         if (command == null || !config.account().equalsIgnoreCase(command.getAccount())) {
             return Optional.empty();
         }
         String id = command.getCommandId();
-        if (finished.containsKey(id)) {
-            return duplicate(command);
+        Optional<TxJournal> entry = journal.get(id);
+        if (entry.isPresent() && entry.get().getOutcome() != null) {
+            return duplicate(command, entry.get());
         }
-        List<ChainTxResult> past =
-                history.of(id, issuedAtMillis).stream()
-                        .filter(r -> config.account().equalsIgnoreCase(r.getAccount()))
-                        .toList();
-        if (past.stream().anyMatch(Results::isOutcome)) {
-            finished.put(id, true);
-            return duplicate(command);
-        }
-        List<ChainTxResult> sent =
-                past.stream().filter(r -> r.getPayload() instanceof TxSent).toList();
+        List<JournalTx> sent = entry.map(TxJournal::getTxs).orElse(List.of());
         ChainTxResult outcome;
         try {
             outcome = sent.isEmpty() ? execute(command) : resume(command, sent);
@@ -114,18 +116,374 @@ final class CommandHandler {
                             "the contract refused a read: " + refused.getMessage(),
                             null);
         }
-        finished.put(id, true);
+        haltIf("receipt");
         record(outcome);
-        return Optional.of(new Outcome(outcome));
+        TxJournal last = journal.get(id).orElseGet(() -> newEntry(command));
+        return Optional.of(
+                new Outcome(
+                        outcome,
+                        TxJournal.newBuilder(last)
+                                .setAt(results.now())
+                                .setOutcome(outcome)
+                                .build()));
     }
 
-    private Optional<Outcome> duplicate(ChainCommand command) {
+    /** Called once the outcome and its journal entry are committed. */
+    void committed(Outcome outcome) {
+        journal.put(outcome.entry());
+    }
+
+    private Optional<Outcome> duplicate(ChainCommand command, TxJournal entry) {
         metrics.duplicate();
         log.info(
-                "Skipped a command that already has an outcome [commandId:{}, jobId:{}]",
+                "Skipped a command the journal holds an outcome for [commandId:{}, jobId:{},"
+                        + " outcome:{}, at:{}]",
                 command.getCommandId(),
-                CommandPlanner.jobIdOf(command));
+                CommandPlanner.jobIdOf(command),
+                entry.getOutcome().getPayload().getClass().getSimpleName(),
+                entry.getAt());
         return Optional.empty();
+    }
+
+    /** A new, empty wave of pipelined commands. */
+    Wave wave() {
+        return new Wave();
+    }
+
+    /**
+     * Commands whose transactions are in flight together: each is planned against the latest state
+     * less what the wave already reserved (deposits of its {@code process} calls), signed with the
+     * next local nonce, all are journaled in one Kafka transaction, broadcast in nonce order, and
+     * their receipts awaited lowest nonce first (a stuck one is replaced with a higher fee, at most
+     * {@code maxReplacements} times). A command that needs more than one transaction (an approve
+     * first), a withdrawal, or one the journal shows in flight from an earlier run is not taken:
+     * the caller finishes the wave and runs it alone.
+     */
+    final class Wave {
+        private final List<ChainCommand> commands = new ArrayList<>();
+        private final Map<String, Signed> txs = new HashMap<>();
+        private final Map<String, ChainTxResult> outcomes = new HashMap<>();
+        private final Set<String> jobs = new HashSet<>();
+        private final Reserving reserving = new Reserving(state);
+        private Fees fees;
+
+        boolean isEmpty() {
+            return commands.isEmpty();
+        }
+
+        int size() {
+            return commands.size();
+        }
+
+        /**
+         * Takes {@code command} into the wave, or answers false when it must wait for the wave to
+         * finish (same command or job in it) or run alone. A command needing no outcome is taken.
+         */
+        boolean offer(ChainCommand command) throws IOException {
+            if (command == null || !config.account().equalsIgnoreCase(command.getAccount())) {
+                return true;
+            }
+            String id = command.getCommandId();
+            String jobId = CommandPlanner.jobIdOf(command);
+            if (txs.containsKey(id)
+                    || outcomes.containsKey(id)
+                    || (jobId != null && jobs.contains(jobId))) {
+                return false;
+            }
+            Optional<TxJournal> entry = journal.get(id);
+            if (entry.isPresent() && entry.get().getOutcome() != null) {
+                duplicate(command, entry.get());
+                return true;
+            }
+            ChainAction action = CommandPlanner.actionOf(command);
+            if (entry.isPresent() && !entry.get().getTxs().isEmpty()
+                    || action == ChainAction.WITHDRAW_SLOT_REWARD) {
+                return false;
+            }
+            Plan plan;
+            try {
+                plan = planner.plan(command, reserving);
+            } catch (EmethCoreReader.CallRefusedException refused) {
+                done(
+                        command,
+                        results.failed(
+                                command,
+                                action,
+                                TxFailureKind.ERROR,
+                                "the contract refused a read: " + refused.getMessage(),
+                                null));
+                return true;
+            }
+            if (plan instanceof Plan.Refuse refuse) {
+                done(
+                        command,
+                        results.failed(
+                                command,
+                                action,
+                                TxFailureKind.PRECONDITION,
+                                refuse.reason(),
+                                null));
+                return true;
+            }
+            List<Step> steps = ((Plan.Send) plan).steps();
+            if (steps.size() != 1) {
+                return false; // an approve first: alone, the approve must be mined before
+            }
+            Step step = steps.get(0);
+            long gasLimit;
+            try {
+                gasLimit = sender.gasLimit(step);
+            } catch (TxSender.WouldRevertException e) {
+                done(
+                        command,
+                        results.failed(
+                                command,
+                                step.action(),
+                                TxFailureKind.PRECONDITION,
+                                step.action() + " would revert: " + e.getMessage(),
+                                null));
+                return true;
+            }
+            if (fees == null) {
+                fees = sender.currentFees();
+            }
+            Signed tx = sender.sign(step, sender.nextNonce(), fees, gasLimit);
+            sender.nonceUsed(tx.nonce());
+            if (action == ChainAction.PROCESS_JOB) {
+                reserving.reserve(
+                        state.rates().deposit(reserving.job(JobIds.normalize(jobId)).fee()));
+            }
+            commands.add(command);
+            txs.put(id, tx);
+            jobs.add(jobId);
+            return true;
+        }
+
+        private void done(ChainCommand command, ChainTxResult outcome) {
+            commands.add(command);
+            outcomes.put(command.getCommandId(), outcome);
+            String jobId = CommandPlanner.jobIdOf(command);
+            if (jobId != null) {
+                jobs.add(jobId);
+            }
+        }
+
+        /**
+         * Journals, broadcasts and settles the wave; answers each command's outcome. The wave is
+         * empty afterwards and has forgotten the chain state it read (even when it was empty: a
+         * command run alone changes that state).
+         */
+        List<Outcome> finish() throws IOException, InterruptedException {
+            try {
+                return settle();
+            } finally {
+                commands.clear();
+                txs.clear();
+                outcomes.clear();
+                jobs.clear();
+                reserving.clear();
+                fees = null;
+            }
+        }
+
+        private List<Outcome> settle() throws IOException, InterruptedException {
+            List<ChainCommand> sent =
+                    commands.stream().filter(c -> txs.containsKey(c.getCommandId())).toList();
+            if (!sent.isEmpty()) {
+                List<TxJournal> entries = new ArrayList<>();
+                List<ChainTxResult> sentResults = new ArrayList<>();
+                for (ChainCommand c : sent) {
+                    Signed tx = txs.get(c.getCommandId());
+                    entries.add(withTx(c, tx));
+                    sentResults.add(results.sent(c, tx, null));
+                }
+                publisher.journal(entries, sentResults);
+                entries.forEach(journal::put);
+                for (ChainCommand c : sent) {
+                    metrics.tx("sent", txs.get(c.getCommandId()).step().action().name(), "");
+                }
+                haltIf("journaled");
+                List<ChainCommand> alone = new ArrayList<>();
+                for (ChainCommand c : sent) {
+                    Signed tx = txs.get(c.getCommandId());
+                    try {
+                        if (sender.send(tx) == TxSender.Sent.NONCE_USED) {
+                            alone.add(c); // another sender used the account: settle it alone
+                        }
+                    } catch (TxSender.RejectedException e) {
+                        outcomes.put(
+                                c.getCommandId(),
+                                results.failed(
+                                        c,
+                                        tx.step().action(),
+                                        TxFailureKind.REJECTED,
+                                        e.getMessage(),
+                                        tx.hash()));
+                        fill(tx);
+                    }
+                }
+                haltIf("broadcast");
+                log.info(
+                        "Sent a wave of transactions [txs:{}, nonces:{}..{}]",
+                        sent.size(),
+                        txs.get(sent.get(0).getCommandId()).nonce(),
+                        txs.get(sent.get(sent.size() - 1).getCommandId()).nonce());
+                for (ChainCommand c : sent) {
+                    if (!outcomes.containsKey(c.getCommandId()) && !alone.contains(c)) {
+                        outcomes.put(
+                                c.getCommandId(),
+                                receipts.await(
+                                        c, new ArrayList<>(List.of(txs.get(c.getCommandId())))));
+                    }
+                }
+                for (ChainCommand c : alone) {
+                    handle(c).ifPresent(o -> outcomes.put(c.getCommandId(), o.result()));
+                }
+                haltIf("receipt");
+            }
+            List<Outcome> out = new ArrayList<>();
+            for (ChainCommand c : commands) {
+                ChainTxResult outcome = outcomes.get(c.getCommandId());
+                if (outcome == null) {
+                    continue;
+                }
+                record(outcome);
+                TxJournal last = journal.get(c.getCommandId()).orElseGet(() -> newEntry(c));
+                out.add(
+                        new Outcome(
+                                outcome,
+                                TxJournal.newBuilder(last)
+                                        .setAt(results.now())
+                                        .setOutcome(outcome)
+                                        .build()));
+            }
+            return out;
+        }
+
+        /** Fills the nonce of a refused transaction, so that the later ones can be mined. */
+        private void fill(Signed refused) {
+            try {
+                Signed filler = sender.signFiller(refused.nonce(), refused.fees());
+                sender.send(filler);
+                log.warn(
+                        "Filled the nonce of a refused transaction with a 0-value self-transfer"
+                                + " [nonce:{}, refused:{}, filler:{}]",
+                        refused.nonce(),
+                        refused.hash(),
+                        filler.hash());
+            } catch (IOException | RuntimeException e) {
+                log.error(
+                        "Could not fill the nonce of a refused transaction; later ones wait for"
+                                + " their replacement [nonce:{}, error:{}]",
+                        refused.nonce(),
+                        e.toString());
+                sender.resyncNonce();
+            }
+        }
+    }
+
+    private TxJournal withTx(ChainCommand command, Signed tx) {
+        TxJournal before = journal.get(command.getCommandId()).orElseGet(() -> newEntry(command));
+        List<JournalTx> list = new ArrayList<>(before.getTxs());
+        list.add(
+                JournalTx.newBuilder()
+                        .setAction(tx.step().action())
+                        .setNonce(tx.nonce())
+                        .setTxHash(tx.hash())
+                        .setRawTx(tx.raw())
+                        .setMaxFeePerGas(new BigDecimal(tx.fees().maxFeePerGas()))
+                        .setMaxPriorityFeePerGas(new BigDecimal(tx.fees().maxPriorityFeePerGas()))
+                        .setGasLimit(tx.gasLimit())
+                        .build());
+        return TxJournal.newBuilder(before).setAt(results.now()).setTxs(list).build();
+    }
+
+    /**
+     * The chain state less the deposits the wave's process calls will pull, each value read once
+     * per wave (the wave lasts a few blocks at most; the transaction's own checks still hold).
+     */
+    private static final class Reserving implements ChainState {
+        private final ChainState state;
+        private final Map<String, JobState> jobs = new HashMap<>();
+        private BigInteger reserved = BigInteger.ZERO;
+        private BigInteger balance;
+        private BigInteger allowance;
+        private Long now;
+
+        Reserving(ChainState state) {
+            this.state = state;
+        }
+
+        void reserve(BigInteger deposit) {
+            reserved = reserved.add(deposit);
+        }
+
+        void clear() {
+            reserved = BigInteger.ZERO;
+            jobs.clear();
+            balance = null;
+            allowance = null;
+            now = null;
+        }
+
+        @Override
+        public JobState job(String jobId) throws IOException {
+            JobState job = jobs.get(jobId);
+            if (job == null) {
+                job = state.job(jobId);
+                jobs.put(jobId, job);
+            }
+            return job;
+        }
+
+        @Override
+        public BigInteger emtBalance() throws IOException {
+            if (balance == null) {
+                balance = state.emtBalance();
+            }
+            return balance.subtract(reserved);
+        }
+
+        @Override
+        public BigInteger allowance() throws IOException {
+            if (allowance == null) {
+                allowance = state.allowance();
+            }
+            return allowance.subtract(reserved);
+        }
+
+        @Override
+        public long now() throws IOException {
+            if (now == null) {
+                now = state.now();
+            }
+            return now;
+        }
+
+        @Override
+        public long currentSlot() throws IOException {
+            return state.currentSlot();
+        }
+
+        @Override
+        public ContractRates rates() throws IOException {
+            return state.rates();
+        }
+
+        @Override
+        public EmethCoreReader.Slot slot(long slot) throws IOException {
+            return state.slot(slot);
+        }
+
+        @Override
+        public BigInteger slotGas(long slot) throws IOException {
+            return state.slotGas(slot);
+        }
+
+        @Override
+        public boolean slotWithdrawn(long slot) throws IOException {
+            return state.slotWithdrawn(slot);
+        }
     }
 
     /** Checks the chain and sends the command's steps in order. */
@@ -160,7 +518,8 @@ final class CommandHandler {
                         null);
             }
             Signed tx = sender.sign(step, sender.nextNonce(), sender.currentFees(), gasLimit);
-            publish(results.sent(command, tx, null), "sent", step.action(), "");
+            journalSent(command, tx, null);
+            haltIf("journaled");
             TxSender.Sent answer;
             try {
                 answer = sender.send(tx);
@@ -179,6 +538,7 @@ final class CommandHandler {
                 continue;
             }
             sender.nonceUsed(tx.nonce());
+            haltIf("broadcast");
             log.info(
                     "Sent transaction [commandId:{}, action:{}, tx:{}, nonce:{}]",
                     command.getCommandId(),
@@ -190,42 +550,21 @@ final class CommandHandler {
     }
 
     /**
-     * Picks up a command whose {@code TxSent} a previous run recorded: the last recorded nonce is
-     * settled by receipt (or its transaction rebroadcast unchanged), never replaced by a new one.
+     * Picks up a command whose signed transactions the journal holds: the last journaled nonce is
+     * settled by receipt (or its journaled bytes rebroadcast unchanged), never replaced by a new
+     * transaction.
      */
-    private ChainTxResult resume(ChainCommand command, List<ChainTxResult> sent)
+    private ChainTxResult resume(ChainCommand command, List<JournalTx> sent)
             throws IOException, InterruptedException {
-        long nonce =
-                sent.stream()
-                        .mapToLong(r -> ((TxSent) r.getPayload()).getNonce())
-                        .max()
-                        .orElseThrow();
-        List<ChainTxResult> group =
-                sent.stream().filter(r -> ((TxSent) r.getPayload()).getNonce() == nonce).toList();
-        ChainAction action = group.get(0).getAction();
-        Step step = planner.stepFor(command, action, state);
+        long nonce = sent.stream().mapToLong(JournalTx::getNonce).max().orElseThrow();
         List<Signed> variants = new ArrayList<>();
-        for (ChainTxResult r : group) {
-            TxSent s = (TxSent) r.getPayload();
-            Signed rebuilt =
-                    sender.sign(
-                            step,
-                            nonce,
-                            new Fees(
-                                    s.getMaxFeePerGas().toBigInteger(),
-                                    s.getMaxPriorityFeePerGas().toBigInteger()),
-                            s.getGasLimit());
-            if (!rebuilt.hash().equalsIgnoreCase(s.getTxHash())) {
-                log.warn(
-                        "Rebuilt transaction differs from the recorded one [commandId:{},"
-                                + " recorded:{}, rebuilt:{}]",
-                        command.getCommandId(),
-                        s.getTxHash(),
-                        rebuilt.hash());
+        for (JournalTx t : sent) {
+            if (t.getNonce() == nonce) {
+                variants.add(signed(t));
             }
-            variants.add(rebuilt);
         }
         variants.sort(Comparator.comparing(v -> v.fees().maxFeePerGas()));
+        ChainAction action = variants.get(0).step().action();
         log.info(
                 "Resuming a command sent before a restart [commandId:{}, action:{}, nonce:{},"
                         + " txs:{}]",
@@ -270,9 +609,59 @@ final class CommandHandler {
         return result;
     }
 
-    private void publish(ChainTxResult result, String what, ChainAction action, String kind) {
-        publisher.publish(List.of(result));
-        metrics.tx(what, action.name(), kind);
+    /**
+     * Journals {@code tx} (with its {@code TxSent}) before it is broadcast: the command's entry
+     * gains the transaction, in one Kafka transaction with the result.
+     */
+    private void journalSent(ChainCommand command, Signed tx, String replaces) {
+        TxJournal before = journal.get(command.getCommandId()).orElseGet(() -> newEntry(command));
+        List<JournalTx> txs = new ArrayList<>(before.getTxs());
+        txs.add(
+                JournalTx.newBuilder()
+                        .setAction(tx.step().action())
+                        .setNonce(tx.nonce())
+                        .setTxHash(tx.hash())
+                        .setRawTx(tx.raw())
+                        .setMaxFeePerGas(new BigDecimal(tx.fees().maxFeePerGas()))
+                        .setMaxPriorityFeePerGas(new BigDecimal(tx.fees().maxPriorityFeePerGas()))
+                        .setGasLimit(tx.gasLimit())
+                        .build());
+        TxJournal entry = TxJournal.newBuilder(before).setAt(results.now()).setTxs(txs).build();
+        publisher.journal(List.of(entry), List.of(results.sent(command, tx, replaces)));
+        journal.put(entry);
+        metrics.tx("sent", tx.step().action().name(), replaces == null ? "" : "replacement");
+    }
+
+    private TxJournal newEntry(ChainCommand command) {
+        return TxJournal.newBuilder()
+                .setCommandId(command.getCommandId())
+                .setAccount(config.account())
+                .setJobId(CommandPlanner.jobIdOf(command))
+                .setAt(results.now())
+                .setTxs(List.of())
+                .setOutcome(null)
+                .build();
+    }
+
+    /** A journaled transaction as it was signed: its step read back from the signed bytes. */
+    private static Signed signed(JournalTx t) {
+        RawTransaction decoded = TransactionDecoder.decode(t.getRawTx());
+        return new Signed(
+                new Step(t.getAction(), decoded.getTo(), decoded.getData()),
+                t.getNonce(),
+                new Fees(
+                        t.getMaxFeePerGas().toBigInteger(),
+                        t.getMaxPriorityFeePerGas().toBigInteger()),
+                t.getGasLimit(),
+                t.getTxHash(),
+                t.getRawTx());
+    }
+
+    private static void haltIf(String point) {
+        if (point.equals(HALT_AT)) {
+            log.error("Halting at '{}' ({} is set; crash test)", point, HALT_AT_PROPERTY);
+            Runtime.getRuntime().halt(137);
+        }
     }
 
     private void record(ChainTxResult outcome) {

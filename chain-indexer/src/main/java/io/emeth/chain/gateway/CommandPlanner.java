@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides what a command needs on chain: checks its precondition against the latest state (so a
  * repeated or stale command is refused with the reason instead of reverting) and lists the
- * transactions, with an ERC-20 approve before {@code process} only when the allowance is short.
+ * transactions, with an ERC-20 approve of many deposits before {@code process} only when the
+ * allowance runs below its low-water mark (one approve serves many jobs).
  */
 final class CommandPlanner {
     /** Longest result string sent on chain; a model file name is far shorter. */
@@ -36,9 +37,31 @@ final class CommandPlanner {
     private final String tokenAddress;
     private final EmethCore core;
     private final EmethToken token;
+    private final int allowanceDeposits;
+    private final int lowWaterDeposits;
 
     /** {@code core} and {@code token} only encode calldata here; reads go through the state. */
     CommandPlanner(String account, EmethCore core, EmethToken token) {
+        this(
+                account,
+                core,
+                token,
+                GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
+                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS);
+    }
+
+    /**
+     * A planner whose approve allows {@code allowanceDeposits} deposits of the job at hand, sent
+     * only when the allowance covers fewer than {@code lowWaterDeposits} of them.
+     */
+    CommandPlanner(
+            String account,
+            EmethCore core,
+            EmethToken token,
+            int allowanceDeposits,
+            int lowWaterDeposits) {
+        this.allowanceDeposits = allowanceDeposits;
+        this.lowWaterDeposits = lowWaterDeposits;
         this.account = account;
         this.core = core;
         this.token = token;
@@ -77,9 +100,12 @@ final class CommandPlanner {
         Object payload = command.getPayload();
         if (action == ChainAction.APPROVE) {
             String jobId = JobIds.normalize(jobIdOf(command));
-            BigInteger deposit = state.rates().deposit(state.job(jobId).fee());
+            BigInteger topUp =
+                    state.rates()
+                            .deposit(state.job(jobId).fee())
+                            .multiply(BigInteger.valueOf(allowanceDeposits));
             return new Step(
-                    action, tokenAddress, token.approve(coreAddress, deposit).encodeFunctionCall());
+                    action, tokenAddress, token.approve(coreAddress, topUp).encodeFunctionCall());
         }
         String data;
         if (payload instanceof ProcessJob p) {
@@ -174,12 +200,22 @@ final class CommandPlanner {
                             + ": fund the account");
         }
         List<Step> steps = new ArrayList<>();
-        if (state.allowance().compareTo(deposit) < 0) {
+        BigInteger allowance = state.allowance();
+        if (allowance.compareTo(deposit.multiply(BigInteger.valueOf(lowWaterDeposits))) < 0) {
+            BigInteger topUp = deposit.multiply(BigInteger.valueOf(allowanceDeposits));
+            log.info(
+                    "Allowance below its low-water mark, approving {} deposits [jobId:{},"
+                            + " allowance:{}, deposit:{}, approve:{}]",
+                    allowanceDeposits,
+                    jobId,
+                    allowance,
+                    deposit,
+                    topUp);
             steps.add(
                     new Step(
                             ChainAction.APPROVE,
                             tokenAddress,
-                            token.approve(coreAddress, deposit).encodeFunctionCall()));
+                            token.approve(coreAddress, topUp).encodeFunctionCall()));
         }
         steps.add(
                 new Step(

@@ -7,6 +7,7 @@ import io.emeth.common.config.KafkaSettings;
 import io.emeth.common.config.MasterConfig;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.schemas.registry.SerdeConfig;
+import java.math.BigInteger;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -30,6 +31,12 @@ import java.util.Objects;
  * @param kafka brokers, registry and extra client properties
  * @param topicPrefix prefix of every topic name (tests); empty in production
  * @param rpcTimeout timeout of one JSON-RPC call
+ * @param allowanceDeposits how many deposits of the job at hand an ERC-20 approve allows, so that
+ *     one approve serves many {@code process} calls (1..1000)
+ * @param allowanceLowWaterDeposits the allowance is topped up when it covers fewer deposits than
+ *     this (1..allowanceDeposits); below one deposit the job at hand could not be taken
+ * @param maxInflightTxs how many commands' transactions are signed, journaled and broadcast before
+ *     their receipts are awaited (1..1000; 1 = one transaction at a time)
  */
 public record GatewayConfig(
         URI endpoint,
@@ -42,11 +49,21 @@ public record GatewayConfig(
         int feeBumpPercent,
         KafkaSettings kafka,
         String topicPrefix,
-        Duration rpcTimeout) {
+        Duration rpcTimeout,
+        int allowanceDeposits,
+        int allowanceLowWaterDeposits,
+        int maxInflightTxs,
+        BigInteger maxFeeCeilingWei) {
 
     public static final int DEFAULT_MAX_REPLACEMENTS = 5;
     public static final int DEFAULT_FEE_BUMP_PERCENT = 25;
     public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_ALLOWANCE_DEPOSITS = 20;
+    public static final int DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS = 2;
+    public static final int DEFAULT_MAX_INFLIGHT_TXS = 32;
+
+    /** 1,000 gwei: far above a normal fee, low enough that a fee spike cannot drain the account. */
+    public static final BigInteger DEFAULT_MAX_FEE_CEILING_WEI = BigInteger.TEN.pow(12);
 
     public GatewayConfig {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -72,6 +89,27 @@ public record GatewayConfig(
         topicPrefix = topicPrefix == null ? "" : topicPrefix;
         Checks.requireBetween(
                 "rpc timeout", rpcTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+        if (allowanceDeposits < 1 || allowanceDeposits > 1000) {
+            throw new IllegalArgumentException(
+                    "allowance of " + allowanceDeposits + " deposits is not in 1..1000");
+        }
+        Objects.requireNonNull(maxFeeCeilingWei, "maxFeeCeilingWei");
+        if (maxFeeCeilingWei.signum() <= 0) {
+            throw new IllegalArgumentException(
+                    "max fee ceiling " + maxFeeCeilingWei + " wei is not positive");
+        }
+        if (maxInflightTxs < 1 || maxInflightTxs > 1000) {
+            throw new IllegalArgumentException(
+                    "max in-flight transactions " + maxInflightTxs + " is not in 1..1000");
+        }
+        if (allowanceLowWaterDeposits < 1 || allowanceLowWaterDeposits > allowanceDeposits) {
+            throw new IllegalArgumentException(
+                    "allowance low-water mark of "
+                            + allowanceLowWaterDeposits
+                            + " deposits is not in 1.."
+                            + allowanceDeposits
+                            + " (the allowance)");
+        }
     }
 
     /**
@@ -95,7 +133,11 @@ public record GatewayConfig(
                 DEFAULT_FEE_BUMP_PERCENT,
                 master.kafka(),
                 topicPrefix,
-                DEFAULT_RPC_TIMEOUT);
+                DEFAULT_RPC_TIMEOUT,
+                DEFAULT_ALLOWANCE_DEPOSITS,
+                DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
+                DEFAULT_MAX_INFLIGHT_TXS,
+                DEFAULT_MAX_FEE_CEILING_WEI);
     }
 
     /** The checksummed address the gateway sends from. */
@@ -124,7 +166,51 @@ public record GatewayConfig(
                 feeBumpPercent,
                 kafka,
                 topicPrefix,
-                rpcTimeout);
+                rpcTimeout,
+                allowanceDeposits,
+                allowanceLowWaterDeposits,
+                maxInflightTxs,
+                maxFeeCeilingWei);
+    }
+
+    /** The same with another allowance: {@code deposits}, topped up below {@code lowWater}. */
+    public GatewayConfig withAllowance(int deposits, int lowWater) {
+        return new GatewayConfig(
+                endpoint,
+                coreAddress,
+                tokenAddress,
+                identity,
+                pollInterval,
+                txTimeout,
+                maxReplacements,
+                feeBumpPercent,
+                kafka,
+                topicPrefix,
+                rpcTimeout,
+                deposits,
+                lowWater,
+                maxInflightTxs,
+                maxFeeCeilingWei);
+    }
+
+    /** The same with at most {@code value} transactions in flight. */
+    public GatewayConfig withMaxInflightTxs(int value) {
+        return new GatewayConfig(
+                endpoint,
+                coreAddress,
+                tokenAddress,
+                identity,
+                pollInterval,
+                txTimeout,
+                maxReplacements,
+                feeBumpPercent,
+                kafka,
+                topicPrefix,
+                rpcTimeout,
+                allowanceDeposits,
+                allowanceLowWaterDeposits,
+                value,
+                maxFeeCeilingWei);
     }
 
     public Map<String, Object> kafkaProperties() {
@@ -157,6 +243,14 @@ public record GatewayConfig(
                 + kafka
                 + ", topicPrefix="
                 + topicPrefix
+                + ", allowanceDeposits="
+                + allowanceDeposits
+                + ", allowanceLowWaterDeposits="
+                + allowanceLowWaterDeposits
+                + ", maxInflightTxs="
+                + maxInflightTxs
+                + ", maxFeeCeilingWei="
+                + maxFeeCeilingWei
                 + "]";
     }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +15,8 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
  * Waits for the receipt of a sent transaction: polls every variant sent with its nonce, replaces
- * the latest with higher fees each time it stays pending past the timeout (publishing the
- * replacement's {@code TxSent} first), and turns the receipt into {@code TxConfirmed} or {@code
- * TxFailed REVERTED}.
+ * the latest with higher fees each time it stays pending past the timeout (journaling the
+ * replacement first), and turns the receipt into {@code TxConfirmed} or {@code TxFailed REVERTED}.
  */
 final class ReceiptWaiter {
     private static final Logger log = LoggerFactory.getLogger(ReceiptWaiter.class);
@@ -32,20 +30,26 @@ final class ReceiptWaiter {
     private final TxSender sender;
     private final Results results;
     private final BooleanSupplier running;
-    private final BiConsumer<ChainTxResult, String> published;
+    private final Journaler journaler;
 
-    /** {@code published} writes a replacement's {@code TxSent} (write-ahead) with its kind. */
+    /** Journals a signed transaction (and publishes its {@code TxSent}) before it is broadcast. */
+    @FunctionalInterface
+    interface Journaler {
+        void sent(ChainCommand command, Signed tx, String replacesTxHash);
+    }
+
+    /** {@code journaler} journals a replacement before it is broadcast (write-ahead). */
     ReceiptWaiter(
             GatewayConfig config,
             TxSender sender,
             Results results,
             BooleanSupplier running,
-            BiConsumer<ChainTxResult, String> published) {
+            Journaler journaler) {
         this.config = config;
         this.sender = sender;
         this.results = results;
         this.running = running;
-        this.published = published;
+        this.journaler = journaler;
     }
 
     /** Waits for a receipt of any variant, replacing the latest past the timeout. */
@@ -103,8 +107,18 @@ final class ReceiptWaiter {
     private void replace(ChainCommand command, List<Signed> variants) throws IOException {
         Signed latest = variants.get(variants.size() - 1);
         Fees fees = latest.fees().bumped(config.feeBumpPercent(), sender.currentFees());
+        if (fees.maxFeePerGas().compareTo(config.maxFeeCeilingWei()) > 0) {
+            log.warn(
+                    "Not replacing a stuck transaction: the bumped fee is above the ceiling,"
+                            + " waiting [commandId:{}, tx:{}, maxFee:{}, ceiling:{}]",
+                    command.getCommandId(),
+                    latest.hash(),
+                    fees.maxFeePerGas(),
+                    config.maxFeeCeilingWei());
+            return;
+        }
         Signed replacement = sender.sign(latest.step(), latest.nonce(), fees, latest.gasLimit());
-        published.accept(results.sent(command, replacement, latest.hash()), "replacement");
+        journaler.sent(command, replacement, latest.hash());
         try {
             sender.send(replacement);
             variants.add(replacement);

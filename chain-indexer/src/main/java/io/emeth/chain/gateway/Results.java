@@ -9,6 +9,7 @@ import io.emeth.schemas.avro.gateway.TxFailureKind;
 import io.emeth.schemas.avro.gateway.TxSent;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
 import org.web3j.crypto.Keys;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
@@ -20,6 +21,10 @@ final class Results {
     Results(String account, Clock clock) {
         this.account = account;
         this.clock = clock;
+    }
+
+    Instant now() {
+        return clock.instant();
     }
 
     ChainTxResult sent(ChainCommand command, TxSender.Signed tx, String replacesTxHash) {

@@ -2,6 +2,7 @@ package io.emeth.chain.gateway;
 
 import io.emeth.chain.rpc.EthEndpoint;
 import io.emeth.chain.rpc.RpcException;
+import io.emeth.schemas.avro.gateway.ChainAction;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Locale;
@@ -160,6 +161,23 @@ final class TxSender {
                         fees.maxFeePerGas());
         String raw = Numeric.toHexString(TransactionEncoder.signMessage(tx, credentials));
         return new Signed(step, nonce, fees, gasLimit, Hash.sha3(raw), raw);
+    }
+
+    /** A 0-value transfer to the account itself at {@code nonce}: fills a nonce left unused. */
+    Signed signFiller(long nonce, Fees fees) {
+        Step step = new Step(ChainAction.DECLINE_JOB, account(), "0x");
+        RawTransaction tx =
+                RawTransaction.createTransaction(
+                        chainId,
+                        BigInteger.valueOf(nonce),
+                        BigInteger.valueOf(21_000),
+                        account(),
+                        BigInteger.ZERO,
+                        "0x",
+                        fees.maxPriorityFeePerGas(),
+                        fees.maxFeePerGas());
+        String raw = Numeric.toHexString(TransactionEncoder.signMessage(tx, credentials));
+        return new Signed(step, nonce, fees, 21_000, Hash.sha3(raw), raw);
     }
 
     /**

@@ -72,9 +72,121 @@ class ChainGatewayIT {
     }
 
     @Test
+    void shouldApproveOnceForThreeJobsAndLeaveSeventeenDeposits() throws Exception {
+        // Given three requested jobs, no allowance, and a running gateway for the node's account
+        Topics topics = KafkaFixture.topics("gw-allowance");
+        resetAllowance();
+        List<Job> jobs = List.of(Job.random("a.txt"), Job.random("b.txt"), Job.random("c.txt"));
+        for (Job job : jobs) {
+            chain.request(job);
+        }
+        long from = chain.blockNumber();
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)),
+                        new SimpleMeterRegistry())) {
+            // When the master asks it to take all three
+            for (Job job : jobs) {
+                KafkaFixture.publish(
+                        topics.chainCommands(),
+                        ACCOUNT,
+                        command(
+                                "process-" + job.jobId(),
+                                ProcessJob.newBuilder().setJobId(job.jobId()).build()));
+            }
+
+            // Then one approve of 20 deposits serves all three processes
+            await().atMost(Duration.ofSeconds(120))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "process-" + j.jobId())
+                                                                    .stream()
+                                                                    .anyMatch(Results::isOutcome)));
+        }
+        for (Job job : jobs) {
+            assertThat(status(job)).isEqualTo(JobStatus.PROCESSING.code());
+        }
+        assertThat(calls(from, "process(bytes16)")).isEqualTo(3);
+        assertThat(tokenCalls(from, "approve(address,uint256)")).isEqualTo(1);
+        BigInteger deposit = chain.rates().deposit(ChainFixture.FEE);
+        assertThat(chain.reader().allowance(ACCOUNT))
+                .isEqualTo(deposit.multiply(BigInteger.valueOf(17)));
+        resetAllowance();
+    }
+
+    @Test
+    void shouldHaveFiveSubmitsInFlightAtOnceAndConfirmThemFromOneBlock() throws Exception {
+        // Given five jobs the node processes and a gateway for the node's account
+        Topics topics = KafkaFixture.topics("gw-pipeline");
+        List<Job> jobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            jobs.add(processedJob());
+        }
+        long from = chain.blockNumber();
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)),
+                        new SimpleMeterRegistry())) {
+            // When the chain stands still and five SubmitResults are published at once
+            chain.setAutomine(false);
+            KafkaFixture.publishAll(
+                    topics.chainCommands(),
+                    ACCOUNT,
+                    jobs.stream()
+                            .map(
+                                    job ->
+                                            command(
+                                                    "submit-" + job.jobId(),
+                                                    SubmitResult.newBuilder()
+                                                            .setJobId(job.jobId())
+                                                            .setResultFileName(
+                                                                    "model-" + job.jobId() + ".zip")
+                                                            .build()))
+                            .toList());
+
+            // Then all five are journaled and sent before any of them is mined
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "submit-" + j.jobId())
+                                                                            .size()
+                                                                    == 1));
+            // and one block confirms them all
+            chain.mine(1);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "submit-" + j.jobId())
+                                                                            .size()
+                                                                    == 2));
+        }
+        List<Long> blocks = new java.util.ArrayList<>();
+        java.util.Set<Long> nonces = new java.util.HashSet<>();
+        for (Job job : jobs) {
+            List<ChainTxResult> r = results(topics, "submit-" + job.jobId());
+            nonces.add(((TxSent) r.get(0).getPayload()).getNonce());
+            blocks.add(((TxConfirmed) r.get(1).getPayload()).getBlockNumber());
+            assertThat(status(job)).isEqualTo(JobStatus.SUBMITTED.code());
+        }
+        assertThat(nonces).hasSize(5);
+        assertThat(blocks).containsOnly(from + 1);
+        assertThat(calls(from, "submit(bytes16,string)")).isEqualTo(5);
+    }
+
+    @Test
     void shouldSendOneProcessWhenTheSameProcessJobIsPublishedThreeTimes() throws Exception {
         // Given a requested job and a running gateway for the node's account
         Topics topics = KafkaFixture.topics("gw-dup");
+        resetAllowance();
         Job job = Job.random("corpus.txt");
         chain.request(job);
         long from = chain.blockNumber();
@@ -310,6 +422,13 @@ class ChainGatewayIT {
         return job;
     }
 
+    /** Sets the node's EMT allowance for EmethCore back to zero, as a fresh account has it. */
+    private static void resetAllowance() throws Exception {
+        DevChain.token(chain.web3j, chain.deployment, NODE)
+                .approve(chain.deployment.coreAddress(), BigInteger.ZERO)
+                .send();
+    }
+
     private static List<ChainTxResult> results(Topics topics, String commandId) {
         return KafkaFixture.readAll(topics.chainTxResults()).stream()
                 .filter(r -> commandId.equals(r.key()))
@@ -323,6 +442,15 @@ class ChainGatewayIT {
 
     /** Mined transactions of the node calling EmethCore's {@code signature} since {@code from}. */
     private static long calls(long from, String signature) throws Exception {
+        return calls(from, signature, chain.deployment.coreAddress());
+    }
+
+    /** The same calling the EMT token. */
+    private static long tokenCalls(long from, String signature) throws Exception {
+        return calls(from, signature, chain.deployment.tokenAddress());
+    }
+
+    private static long calls(long from, String signature, String to) throws Exception {
         String selector = Hash.sha3String(signature).substring(0, 10);
         long count = 0;
         for (long n = from; n <= chain.blockNumber(); n++) {
@@ -334,7 +462,9 @@ class ChainGatewayIT {
                             .getBlock();
             for (EthBlock.TransactionResult<?> tx : block.getTransactions()) {
                 Transaction t = (Transaction) tx.get();
-                if (t.getFrom().equalsIgnoreCase(ACCOUNT) && t.getInput().startsWith(selector)) {
+                if (t.getFrom().equalsIgnoreCase(ACCOUNT)
+                        && to.equalsIgnoreCase(t.getTo())
+                        && t.getInput().startsWith(selector)) {
                     count++;
                 }
             }

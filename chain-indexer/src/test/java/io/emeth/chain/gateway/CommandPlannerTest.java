@@ -16,6 +16,7 @@ import io.emeth.schemas.avro.gateway.SubmitResult;
 import io.emeth.schemas.avro.gateway.WithdrawSlotReward;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
@@ -115,21 +116,78 @@ class CommandPlannerTest {
     }
 
     @Test
-    void shouldApproveBeforeProcessOnlyWhenTheAllowanceIsShort() throws Exception {
-        Plan shortAllowance =
+    void shouldApproveTwentyDepositsOnlyWhenTheAllowanceIsBelowTwoDeposits() throws Exception {
+        BigInteger deposit = RATES.deposit(FEE);
+        BigInteger lowWater = deposit.multiply(BigInteger.TWO);
+
+        Plan empty =
                 planner.plan(
                         process(JOB),
                         state(JobStatus.REQUESTED, JobState.ZERO_ADDRESS, BigInteger.ONE));
-        Plan enough =
-                planner.plan(process(JOB), state(JobStatus.REQUESTED, JobState.ZERO_ADDRESS, FEE));
+        Plan justBelow =
+                planner.plan(
+                        process(JOB),
+                        state(
+                                JobStatus.REQUESTED,
+                                JobState.ZERO_ADDRESS,
+                                lowWater.subtract(BigInteger.ONE)));
+        Plan atLowWater =
+                planner.plan(
+                        process(JOB), state(JobStatus.REQUESTED, JobState.ZERO_ADDRESS, lowWater));
 
-        assertThat(((Plan.Send) shortAllowance).steps())
-                .extracting(Step::action)
-                .containsExactly(ChainAction.APPROVE, ChainAction.PROCESS_JOB);
-        assertThat(((Plan.Send) shortAllowance).steps().get(0).to()).isEqualTo(TOKEN);
-        assertThat(((Plan.Send) enough).steps())
+        for (Plan topUp : List.of(empty, justBelow)) {
+            List<Step> steps = ((Plan.Send) topUp).steps();
+            assertThat(steps)
+                    .extracting(Step::action)
+                    .containsExactly(ChainAction.APPROVE, ChainAction.PROCESS_JOB);
+            assertThat(steps.get(0).to()).isEqualTo(TOKEN);
+            assertThat(approved(steps.get(0))).isEqualTo(deposit.multiply(BigInteger.valueOf(20)));
+        }
+        assertThat(((Plan.Send) atLowWater).steps())
                 .extracting(Step::action)
                 .containsExactly(ChainAction.PROCESS_JOB);
+    }
+
+    @Test
+    void shouldApproveTheConfiguredAllowance() throws Exception {
+        CommandPlanner five =
+                new CommandPlanner(
+                        ME,
+                        EmethCore.load(
+                                CORE,
+                                NO_NODE,
+                                new ReadonlyTransactionManager(NO_NODE, ME),
+                                new DefaultGasProvider()),
+                        EmethToken.load(
+                                TOKEN,
+                                NO_NODE,
+                                new ReadonlyTransactionManager(NO_NODE, ME),
+                                new DefaultGasProvider()),
+                        5,
+                        1);
+        BigInteger deposit = RATES.deposit(FEE);
+
+        Plan below =
+                five.plan(
+                        process(JOB),
+                        state(
+                                JobStatus.REQUESTED,
+                                JobState.ZERO_ADDRESS,
+                                deposit.subtract(BigInteger.ONE)));
+        Plan one =
+                five.plan(process(JOB), state(JobStatus.REQUESTED, JobState.ZERO_ADDRESS, deposit));
+
+        assertThat(approved(((Plan.Send) below).steps().get(0)))
+                .isEqualTo(deposit.multiply(BigInteger.valueOf(5)));
+        assertThat(((Plan.Send) one).steps())
+                .extracting(Step::action)
+                .containsExactly(ChainAction.PROCESS_JOB);
+    }
+
+    /** The amount an ERC-20 {@code approve(spender, amount)} call allows: its last word. */
+    private static BigInteger approved(Step approve) {
+        String data = approve.data();
+        return new BigInteger(data.substring(data.length() - 64), 16);
     }
 
     @Test

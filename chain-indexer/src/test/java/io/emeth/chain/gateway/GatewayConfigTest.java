@@ -27,7 +27,11 @@ class GatewayConfigTest {
                 bump,
                 KAFKA,
                 "",
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
+                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
+                GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS,
+                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI);
     }
 
     @Test
@@ -56,5 +60,21 @@ class GatewayConfigTest {
                                         Duration.ofMinutes(2),
                                         5))
                 .hasMessageContaining("fee bump 5 %");
+    }
+
+    @Test
+    void shouldRejectAPipelineOrAllowanceThatCannotWork() {
+        GatewayConfig c =
+                config("0x5fbdb2315678afecb367f032d93f642f64180aa3", Duration.ofMinutes(2), 25);
+
+        assertThat(c.maxInflightTxs()).isEqualTo(32);
+        assertThat(c.allowanceDeposits()).isEqualTo(20);
+        assertThat(c.allowanceLowWaterDeposits()).isEqualTo(2);
+        assertThatThrownBy(() -> c.withMaxInflightTxs(0))
+                .hasMessageContaining("max in-flight transactions 0 is not in 1..1000");
+        assertThatThrownBy(() -> c.withAllowance(20, 21))
+                .hasMessageContaining("low-water mark of 21 deposits is not in 1..20");
+        assertThatThrownBy(() -> c.withAllowance(0, 1))
+                .hasMessageContaining("allowance of 0 deposits");
     }
 }

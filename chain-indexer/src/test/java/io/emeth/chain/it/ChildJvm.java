@@ -30,14 +30,23 @@ public final class ChildJvm implements AutoCloseable {
     /** Starts {@code mainClass} with the properties written to a file passed as its argument. */
     public static ChildJvm start(Class<?> mainClass, Properties props, String name)
             throws IOException {
+        return start(mainClass, props, name, List.of());
+    }
+
+    /** The same with {@code jvmOptions} (e.g. {@code -Dkey=value}) after the small JVM's own. */
+    public static ChildJvm start(
+            Class<?> mainClass, Properties props, String name, List<String> jvmOptions)
+            throws IOException {
         Path dir = logDir();
         Path config = Files.createTempFile(dir, name + "-", ".properties");
         try (OutputStream out = Files.newOutputStream(config)) {
             props.store(out, name);
         }
         Path log = dir.resolve(config.getFileName().toString().replace(".properties", ".log"));
+        List<String> options = new ArrayList<>(SMALL_JVM);
+        options.addAll(jvmOptions);
         return start(
-                SMALL_JVM,
+                options,
                 mainClass.getName(),
                 List.of(config.toAbsolutePath().toString()),
                 Map.of(),
@@ -86,6 +95,11 @@ public final class ChildJvm implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Waits for the process to end by itself; true if it did within the timeout. */
+    public boolean awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
+        return process.waitFor(timeout, unit);
     }
 
     public boolean isAlive() {

@@ -65,6 +65,10 @@ public final class Configs {
                 GatewayConfig.DEFAULT_FEE_BUMP_PERCENT,
                 KafkaFixture.settings(),
                 topics.prefix(),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
+                GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
+                GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS,
+                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI);
     }
 }

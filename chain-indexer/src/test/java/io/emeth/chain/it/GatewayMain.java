@@ -6,6 +6,7 @@ import io.emeth.common.config.KafkaSettings;
 import io.emeth.common.eth.NodeIdentity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.Reader;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,10 @@ public final class GatewayMain {
         p.setProperty("bootstrap", c.kafka().bootstrapServers());
         p.setProperty("registry", c.kafka().schemaRegistryUrl().toString());
         p.setProperty("prefix", c.topicPrefix());
+        p.setProperty("allowanceDeposits", Integer.toString(c.allowanceDeposits()));
+        p.setProperty("allowanceLowWater", Integer.toString(c.allowanceLowWaterDeposits()));
+        p.setProperty("maxInflightTxs", Integer.toString(c.maxInflightTxs()));
+        p.setProperty("maxFeeCeilingWei", c.maxFeeCeilingWei().toString());
         return p;
     }
 
@@ -56,6 +61,10 @@ public final class GatewayMain {
                         URI.create(p.getProperty("registry")),
                         Map.of()),
                 p.getProperty("prefix"),
-                GatewayConfig.DEFAULT_RPC_TIMEOUT);
+                GatewayConfig.DEFAULT_RPC_TIMEOUT,
+                Integer.parseInt(p.getProperty("allowanceDeposits")),
+                Integer.parseInt(p.getProperty("allowanceLowWater")),
+                Integer.parseInt(p.getProperty("maxInflightTxs")),
+                new BigInteger(p.getProperty("maxFeeCeilingWei")));
     }
 }

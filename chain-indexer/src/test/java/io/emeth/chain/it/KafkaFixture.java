@@ -98,6 +98,27 @@ public final class KafkaFixture {
         return out;
     }
 
+    /**
+     * Publishes {@code values} under {@code key} in one Kafka transaction, so that a read_committed
+     * consumer gets them together.
+     */
+    public static <V> void publishAll(Topic<String, V> topic, String key, List<V> values)
+            throws Exception {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", kafka().bootstrapServers());
+        props.put("transactional.id", KafkaTestCluster.uniqueName("fixture-publish"));
+        try (KafkaProducer<String, V> producer =
+                new KafkaProducer<>(
+                        props, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (V value : values) {
+                producer.send(new ProducerRecord<>(topic.name(), key, value));
+            }
+            producer.commitTransaction();
+        }
+    }
+
     /** Publishes {@code value} under {@code key} (not transactional) and waits for the ack. */
     public static <V> void publish(Topic<String, V> topic, String key, V value) throws Exception {
         Map<String, Object> props = new HashMap<>();
