@@ -5,7 +5,9 @@ import io.emeth.chain.indexer.DecodedLog.Rejected;
 import io.emeth.chain.indexer.DecodedLog.Requested;
 import io.emeth.schemas.avro.chain.ChainJobEvent;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * tip. Nothing moves unless the transaction committed.
  */
 final class BatchEmitter {
+    /** Backfill chunks prepared while one commits; {@code emitAll}'s pool needs as many threads. */
+    static final int PREFETCH_DEPTH = 2;
+
     private static final Logger log = LoggerFactory.getLogger(BatchEmitter.class);
 
     private final ChainReader reader;
@@ -73,23 +78,18 @@ final class BatchEmitter {
             ExecutorService prefetch)
             throws IOException, InterruptedException {
         DatasetSizes rangeSizes = DatasetSizes.memo(sizes);
-        Future<Prepared> next = null;
+        Deque<Future<Prepared>> ahead = new ArrayDeque<>();
+        int submitted = 0;
         try {
-            next = prefetch.submit(() -> prepare(chunks.get(0), headers, rangeSizes));
             for (int i = 0; i < chunks.size(); i++) {
-                Prepared batch = await(next);
-                if (i + 1 < chunks.size()) {
-                    BackfillChunks.Chunk following = chunks.get(i + 1);
-                    next = prefetch.submit(() -> prepare(following, headers, rangeSizes));
-                } else {
-                    next = null;
+                while (submitted < chunks.size() && submitted <= i + PREFETCH_DEPTH) {
+                    BackfillChunks.Chunk chunk = chunks.get(submitted++);
+                    ahead.add(prefetch.submit(() -> prepare(chunk, headers, rangeSizes)));
                 }
-                commit(batch, window);
+                commit(await(ahead.poll()), window);
             }
         } finally {
-            if (next != null) {
-                next.cancel(true);
-            }
+            ahead.forEach(f -> f.cancel(true));
         }
     }
 

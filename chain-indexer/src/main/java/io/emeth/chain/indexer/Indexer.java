@@ -56,9 +56,10 @@ public final class Indexer implements AutoCloseable {
                         return t;
                     });
 
-    /** Prepares the next backfill chunk while the indexer thread commits the current one. */
+    /** Prepares the next backfill chunks while the indexer thread commits the current one. */
     private final ExecutorService prefetchPool =
-            Executors.newSingleThreadExecutor(
+            Executors.newFixedThreadPool(
+                    BatchEmitter.PREFETCH_DEPTH,
                     r -> {
                         Thread t = new Thread(r, "emeth-indexer-prefetch");
                         t.setDaemon(true);
