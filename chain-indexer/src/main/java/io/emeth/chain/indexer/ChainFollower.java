@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,8 @@ final class ChainFollower {
     private final IndexerMetrics metrics;
     private final BatchEmitter emitter;
     private final ChainRewinder rewinder;
+    private final ExecutorService prefetch;
+    private final int chunkEvents;
     private long lastLagLog = System.nanoTime() - LOG_EVERY_NANOS;
 
     ChainFollower(
@@ -45,8 +49,12 @@ final class ChainFollower {
             EventFactory events,
             DatasetSizes sizes,
             IndexerSink sink,
-            IndexerMetrics metrics) {
+            IndexerMetrics metrics,
+            ExecutorService prefetch,
+            int chunkEvents) {
         this.reader = reader;
+        this.prefetch = prefetch;
+        this.chunkEvents = chunkEvents;
         this.window = window;
         this.ranges = ranges;
         this.confirmations = confirmations;
@@ -148,18 +156,18 @@ final class ChainFollower {
             throw e;
         }
         ranges.succeeded();
-        List<BlockHeader> ends = reader.headers(from == to ? List.of(from) : List.of(from, to));
-        BlockHeader first = ends.get(0);
-        BlockHeader last = ends.get(ends.size() - 1);
-        if (tip.hashKnown() && !first.parentHash().equals(tip.hash())) {
+        List<BackfillChunks.Chunk> chunks = BackfillChunks.split(logs, to, chunkEvents);
+        TreeSet<Long> ends = new TreeSet<>(List.of(from, to));
+        chunks.forEach(c -> ends.add(c.end()));
+        Map<Long, BlockHeader> known = new HashMap<>();
+        reader.headers(List.copyOf(ends)).forEach(h -> known.put(h.number(), h));
+        if (tip.hashKnown() && !known.get(from).parentHash().equals(tip.hash())) {
             return rewind(head);
         }
-        Map<Long, BlockHeader> known = new HashMap<>();
-        ends.forEach(h -> known.put(h.number(), h));
         if (!consistent(logs, known)) {
             return true; // the chain moved between the calls; read the range again
         }
-        emitter.emit(logs, last.ref(), known, window);
+        emitter.emitAll(chunks, known, window, prefetch);
         return true;
     }
 

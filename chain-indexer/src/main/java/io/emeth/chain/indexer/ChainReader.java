@@ -34,7 +34,7 @@ final class ChainReader {
     static final int BATCH = 100;
 
     /** Batches in flight at once during a backfill. */
-    static final int PARALLEL = 3;
+    static final int PARALLEL = 4;
 
     private final EthEndpoint endpoint;
     private final String contract;

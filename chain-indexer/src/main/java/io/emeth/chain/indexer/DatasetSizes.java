@@ -38,6 +38,27 @@ interface DatasetSizes extends AutoCloseable {
         };
     }
 
+    /**
+     * {@code source}, asked once per data set for the life of the answer (one backfill range): the
+     * chunks of a range share their data sets, and a size read a moment ago is as good as a new
+     * one.
+     */
+    static DatasetSizes memo(DatasetSizes source) {
+        Map<String, Long> known = new HashMap<>();
+        return datasets -> {
+            synchronized (known) {
+                List<String> missing =
+                        datasets.stream().filter(d -> !known.containsKey(d)).distinct().toList();
+                if (!missing.isEmpty()) {
+                    known.putAll(source.sizes(missing));
+                }
+                Map<String, Long> sizes = new HashMap<>();
+                datasets.forEach(d -> sizes.put(d, known.get(d)));
+                return sizes;
+            }
+        };
+    }
+
     /** Sizes from {@code client}, a few requests in parallel. */
     static DatasetSizes from(StorageClient client) {
         return new FromStorage(client);

@@ -55,6 +55,17 @@ public final class Indexer implements AutoCloseable {
                         t.setDaemon(true);
                         return t;
                     });
+
+    /** Prepares the next backfill chunks while the indexer thread commits the current one. */
+    private final ExecutorService prefetchPool =
+            Executors.newFixedThreadPool(
+                    BatchEmitter.PREFETCH_DEPTH,
+                    r -> {
+                        Thread t = new Thread(r, "emeth-indexer-prefetch");
+                        t.setDaemon(true);
+                        return t;
+                    });
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
@@ -130,6 +141,7 @@ public final class Indexer implements AutoCloseable {
         endpoint.close();
         sizes.close();
         rpcPool.shutdownNow();
+        prefetchPool.shutdownNow();
         log.info(
                 "Indexer stopped [contract:{}, confirmedBlock:{}, state:{}]",
                 config.contractAddress(),
@@ -238,7 +250,9 @@ public final class Indexer implements AutoCloseable {
                         new EventFactory(config.contractAddress(), Clock.systemUTC()),
                         sizes,
                         sink,
-                        metrics);
+                        metrics,
+                        prefetchPool,
+                        BackfillChunks.DEFAULT_MAX_EVENTS);
         log.info(
                 "Indexer resumes [fromBlock:{}, checkpointHash:{}, recentHashes:{}]",
                 tip.number() + 1,
