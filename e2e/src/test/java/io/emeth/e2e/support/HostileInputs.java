@@ -12,12 +12,15 @@ import io.emeth.schemas.avro.worker.WorkerAssignment;
 import io.emeth.schemas.avro.worker.WorkerEvent;
 import io.emeth.schemas.avro.worker.WorkerRegistered;
 import io.emeth.worker.events.TrainingEvents;
+import io.emeth.worker.gpt2.Gpt2Model;
 import io.emeth.worker.it.BadShards;
+import io.emeth.worker.it.TestJobs;
 import io.emeth.worker.jobs.JobSpec;
 import io.emeth.worker.training.GptModel;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.WeightsCodec;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +50,16 @@ public final class HostileInputs {
                         WorkerTimeouts.DEFAULTS,
                         System.currentTimeMillis());
         ModelWeights fresh;
-        try (GptModel model = GptModel.create(spec.model(), Device.cpu())) {
-            fresh = model.weights();
+        if (spec.modelName().isPresent()) {
+            // the drills' jobs fine-tune the tiny pretrained GPT-2 their workers hold
+            Path dir = TestJobs.writeTinyGpt2(node.dir().resolve("hostile-models"));
+            try (Gpt2Model model = Gpt2Model.load(dir, 0f, Device.cpu())) {
+                fresh = model.weights();
+            }
+        } else {
+            try (GptModel model = GptModel.create(spec.model(), Device.cpu())) {
+                fresh = model.weights();
+            }
         }
         ModelRef ref =
                 BadShards.upload(
