@@ -2,7 +2,6 @@ package io.emeth.deploy.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.emeth.admin.cli.JobList;
-import io.emeth.common.config.ConfigLoader;
 import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.EmethRules;
 import io.emeth.contracts.dev.DevAccounts;
@@ -13,6 +12,7 @@ import io.emeth.deploy.demo.DemoDisplay;
 import io.emeth.deploy.demo.DemoRequester;
 import io.emeth.deploy.demo.DevVerifier;
 import io.emeth.deploy.demo.NodeApi;
+import io.emeth.master.config.MasterStreamsConfigLoader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -408,7 +408,10 @@ final class DevDemoCommand implements Callable<Integer> {
         out.println("emeth joblist:");
         call(
                 "joblist",
-                () -> JobList.run(ConfigLoader.master(DevConfigs.master(layout)), indented(out)));
+                () ->
+                        JobList.run(
+                                MasterStreamsConfigLoader.load(DevConfigs.master(layout)).master(),
+                                indented(out)));
         out.println();
         out.println("EMT balances:");
         before.printChange(after, out);
