@@ -614,19 +614,7 @@ final class CommandHandler {
      * gains the transaction, in one Kafka transaction with the result.
      */
     private void journalSent(ChainCommand command, Signed tx, String replaces) {
-        TxJournal before = journal.get(command.getCommandId()).orElseGet(() -> newEntry(command));
-        List<JournalTx> txs = new ArrayList<>(before.getTxs());
-        txs.add(
-                JournalTx.newBuilder()
-                        .setAction(tx.step().action())
-                        .setNonce(tx.nonce())
-                        .setTxHash(tx.hash())
-                        .setRawTx(tx.raw())
-                        .setMaxFeePerGas(new BigDecimal(tx.fees().maxFeePerGas()))
-                        .setMaxPriorityFeePerGas(new BigDecimal(tx.fees().maxPriorityFeePerGas()))
-                        .setGasLimit(tx.gasLimit())
-                        .build());
-        TxJournal entry = TxJournal.newBuilder(before).setAt(results.now()).setTxs(txs).build();
+        TxJournal entry = withTx(command, tx);
         publisher.journal(List.of(entry), List.of(results.sent(command, tx, replaces)));
         journal.put(entry);
         metrics.tx("sent", tx.step().action().name(), replaces == null ? "" : "replacement");
