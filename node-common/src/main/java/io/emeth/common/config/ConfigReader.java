@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.DoublePredicate;
 
 /**
  * Typed, validated reads of one JSON config object (or a nested object such as {@code timeout}),
@@ -107,6 +108,58 @@ final class ConfigReader {
 
     int intNumber(String key, int fallback, int min, int max) {
         return (int) number(key, fallback, min, max);
+    }
+
+    /**
+     * A finite decimal number (a JSON number, or a decimal string such as an environment variable's
+     * {@code 5e-5}) for which {@code inRange} holds; {@code NaN} and infinities are refused as not
+     * numbers.
+     *
+     * @param range the accepted values in words, for the error, e.g. {@code "in (0, 1]"}
+     */
+    double decimal(String key, double fallback, DoublePredicate inRange, String range) {
+        Value v = value(key);
+        if (v == null) {
+            return fallback;
+        }
+        JsonNode n = v.node();
+        double d;
+        if (n.isNumber()) {
+            d = n.doubleValue();
+        } else if (n.isTextual()) {
+            String text = n.asText().strip().replace("_", "");
+            if (text.length() > 100) {
+                throw error(v, key, "not a number: a " + text.length() + "-character string");
+            }
+            try {
+                d = new BigDecimal(text).doubleValue(); // BigDecimal refuses NaN and Infinity
+            } catch (NumberFormatException e) {
+                throw error(v, key, "not a number: '" + abbreviate(n.asText()) + "'");
+            }
+        } else {
+            throw error(v, key, "expected a number, got " + describe(n));
+        }
+        if (!Double.isFinite(d) || !inRange.test(d)) {
+            throw error(v, key, "must be " + range + ", got " + abbreviate(n.asText()));
+        }
+        return d;
+    }
+
+    /** A JSON boolean, or the string {@code true} or {@code false} (environment variables). */
+    boolean bool(String key, boolean fallback) {
+        Value v = value(key);
+        if (v == null) {
+            return fallback;
+        }
+        JsonNode n = v.node();
+        if (n.isBoolean()) {
+            return n.booleanValue();
+        }
+        String text = n.isTextual() ? n.asText().strip().toLowerCase(Locale.ROOT) : "";
+        if (text.equals("true") || text.equals("false")) {
+            return text.equals("true");
+        }
+        throw error(v, key, "expected true or false, got " + describe(n));
     }
 
     /** A whole, non-negative amount of wei, as a JSON number or a decimal string. */

@@ -97,6 +97,15 @@ public final class ConfigWriter {
         o.put("data_dir", c.dataDir().toString());
         o.put("models_dir", c.modelsDir().toString());
         o.put("max_update_norm_multiple", c.maxUpdateNormMultiple());
+        FineTuning f = c.fineTuning();
+        o.putObject("fine_tuning")
+                .put("context_length", f.contextLength())
+                .put("learning_rate", f.learningRate())
+                .put("warmup_ratio", f.warmupRatio())
+                .put("cosine_decay", f.cosineDecay())
+                .put("weight_decay", f.weightDecay())
+                .put("grad_clip", f.gradClip())
+                .put("dropout", f.dropout());
         return pretty(o);
     }
 

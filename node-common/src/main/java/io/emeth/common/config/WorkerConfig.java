@@ -38,6 +38,9 @@ import java.util.Optional;
  *     (config.json, model.safetensors, tokenizer.json), named as in the master's models table</td></tr>
  * <tr><td>max_update_norm_multiple</td><td>10</td><td>as a round's aggregator, refuse a shard whose
  *     update norm ‖θ_shard − θ_start‖ exceeds this multiple of the round's median (1..1000000)</td></tr>
+ * <tr><td>fine_tuning.*</td><td>see {@link FineTuning#DEFAULTS}</td><td>how pretrained models are
+ *     fine-tuned: context_length, learning_rate, warmup_ratio, cosine_decay, weight_decay,
+ *     grad_clip, dropout</td></tr>
  * </table>
  */
 public record WorkerConfig(
@@ -55,12 +58,13 @@ public record WorkerConfig(
         Duration heartbeatInterval,
         Path dataDir,
         Path modelsDir,
-        int maxUpdateNormMultiple) {
+        int maxUpdateNormMultiple,
+        FineTuning fineTuning) {
 
     /** Default of {@code max_update_norm_multiple}. */
     public static final int DEFAULT_MAX_UPDATE_NORM_MULTIPLE = 10;
 
-    /** Without {@code max_update_norm_multiple} (its default). */
+    /** Without {@code max_update_norm_multiple} and {@code fine_tuning} (their defaults). */
     public WorkerConfig(
             String device,
             Optional<URI> myUrl,
@@ -91,7 +95,8 @@ public record WorkerConfig(
                 heartbeatInterval,
                 dataDir,
                 modelsDir,
-                DEFAULT_MAX_UPDATE_NORM_MULTIPLE);
+                DEFAULT_MAX_UPDATE_NORM_MULTIPLE,
+                FineTuning.DEFAULTS);
     }
 
     public WorkerConfig {
@@ -108,6 +113,7 @@ public record WorkerConfig(
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(modelsDir, "modelsDir");
+        Objects.requireNonNull(fineTuning, "fineTuning");
         if (powerCapacity < 1) {
             throw new IllegalArgumentException("powerCapacity must be positive: " + powerCapacity);
         }
@@ -115,6 +121,27 @@ public record WorkerConfig(
             throw new IllegalArgumentException(
                     "max_update_norm_multiple must be >= 1: " + maxUpdateNormMultiple);
         }
+    }
+
+    /** This config with {@code newFineTuning} as its {@code fine_tuning} section. */
+    public WorkerConfig withFineTuning(FineTuning newFineTuning) {
+        return new WorkerConfig(
+                device,
+                myUrl,
+                masterNodeUrl,
+                powerCapacity,
+                identity,
+                timeouts,
+                keyFile,
+                kafkaBootstrapServers,
+                schemaRegistryUrl,
+                kafkaProperties,
+                pool,
+                heartbeatInterval,
+                dataDir,
+                modelsDir,
+                maxUpdateNormMultiple,
+                newFineTuning);
     }
 
     /** The configured key, or the one kept in {@link #keyFile()} (generated on first start). */
@@ -150,6 +177,10 @@ public record WorkerConfig(
                 + dataDir
                 + ", modelsDir="
                 + modelsDir
+                + ", maxUpdateNormMultiple="
+                + maxUpdateNormMultiple
+                + ", fineTuning="
+                + fineTuning
                 + "]";
     }
 }

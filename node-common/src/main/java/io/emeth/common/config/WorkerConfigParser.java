@@ -56,7 +56,36 @@ final class WorkerConfigParser {
                         "max_update_norm_multiple",
                         WorkerConfig.DEFAULT_MAX_UPDATE_NORM_MULTIPLE,
                         1,
-                        1_000_000));
+                        1_000_000),
+                fineTuning(r.child("fine_tuning")));
+    }
+
+    private static FineTuning fineTuning(ConfigReader f) {
+        FineTuning d = FineTuning.DEFAULTS;
+        FineTuning out =
+                new FineTuning(
+                        f.intNumber("context_length", d.contextLength(), 1, FineTuning.MAX_CONTEXT),
+                        f.decimal(
+                                "learning_rate",
+                                d.learningRate(),
+                                x -> x > 0 && x <= 1,
+                                "in (0, 1]"),
+                        f.decimal(
+                                "warmup_ratio", d.warmupRatio(), x -> x >= 0 && x < 1, "in [0, 1)"),
+                        f.bool("cosine_decay", d.cosineDecay()),
+                        f.decimal(
+                                "weight_decay",
+                                d.weightDecay(),
+                                x -> x >= 0 && x <= 1,
+                                "in [0, 1]"),
+                        f.decimal(
+                                "grad_clip",
+                                d.gradClip(),
+                                x -> x >= 0 && x <= FineTuning.MAX_GRAD_CLIP,
+                                "in [0, 1000000]"),
+                        f.decimal("dropout", d.dropout(), x -> x >= 0 && x < 1, "in [0, 1)"));
+        f.warnUnknownKeys();
+        return out;
     }
 
     private static WorkerTimeouts timeouts(ConfigReader t) {

@@ -162,4 +162,119 @@ class WorkerConfigTest {
         assertThat(reloaded.config()).isEqualTo(c);
         assertThat(reloaded.warnings()).isEmpty();
     }
+
+    static final String BASE = "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\": 7";
+
+    static String withFineTuning(String section) {
+        return BASE + ", \"fine_tuning\": " + section + "}";
+    }
+
+    @Test
+    void shouldFineTuneWithTheOriginalsRecipeWhenTheSectionIsAbsent() {
+        // Given a worker file without fine_tuning
+        WorkerConfig c = parse(BASE + "}");
+
+        // Then jobs fine-tune on 128-token chunks at 5e-5 with warm-up and cosine decay
+        assertThat(c.fineTuning()).isEqualTo(FineTuning.DEFAULTS);
+        assertThat(c.fineTuning()).isEqualTo(new FineTuning(128, 5e-5, 0.1, true, 0.01, 1.0, 0.1));
+    }
+
+    @Test
+    void shouldReadTheFineTuningSectionKeepDefaultsForTheRestAndWriteItBack() {
+        // Given a section changing the rate, the chunk length and the decay only
+        WorkerConfig c =
+                parse(
+                        withFineTuning(
+                                "{\"learning_rate\": 1e-4, \"context_length\": 256,"
+                                        + " \"cosine_decay\": false}"));
+
+        // Then those are read, the others keep the defaults, and ConfigWriter writes it back
+        FineTuning f = c.fineTuning();
+        assertThat(f.learningRate()).isEqualTo(1e-4);
+        assertThat(f.contextLength()).isEqualTo(256);
+        assertThat(f.cosineDecay()).isFalse();
+        assertThat(f.weightDecay()).isEqualTo(FineTuning.DEFAULTS.weightDecay());
+        assertThat(f.warmupRatio()).isEqualTo(FineTuning.DEFAULTS.warmupRatio());
+        assertThat(f.dropout()).isEqualTo(FineTuning.DEFAULTS.dropout());
+        var reloaded = ConfigLoaderTest.NO_ENV.parseWorker(ConfigWriter.toJson(c), "written");
+        assertThat(reloaded.config()).isEqualTo(c);
+        assertThat(reloaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseHostileFineTuningValuesNamingTheKeyAndValue() {
+        assertThatThrownBy(() -> parse(withFineTuning("{\"learning_rate\": -0.001}")))
+                .hasMessage(SRC + ": fine_tuning.learning_rate: must be in (0, 1], got -0.001");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"learning_rate\": 0}")))
+                .hasMessageContaining("fine_tuning.learning_rate: must be in (0, 1], got 0");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"learning_rate\": \"NaN\"}")))
+                .hasMessage(SRC + ": fine_tuning.learning_rate: not a number: 'NaN'");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"learning_rate\": \"Infinity\"}")))
+                .hasMessageContaining("fine_tuning.learning_rate: not a number: 'Infinity'");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"weight_decay\": 1e400}")))
+                .hasMessageContaining("fine_tuning.weight_decay: must be in [0, 1]");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"learning_rate\": \"high\"}")))
+                .hasMessageContaining("fine_tuning.learning_rate: not a number: 'high'");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"learning_rate\": [1]}")))
+                .hasMessageContaining("fine_tuning.learning_rate: expected a number, got an array");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"context_length\": 0}")))
+                .hasMessage(
+                        SRC + ": fine_tuning.context_length: must be between 1 and 65536, got 0");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"context_length\": 12.5}")))
+                .hasMessageContaining(
+                        "fine_tuning.context_length: must be a whole number, got 12.5");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"dropout\": 1.5}")))
+                .hasMessageContaining("fine_tuning.dropout: must be in [0, 1), got 1.5");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"warmup_ratio\": 1}")))
+                .hasMessageContaining("fine_tuning.warmup_ratio: must be in [0, 1), got 1");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"grad_clip\": -1}")))
+                .hasMessageContaining("fine_tuning.grad_clip: must be in [0, 1000000], got -1");
+        assertThatThrownBy(() -> parse(withFineTuning("{\"cosine_decay\": \"yes\"}")))
+                .hasMessageContaining(
+                        "fine_tuning.cosine_decay: expected true or false, got string \"yes\"");
+        assertThatThrownBy(() -> parse(withFineTuning("0.001")))
+                .hasMessageContaining("fine_tuning: expected an object");
+    }
+
+    @Test
+    void shouldRefuseANotANumberLearningRateFromTheEnvironmentNamingTheVariable() {
+        ConfigLoader loader = new ConfigLoader(Map.of("EMETH_FINE_TUNING_LEARNING_RATE", "NaN"));
+        assertThatThrownBy(() -> loader.parseWorker(BASE + "}", SRC))
+                .hasMessage(
+                        "environment variable EMETH_FINE_TUNING_LEARNING_RATE:"
+                                + " fine_tuning.learning_rate: not a number: 'NaN'");
+    }
+
+    @Test
+    void shouldOverrideAFineTuningKeyFromTheEnvironment() {
+        ConfigLoader loader =
+                new ConfigLoader(Map.of("EMETH_WORKER_FINE_TUNING_LEARNING_RATE", "3e-5"));
+        WorkerConfig c =
+                loader.parseWorker(withFineTuning("{\"learning_rate\": 1e-4}"), SRC).config();
+        assertThat(c.fineTuning().learningRate()).isEqualTo(3e-5);
+    }
+
+    @Test
+    void shouldWarnAboutAnUnknownFineTuningKeyAndSuggestTheRightOne() {
+        // Given a misspelt learning rate
+        var loaded =
+                ConfigLoaderTest.NO_ENV.parseWorker(
+                        withFineTuning("{\"learning_rte\": 1e-4}"), SRC);
+
+        // Then the operator is told which key was ignored and what was meant; the default holds
+        assertThat(loaded.warnings())
+                .containsExactly(
+                        SRC
+                                + ": unknown key 'fine_tuning.learning_rte' ignored (did you mean"
+                                + " 'fine_tuning.learning_rate'?)");
+        assertThat(loaded.config().fineTuning()).isEqualTo(FineTuning.DEFAULTS);
+    }
+
+    @Test
+    void shouldRefuseARecipeOutsideItsRangesWhenBuiltInCode() {
+        assertThatThrownBy(() -> new FineTuning(128, Double.NaN, 0.1, true, 0.01, 1, 0.1))
+                .hasMessage("fine_tuning.learning_rate must be in (0, 1], got NaN");
+        assertThatThrownBy(() -> new FineTuning(0, 5e-5, 0.1, true, 0.01, 1, 0.1))
+                .hasMessageContaining("fine_tuning.context_length must be between 1 and 65536");
+    }
 }
