@@ -215,7 +215,7 @@ public final class WorkerAgent implements AutoCloseable {
 
     /**
      * The pretrained models jobs fine-tune: the launcher's, else the config's {@code models_dir}
-     * read with the HF tokenizer loader and the default fine-tuning recipe.
+     * read with the HF tokenizer loader and the recipe of its {@code fine_tuning} section.
      */
     static JobContext.Models jobModels(WorkerConfig config, WorkerOptions options) {
         return options.models()
@@ -224,7 +224,7 @@ public final class WorkerAgent implements AutoCloseable {
                                 new JobContext.Models(
                                         config.modelsDir(),
                                         HfTokenizers.LOADER,
-                                        TrainingRecipe.fineTuning()));
+                                        TrainingRecipe.fineTuning(config.fineTuning())));
     }
 
     private static Map<String, Supplier<Boolean>> health(

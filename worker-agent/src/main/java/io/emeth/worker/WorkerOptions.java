@@ -17,9 +17,9 @@ import java.util.Optional;
  * @param registrationRefresh how often the worker registers again regardless (see ReRegistration)
  * @param nodeInfoPatience how long to wait for the master's node-info at start
  * @param models the pretrained checkpoints, their tokenizer loader and the fine-tuning recipe;
- *     empty (the default): the config's {@code models_dir}, the HF tokenizer loader and {@link
- *     io.emeth.worker.training.TrainingRecipe#fineTuning()}; {@link JobContext.Models#NONE} runs
- *     only the byte-level fixture
+ *     empty (the default): the config's {@code models_dir}, the HF tokenizer loader and the recipe
+ *     of its {@code fine_tuning} section; {@link JobContext.Models#NONE} runs only the byte-level
+ *     fixture
  */
 public record WorkerOptions(
         Optional<URI> storageApi,

@@ -35,6 +35,27 @@ class WorkerModelsWiringTest {
     }
 
     @Test
+    void shouldFineTuneWithTheRecipeOfTheConfigsFineTuningSection() {
+        // Given a worker.json whose fine_tuning lowers the rate and lengthens the chunks
+        WorkerConfig config =
+                new ConfigLoader(Map.of())
+                        .parseWorker(
+                                "{\"master_node_url\": \"http://m:5000\", \"powerCapacity\": 7,"
+                                        + " \"fine_tuning\": {\"learning_rate\": 2e-5,"
+                                        + " \"context_length\": 256, \"dropout\": 0}}",
+                                "worker.json")
+                        .config();
+
+        // Then the jobs' recipe is that one, not the built-in default
+        TrainingRecipe recipe = WorkerAgent.jobModels(config, WorkerOptions.defaults()).recipe();
+        assertThat(recipe.learningRate()).isEqualTo(2e-5f);
+        assertThat(recipe.contextLength()).isEqualTo(256);
+        assertThat(recipe.dropout()).isZero();
+        assertThat(recipe.warmupRatio()).isEqualTo(0.1f);
+        assertThat(recipe.cosineDecay()).isTrue();
+    }
+
+    @Test
     void shouldUseTheLaunchersModelsWhenGiven() {
         // Given options naming no models at all
         WorkerOptions options = WorkerOptions.defaults().withModels(JobContext.Models.NONE);

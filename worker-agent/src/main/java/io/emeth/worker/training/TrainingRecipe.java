@@ -1,5 +1,7 @@
 package io.emeth.worker.training;
 
+import io.emeth.common.config.FineTuning;
+
 /**
  * How a shard is trained: sequence length, batch, and AdamW with its learning-rate schedule.
  *
@@ -62,82 +64,29 @@ public record TrainingRecipe(
     }
 
     /**
-     * Fine-tuning a pretrained GPT-2 medium as the original did: 128-token chunks, batch 8, peak
-     * learning rate 5e-5 (HF's fine-tuning default; higher rates undo a medium model's
-     * pretraining), 10 % linear warm-up, cosine decay, weight decay 0.01 on the matmul weights,
-     * clipping at 1.0, GPT-2's dropout 0.1.
+     * Fine-tuning a pretrained GPT-2 medium as the original did ({@link FineTuning#DEFAULTS}:
+     * 128-token chunks, peak learning rate 5e-5, 10 % linear warm-up, cosine decay, weight decay
+     * 0.01 on the matmul weights, clipping at 1.0, GPT-2's dropout 0.1), batch 8.
      */
     public static TrainingRecipe fineTuning() {
-        return new TrainingRecipe(DEFAULT_CONTEXT, 8, 5e-5f, 0.1f, true, 0.01f, 1.0f, 0.1f, 42L);
+        return fineTuning(FineTuning.DEFAULTS);
     }
-
-    /** The keys of {@link #fromConfig}, as in {@code worker.json}'s {@code fine_tuning} section. */
-    public static final java.util.List<String> CONFIG_KEYS =
-            java.util.List.of(
-                    "context_length",
-                    "learning_rate",
-                    "warmup_ratio",
-                    "cosine_decay",
-                    "weight_decay",
-                    "grad_clip",
-                    "dropout");
 
     /**
-     * The fine-tuning recipe of a config section such as {@code worker.json}'s {@code
-     * "fine_tuning": {"learning_rate": 5e-5, ...}} (keys {@link #CONFIG_KEYS}; a missing key keeps
-     * {@link #fineTuning()}'s value; batch size and seed come from each job's assignment).
-     *
-     * @param where names the section in errors, e.g. {@code "config/worker.json: fine_tuning"}
-     * @throws IllegalArgumentException naming the key for an unknown key or a bad value
+     * The recipe of a worker's {@code fine_tuning} config section, with batch 8 and seed 42 until a
+     * job's assignment sets its own ({@link #withBatchSize}, {@link #withSeed}).
      */
-    public static TrainingRecipe fromConfig(java.util.Map<String, ?> section, String where) {
-        TrainingRecipe d = fineTuning();
-        for (String key : section.keySet()) {
-            if (!CONFIG_KEYS.contains(key)) {
-                throw new IllegalArgumentException(
-                        where + "." + key + " is not a key; known: " + CONFIG_KEYS);
-            }
-        }
-        try {
-            return new TrainingRecipe(
-                    (int) number(section, "context_length", d.contextLength, where),
-                    d.batchSize,
-                    (float) number(section, "learning_rate", d.learningRate, where),
-                    (float) number(section, "warmup_ratio", d.warmupRatio, where),
-                    flag(section, "cosine_decay", d.cosineDecay, where),
-                    (float) number(section, "weight_decay", d.weightDecay, where),
-                    (float) number(section, "grad_clip", d.gradClip, where),
-                    (float) number(section, "dropout", d.dropout, where),
-                    d.seed);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static double number(
-            java.util.Map<String, ?> section, String key, double fallback, String where) {
-        Object value = section.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        if (!(value instanceof Number n)) {
-            throw new IllegalArgumentException(
-                    where + "." + key + " must be a number, was '" + value + "'");
-        }
-        return n.doubleValue();
-    }
-
-    private static boolean flag(
-            java.util.Map<String, ?> section, String key, boolean fallback, String where) {
-        Object value = section.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        if (!(value instanceof Boolean b)) {
-            throw new IllegalArgumentException(
-                    where + "." + key + " must be true or false, was '" + value + "'");
-        }
-        return b;
+    public static TrainingRecipe fineTuning(FineTuning config) {
+        return new TrainingRecipe(
+                config.contextLength(),
+                8,
+                (float) config.learningRate(),
+                (float) config.warmupRatio(),
+                config.cosineDecay(),
+                (float) config.weightDecay(),
+                (float) config.gradClip(),
+                (float) config.dropout(),
+                42L);
     }
 
     /** The learning rate of (0-based) step {@code step} of a job of {@code totalSteps} steps. */

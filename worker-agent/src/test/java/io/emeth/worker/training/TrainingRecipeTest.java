@@ -1,10 +1,9 @@
 package io.emeth.worker.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.Map;
+import io.emeth.common.config.FineTuning;
 import org.junit.jupiter.api.Test;
 
 class TrainingRecipeTest {
@@ -33,30 +32,20 @@ class TrainingRecipeTest {
     }
 
     @Test
-    void shouldReadAConfigSectionAndNameABadKey() {
-        TrainingRecipe recipe =
-                TrainingRecipe.fromConfig(
-                        Map.of("learning_rate", 1e-4, "context_length", 256, "cosine_decay", false),
-                        "worker.json: fine_tuning");
+    void shouldTakeEveryNumberOfTheConfigsFineTuningSection() {
+        // Given a worker.json fine_tuning section that changes every default
+        FineTuning config = new FineTuning(256, 1e-4, 0.05, false, 0.1, 0.5, 0.2);
 
-        assertThat(recipe.learningRate()).isEqualTo(1e-4f);
+        // Then the recipe trains with exactly those (batch and seed come from each assignment)
+        TrainingRecipe recipe = TrainingRecipe.fineTuning(config);
         assertThat(recipe.contextLength()).isEqualTo(256);
+        assertThat(recipe.learningRate()).isEqualTo(1e-4f);
+        assertThat(recipe.warmupRatio()).isEqualTo(0.05f);
         assertThat(recipe.cosineDecay()).isFalse();
-        assertThat(recipe.weightDecay()).isEqualTo(TrainingRecipe.fineTuning().weightDecay());
-        assertThatThrownBy(
-                        () ->
-                                TrainingRecipe.fromConfig(
-                                        Map.of("lr", 1), "worker.json: fine_tuning"))
-                .hasMessageContaining("worker.json: fine_tuning.lr is not a key");
-        assertThatThrownBy(
-                        () ->
-                                TrainingRecipe.fromConfig(
-                                        Map.of("dropout", 1.5), "worker.json: fine_tuning"))
-                .hasMessageContaining("worker.json: fine_tuning: dropout must be in [0, 1)");
-        assertThatThrownBy(
-                        () ->
-                                TrainingRecipe.fromConfig(
-                                        Map.of("learning_rate", "high"), "w: fine_tuning"))
-                .hasMessageContaining("w: fine_tuning.learning_rate must be a number");
+        assertThat(recipe.weightDecay()).isEqualTo(0.1f);
+        assertThat(recipe.gradClip()).isEqualTo(0.5f);
+        assertThat(recipe.dropout()).isEqualTo(0.2f);
+        assertThat(TrainingRecipe.fineTuning())
+                .isEqualTo(new TrainingRecipe(128, 8, 5e-5f, 0.1f, true, 0.01f, 1f, 0.1f, 42L));
     }
 }
