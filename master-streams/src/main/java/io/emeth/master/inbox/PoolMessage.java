@@ -63,8 +63,12 @@ public sealed interface PoolMessage {
     record DisconnectRequested(String worker, String commandId, String requestedBy)
             implements PoolMessage {}
 
-    /** An eligible job to match. */
-    record JobOpened(JobPlan plan) implements PoolMessage {}
+    /**
+     * An eligible job to match, for the {@code opening}-th time (1 when requested, one more each
+     * time a rewind reopens it): the {@code n} of its {@code ProcessJob}'s command id, so that a
+     * re-match is a new command the gateway executes rather than one it answers from its journal.
+     */
+    record JobOpened(JobPlan plan, int opening) implements PoolMessage {}
 
     /**
      * The job no longer needs workers (finished, canceled, taken, declined): free them, and when

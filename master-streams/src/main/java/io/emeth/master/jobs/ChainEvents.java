@@ -53,7 +53,8 @@ final class ChainEvents {
             rec.plan = eligibility.plan();
             rec.epochs = rec.plan.epochs();
             rec.released = false;
-            jobs.outbox.toPool(jobs.poolId(), new PoolMessage.JobOpened(rec.plan));
+            rec.openings = Math.max(1, rec.openings);
+            jobs.outbox.toPool(jobs.poolId(), new PoolMessage.JobOpened(rec.plan, rec.openings));
         }
         jobs.save(rec);
     }

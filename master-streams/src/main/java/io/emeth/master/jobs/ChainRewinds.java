@@ -126,7 +126,9 @@ final class ChainRewinds {
         rec.matched = false;
         rec.released = false;
         rec.workers = new ArrayList<>();
-        jobs.outbox.toPool(jobs.poolId(), new PoolMessage.JobOpened(rec.plan));
+        // a new opening: its ProcessJob is a new command, not the one of an earlier match
+        rec.openings = Math.max(1, rec.openings) + 1;
+        jobs.outbox.toPool(jobs.poolId(), new PoolMessage.JobOpened(rec.plan, rec.openings));
     }
 
     /** The request itself is off the chain: nothing of the job is left. */

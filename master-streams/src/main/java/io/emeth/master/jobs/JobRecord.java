@@ -35,6 +35,13 @@ final class JobRecord {
     List<ChainRewinds.ChainStep> chainSteps = new ArrayList<>();
 
     int attempt;
+
+    /**
+     * How many times the job was opened for matching (1 on its request, one more per reopen after a
+     * rewind); 0 in records from before the field, read as 1.
+     */
+    int openings;
+
     List<Participant> workers = new ArrayList<>();
     boolean matched;
     boolean replanPending;

@@ -16,6 +16,10 @@ final class PoolJob {
     int attempt;
     List<Member> members = new ArrayList<>();
     boolean processSent;
+
+    /** Which opening of the job this is (see {@code JobOpened}); 0 in old records, read as 1. */
+    int opening;
+
     String pendingKey;
 
     /** Workers dropped from this job (stragglers, failures): a re-plan does not take them back. */
@@ -23,7 +27,8 @@ final class PoolJob {
 
     PoolJob() {}
 
-    PoolJob(JobPlan plan) {
+    PoolJob(JobPlan plan, int opening) {
         this.plan = plan;
+        this.opening = opening;
     }
 }

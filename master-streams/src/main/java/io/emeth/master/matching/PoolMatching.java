@@ -37,11 +37,11 @@ final class PoolMatching {
         this.mode = pool.config.master().cooperative();
     }
 
-    void onJobOpened(String poolId, JobPlan plan) {
+    void onJobOpened(String poolId, JobPlan plan, int opening) {
         if (pool.job(poolId, plan.jobId()) != null) {
             return; // a replayed request
         }
-        PoolJob job = new PoolJob(plan);
+        PoolJob job = new PoolJob(plan, opening);
         long now = pool.now();
         if (JobMath.pastMargin(now, plan.deadlineMs())) {
             pool.outbox.toJob(new JobMessage.MatchExpired(plan.jobId(), expiredReason(plan)));
@@ -169,7 +169,7 @@ final class PoolMatching {
             pool.outbox.assignment(a);
         }
         if (!job.processSent) {
-            pool.outbox.command(processJob(poolId, plan.jobId(), now));
+            pool.outbox.command(processJob(poolId, plan.jobId(), job.opening, now));
             job.processSent = true;
         }
         if (job.pendingKey != null) {
@@ -246,10 +246,14 @@ final class PoolMatching {
                 + ")";
     }
 
-    /** The pool's id is its master's account, the one that must send the transaction. */
-    private static ChainCommand processJob(String account, String jobId, long now) {
+    /**
+     * The pool's id is its master's account, the one that must send the transaction. The command id
+     * carries the job's opening: the first match keeps the id it always had, a match after a reopen
+     * is a new command (the gateway would answer the old id from its journal unsent).
+     */
+    static ChainCommand processJob(String account, String jobId, int opening, long now) {
         return ChainCommand.newBuilder()
-                .setCommandId(CommandIds.of(jobId, ChainAction.PROCESS_JOB, 1))
+                .setCommandId(CommandIds.of(jobId, ChainAction.PROCESS_JOB, Math.max(1, opening)))
                 .setAccount(account)
                 .setIssuedAt(Instant.ofEpochMilli(now))
                 .setPayload(ProcessJob.newBuilder().setJobId(jobId).build())

@@ -103,7 +103,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
                     GoneKind.DISCONNECTED,
                     "disconnected by an operator (" + d.requestedBy() + ")");
         } else if (message instanceof PoolMessage.JobOpened o) {
-            matching.onJobOpened(poolId, o.plan());
+            matching.onJobOpened(poolId, o.plan(), o.opening());
         } else if (message instanceof PoolMessage.JobReleased r) {
             matching.onJobReleased(poolId, r);
         } else if (message instanceof PoolMessage.WorkerDropped d) {

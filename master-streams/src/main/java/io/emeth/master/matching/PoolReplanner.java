@@ -36,7 +36,7 @@ final class PoolReplanner {
         JobPlan plan = request.plan();
         PoolJob job = pool.job(poolId, plan.jobId());
         if (job == null) {
-            job = new PoolJob(plan);
+            job = new PoolJob(plan, 1); // its opening is moot: a re-plan sends no ProcessJob
             job.attempt = request.attempt();
         }
         if (job.attempt > request.attempt()) {

@@ -37,7 +37,7 @@ class JsonSerdeTest {
                         new PoolMessage.Heartbeat("0xw", 1, WorkerPhase.LEARNING, "0xj", 1, 2, 0.5),
                         new PoolMessage.WorkerLeft("0xw", 1, "bye"),
                         new PoolMessage.DisconnectRequested("0xw", "c1", "cli"),
-                        new PoolMessage.JobOpened(PLAN),
+                        new PoolMessage.JobOpened(PLAN, 1),
                         new PoolMessage.JobReleased("0xj", "done", true),
                         new PoolMessage.WorkerDropped("0xj", 2, "0xw", "slow"),
                         new PoolMessage.ReplanRequested(PLAN, 3, List.of("0xw"), 1));

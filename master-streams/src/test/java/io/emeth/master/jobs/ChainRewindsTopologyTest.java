@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.master.testing.MasterDriver;
 import io.emeth.master.testing.TestConfigs;
+import io.emeth.schemas.CommandIds;
 import io.emeth.schemas.avro.JobStatus;
+import io.emeth.schemas.avro.gateway.ChainAction;
+import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.gateway.DeclineJob;
 import io.emeth.schemas.avro.gateway.ProcessJob;
 import io.emeth.schemas.avro.view.JobState;
@@ -15,6 +18,7 @@ import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.schemas.avro.worker.TrainingAssigned;
 import io.emeth.schemas.avro.worker.TrainingCanceled;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +67,40 @@ class ChainRewindsTopologyTest {
         assertThat(master.commands(ProcessJob.class))
                 .singleElement()
                 .satisfies(p -> assertThat(p.getJobId()).isEqualTo(job));
+    }
+
+    @Test
+    void shouldSendANewProcessCommandWhenAJobLostToAnotherNodeIsReopenedAndMatchedAgain() {
+        // Given a job this pool matched and sent a ProcessJob for, which another node took first
+        NodeIdentity worker = TestConfigs.worker(1);
+        master.register(worker, 100);
+        String job = master.request(emt(20), 4_096, T_R50, "{}");
+        assertThat(master.job(job).getState()).isEqualTo(JobState.MATCHED);
+        master.status(job, OTHER_NODE, JobStatus.PROCESSING);
+        long processingBlock = master.lastBlock();
+        assertThat(master.job(job).getState()).isEqualTo(JobState.TAKEN);
+        assertThat(master.worker(worker.address()).getState()).isEqualTo(WorkerState.IDLE);
+
+        // When a reorg voids the other node's PROCESSING and the job is matched again
+        master.rewound(job, processingBlock);
+        assertThat(master.job(job).getState()).isEqualTo(JobState.MATCHED);
+
+        // Then the second ProcessJob is a new command: the gateway, which journaled the first
+        // one's outcome, executes it instead of answering it from the journal
+        List<ChainCommand> processes =
+                master.commands().stream()
+                        .filter(c -> c.getPayload() instanceof ProcessJob)
+                        .toList();
+        assertThat(processes).hasSize(2);
+        assertThat(processes)
+                .allSatisfy(
+                        c -> assertThat(((ProcessJob) c.getPayload()).getJobId()).isEqualTo(job));
+        assertThat(processes.get(1).getCommandId()).isNotEqualTo(processes.get(0).getCommandId());
+        // the first match keeps the id it always had
+        assertThat(processes.get(0).getCommandId())
+                .isEqualTo(CommandIds.of(job, ChainAction.PROCESS_JOB, 1));
+        assertThat(processes.get(1).getCommandId())
+                .isEqualTo(CommandIds.of(job, ChainAction.PROCESS_JOB, 2));
     }
 
     @Test

@@ -73,7 +73,7 @@ public final class InProcessMatchingBench {
         for (int i = 0; i < jobs; i++) {
             String jobId = String.format("0x%032x", i);
             int k = 1 + random.nextInt(8);
-            send(processor, pool, new PoolMessage.JobOpened(plan(jobId, random, k * average)));
+            send(processor, pool, new PoolMessage.JobOpened(plan(jobId, random, k * average), 1));
             for (var f : context.forwarded(Outbox.JOB_INBOX_SINK)) {
                 if (f.record().value() instanceof JobMessage.Matched m) {
                     matched++;
@@ -92,7 +92,7 @@ public final class InProcessMatchingBench {
             send(
                     processor,
                     pool,
-                    new PoolMessage.JobOpened(plan(jobId, random, totalCapacity * 2)));
+                    new PoolMessage.JobOpened(plan(jobId, random, totalCapacity * 2), 1));
         }
         context.resetForwards();
         int weak = 20;

@@ -52,7 +52,7 @@ class PoolPunctuatorsTest {
     void shouldMarkASilentReservedWorkerLostAndTellItsJob() {
         // Given a worker reserved for a job, last heard at T0 (timeout 30 s)
         send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
-        send(new PoolMessage.JobOpened(plan(T0 + 86_400_000)));
+        send(new PoolMessage.JobOpened(plan(T0 + 86_400_000), 1));
         context.resetForwards();
 
         // When the watch runs 30 s later: still within the timeout
@@ -125,7 +125,7 @@ class PoolPunctuatorsTest {
     void shouldDropAWorkerStuckInWaitDataLongerThanItsTimeout() {
         // Given a reserved worker downloading since T0 (wait_data 60 s, heartbeat timeout 30 s)
         send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
-        send(new PoolMessage.JobOpened(plan(T0 + 86_400_000)));
+        send(new PoolMessage.JobOpened(plan(T0 + 86_400_000), 1));
         heartbeatAt(T0, WorkerPhase.WAIT_DATA);
         heartbeatAt(T0 + 80_000, WorkerPhase.WAIT_DATA);
         context.resetForwards();
@@ -211,7 +211,7 @@ class PoolPunctuatorsTest {
         // Given a worker lost, and a job pending, then the task restarted
         send(new PoolMessage.WorkerRegistration(W, T0, 100, "cpu", "http://w", null, List.of()));
         punctuate(WorkerWatch.class, T0 + 30_001);
-        send(new PoolMessage.JobOpened(plan(T0 + 3_700_000)));
+        send(new PoolMessage.JobOpened(plan(T0 + 3_700_000), 1));
         processor = startProcessor();
         context.resetForwards();
 
@@ -234,7 +234,7 @@ class PoolPunctuatorsTest {
     void shouldExpireAPendingJobOnceItsDeadlineMarginHasPassed() {
         // Given a job waiting for workers, deadline 3,610 s away
         long deadline = T0 + 3_610_000;
-        send(new PoolMessage.JobOpened(plan(deadline)));
+        send(new PoolMessage.JobOpened(plan(deadline), 1));
         context.resetForwards();
 
         // When the expiry runs before and at the margin

@@ -66,6 +66,10 @@ public final class ConfigWriter {
         o.put("confirmations", c.confirmations());
         o.put("start_block", c.startBlock());
         o.put("reorg_window", c.reorgWindow());
+        o.put("max_inflight_txs", c.gateway().maxInflightTxs());
+        o.put("max_fee_ceiling_wei", c.gateway().maxFeeCeilingWei().toString());
+        o.put("allowance_deposits", c.gateway().allowanceDeposits());
+        o.put("allowance_low_water_deposits", c.gateway().allowanceLowWaterDeposits());
         o.put("poll_interval_ms", c.pollInterval().toMillis());
         o.put("tx_timeout_ms", c.txTimeout().toMillis());
         o.put("worker_heartbeat_timeout_ms", c.workerHeartbeatTimeout().toMillis());

@@ -42,6 +42,10 @@ import java.util.Optional;
  * <tr><td>confirmations</td><td>2</td><td>blocks a log must be buried under before it is indexed</td></tr>
  * <tr><td>start_block</td><td>0</td><td>first block the indexer reads when it has no checkpoint</td></tr>
  * <tr><td>reorg_window</td><td>128</td><td>confirmed blocks whose hashes the indexer keeps to find a reorg's fork point; a reorg below all of them stops indexing (1..10000)</td></tr>
+ * <tr><td>max_inflight_txs</td><td>32</td><td>the gateway's transactions signed, journaled and broadcast before their receipts are in (1..1000; 1 = one at a time)</td></tr>
+ * <tr><td>max_fee_ceiling_wei</td><td>1000 gwei</td><td>a stuck transaction is replaced with higher fees, never above this max fee per gas (wei, number or decimal string)</td></tr>
+ * <tr><td>allowance_deposits</td><td>20</td><td>deposits one ERC-20 {@code approve} allows, so one approve serves many jobs (1..1000)</td></tr>
+ * <tr><td>allowance_low_water_deposits</td><td>2</td><td>the allowance is topped up when it covers fewer deposits (1..allowance_deposits)</td></tr>
  * <tr><td>poll_interval_ms</td><td>1000</td><td>head polling interval for http(s) endpoints</td></tr>
  * <tr><td>tx_timeout_ms</td><td>120000</td><td>a transaction pending longer is replaced with a higher fee</td></tr>
  * <tr><td>worker_heartbeat_timeout_ms</td><td>30000</td><td>a worker silent longer is marked lost (at least three of the worker's own heartbeat intervals)</td></tr>
@@ -80,7 +84,8 @@ public record MasterConfig(
         Path sqlitePath,
         List<String> readWhitelist,
         List<String> allowedHosts,
-        int reorgWindow) {
+        int reorgWindow,
+        GatewaySettings gateway) {
 
     /** 1 EMT in wei (18 decimals). */
     public static final BigInteger EMT = BigInteger.TEN.pow(18);
@@ -111,6 +116,7 @@ public record MasterConfig(
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(sqlitePath, "sqlitePath");
+        Objects.requireNonNull(gateway, "gateway");
         readWhitelist = List.copyOf(readWhitelist);
         allowedHosts = List.copyOf(allowedHosts);
         if (minFee.signum() < 0 || maxFee.signum() < 0) {

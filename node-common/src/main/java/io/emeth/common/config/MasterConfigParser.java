@@ -71,7 +71,8 @@ final class MasterConfigParser {
                 ConfigValues.path(r, "sqlite_path", ".emeth/admin/emeth.db"),
                 ConfigValues.whitelist(r, "read_whitelist", rpcWhitelist),
                 ConfigValues.hostNames(r, "allowed_hosts"),
-                r.intNumber("reorg_window", MasterConfig.DEFAULT_REORG_WINDOW, 1, 10_000));
+                r.intNumber("reorg_window", MasterConfig.DEFAULT_REORG_WINDOW, 1, 10_000),
+                GatewaySettings.parse(r));
     }
 
     private static NodeIdentity identity(ConfigReader r) {

@@ -43,6 +43,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadTheGatewaysPipelineFeeCeilingAndAllowanceKeys() {
+        MasterConfig c =
+                parse(
+                        master(
+                                "\"max_inflight_txs\": 1, \"max_fee_ceiling_wei\":"
+                                        + " \"2000000000000\", \"allowance_deposits\": 5,"
+                                        + " \"allowance_low_water_deposits\": 5"));
+        assertThat(c.gateway())
+                .isEqualTo(new GatewaySettings(1, new BigInteger("2000000000000"), 5, 5));
+        // and writes them back so that the file round-trips
+        assertThat(parse(ConfigWriter.toJson(c)).gateway()).isEqualTo(c.gateway());
+    }
+
+    @Test
+    void shouldNameTheGatewayKeyThatIsOutOfRange() {
+        assertFails(
+                master("\"max_inflight_txs\": 0"),
+                "max_inflight_txs: must be between 1 and 1000, got 0");
+        assertFails(
+                master("\"max_inflight_txs\": 5000"),
+                "max_inflight_txs: must be between 1 and 1000, got 5000");
+        assertFails(master("\"max_fee_ceiling_wei\": 0"), "max_fee_ceiling_wei: must be positive");
+        assertFails(
+                master("\"max_fee_ceiling_wei\": -1"), "max_fee_ceiling_wei: must not be negative");
+        assertFails(
+                master("\"allowance_deposits\": 0"),
+                "allowance_deposits: must be between 1 and 1000, got 0");
+        assertFails(
+                master("\"allowance_low_water_deposits\": 0"),
+                "allowance_low_water_deposits: must be between 1 and 1000, got 0");
+        assertFails(
+                master("\"allowance_deposits\": 4, \"allowance_low_water_deposits\": 5"),
+                "allowance_low_water_deposits: 5 is above allowance_deposits 4");
+    }
+
+    @Test
     void shouldApplyDefaultsThatWorkWithEmethDev() {
         // Given only the required keys
         MasterConfig c = parse(master(""));
@@ -63,6 +99,11 @@ class ConfigLoaderTest {
         assertThat(c.kafka().schemaRegistryUrl()).isEqualTo(URI.create("http://127.0.0.1:8081"));
         assertThat(c.confirmations()).isEqualTo(2);
         assertThat(c.reorgWindow()).isEqualTo(128);
+        assertThat(c.gateway()).isEqualTo(GatewaySettings.DEFAULTS);
+        assertThat(c.gateway().maxInflightTxs()).isEqualTo(32);
+        assertThat(c.gateway().allowanceDeposits()).isEqualTo(20);
+        assertThat(c.gateway().allowanceLowWaterDeposits()).isEqualTo(2);
+        assertThat(c.gateway().maxFeeCeilingWei()).isEqualTo(new BigInteger("1000000000000"));
         assertThat(c.pollInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.device()).isEqualTo("cpu");
     }
