@@ -26,14 +26,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The pool matcher ({@value #NAME}): consumes {@code pool-inbox} (key: pool id), keeps the pool's
  * worker registry (registrations, heartbeats, leaving, operator disconnects) and its reservations,
- * matches jobs ({@link PoolMatching}), and runs two wall-clock punctuators: {@link WorkerWatch}
- * (lost workers, phase stragglers) and {@link PendingExpiry}. Produces worker assignments, {@code
- * ProcessJob}, {@code worker-status} views and messages to the job coordinator.
+ * matches jobs ({@link PoolMatching}) once per {@code match_batch_ms} in a wall-clock punctuator
+ * (or after every record when it is 0), and runs two more wall-clock punctuators: {@link
+ * WorkerWatch} (lost workers, phase stragglers) and {@link PendingExpiry}. Produces worker
+ * assignments, {@code ProcessJob}, {@code worker-status} views and messages to the job coordinator.
  */
 public final class PoolProcessor implements Processor<String, PoolMessage, String, Object> {
     public static final String NAME = "pool-matcher";
     public static final String WORKERS_STORE = Pool.WORKERS_STORE;
-    public static final String PENDING_STORE = Pool.PENDING_STORE;
     public static final String JOBS_STORE = Pool.JOBS_STORE;
 
     private static final Logger log = LoggerFactory.getLogger(PoolProcessor.class);
@@ -50,6 +50,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
     private Pool pool;
     private PoolMatching matching;
     private PoolReplanner replanner;
+    private boolean matchEachRecord;
 
     public PoolProcessor(MasterStreamsConfig config) {
         this.config = config;
@@ -59,7 +60,6 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
     public static List<StoreBuilder<?>> stores() {
         return List.of(
                 store(WORKERS_STORE, JsonSerde.of(PoolWorker.class)),
-                store(PENDING_STORE, Serdes.String()),
                 store(JOBS_STORE, JsonSerde.of(PoolJob.class)));
     }
 
@@ -74,6 +74,14 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         matching = new PoolMatching(pool);
         replanner = new PoolReplanner(pool, matching);
         var interval = config.punctuateInterval();
+        // records are applied as they come; matching runs once per batch (see architecture.md)
+        matchEachRecord = config.matchBatch().isZero();
+        if (!matchEachRecord) {
+            context.schedule(
+                    config.matchBatch(),
+                    PunctuationType.WALL_CLOCK_TIME,
+                    now -> matchFreedPools(pool, matching));
+        }
         context.schedule(
                 interval, PunctuationType.WALL_CLOCK_TIME, new WorkerWatch(pool, matching));
         context.schedule(
@@ -111,7 +119,9 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         } else if (message instanceof PoolMessage.ReplanRequested r) {
             replanner.onReplan(poolId, r);
         }
-        matchFreedPools(pool, matching);
+        if (matchEachRecord) {
+            matchFreedPools(pool, matching);
+        }
     }
 
     /** Runs matching for every pool whose free workers grew. */
