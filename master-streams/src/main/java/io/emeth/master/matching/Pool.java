@@ -122,6 +122,32 @@ final class Pool {
         return outbox.now();
     }
 
+    /** The newest arrival time of a worker's fact this task processed; 0 before the first. */
+    private long newestFact;
+
+    /** The wall clock when this task last processed a worker's fact. */
+    private long factProcessedAt;
+
+    /** Notes a worker's fact that reached {@code worker-events} at {@code arrivedAt}. */
+    void factSeen(long arrivedAt) {
+        newestFact = Math.max(newestFact, arrivedAt);
+        factProcessedAt = now();
+    }
+
+    /**
+     * The clock liveness is judged by: the newest arrival time of a worker's fact processed, moved
+     * on by the wall-clock time since it was processed; never after {@code wallNow}. A master that
+     * lags behind {@code worker-events} keeps processing old facts, so this clock lags with it and
+     * no worker is lost for the master's own delay; a master that is idle (no fact comes, e.g.
+     * every worker died) sees it move with the wall clock.
+     */
+    long livenessNow(long wallNow) {
+        if (newestFact <= 0) {
+            return wallNow;
+        }
+        return Math.min(wallNow, newestFact + Math.max(0, wallNow - factProcessedAt));
+    }
+
     /** Called whenever the task runs: fixes its start the first time the clock is set. */
     void running() {
         if (initAt <= 0) {

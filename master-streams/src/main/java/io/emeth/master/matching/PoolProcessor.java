@@ -96,12 +96,18 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         if (poolId == null || message == null) {
             return;
         }
+        long arrivedAt = record.timestamp() > 0 ? record.timestamp() : pool.now();
+        if (message instanceof PoolMessage.WorkerRegistration
+                || message instanceof PoolMessage.Heartbeat
+                || message instanceof PoolMessage.WorkerLeft) {
+            pool.factSeen(arrivedAt);
+        }
         if (message instanceof PoolMessage.WorkerRegistration r) {
-            onRegistration(poolId, r);
+            onRegistration(poolId, r, arrivedAt);
         } else if (message instanceof PoolMessage.RegistrationRejected r) {
             onRejected(poolId, r);
         } else if (message instanceof PoolMessage.Heartbeat h) {
-            onHeartbeat(poolId, h);
+            onHeartbeat(poolId, h, arrivedAt);
         } else if (message instanceof PoolMessage.WorkerLeft l) {
             onGone(poolId, l.worker(), GoneKind.LEFT, "the worker left: " + l.reason());
         } else if (message instanceof PoolMessage.DisconnectRequested d) {
@@ -131,7 +137,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         }
     }
 
-    private void onRegistration(String poolId, PoolMessage.WorkerRegistration r) {
+    private void onRegistration(String poolId, PoolMessage.WorkerRegistration r, long arrivedAt) {
         PoolWorker w = pool.worker(poolId, r.worker());
         if (w == null) {
             w = new PoolWorker(r.worker(), poolId);
@@ -148,7 +154,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
                         ? configured
                         : Math.max(configured, 3 * r.heartbeatIntervalMs());
         w.registeredAt = now;
-        w.lastSeenAt = now;
+        w.lastSeenAt = Math.max(w.lastSeenAt, arrivedAt);
         w.lastError = null;
         if (!w.busy()) {
             w.state = WorkerState.IDLE;
@@ -183,7 +189,11 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         pool.outbox.workerView(Pool.view(shown, pool.now()));
     }
 
-    private void onHeartbeat(String poolId, PoolMessage.Heartbeat h) {
+    /**
+     * A heartbeat is judged by when it reached Kafka ({@code arrivedAt}): liveness and phase times
+     * are in that clock, see {@link Pool#livenessNow}.
+     */
+    private void onHeartbeat(String poolId, PoolMessage.Heartbeat h, long arrivedAt) {
         PoolWorker w = pool.worker(poolId, h.worker());
         if (w == null) {
             log.debug("Heartbeat from an unregistered worker [worker:{}]", h.worker());
@@ -198,7 +208,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
             }
             return;
         }
-        long now = pool.now();
+        long now = arrivedAt;
         boolean changed = w.phase != h.phase() || !Objects.equals(w.heartbeatJobId, h.jobId());
         if (changed) {
             w.phase = h.phase();
@@ -212,7 +222,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         w.heartbeatJobId = h.jobId();
         w.epoch = h.epoch();
         w.heartbeatAt = h.at();
-        w.lastSeenAt = now;
+        w.lastSeenAt = Math.max(w.lastSeenAt, now);
         boolean forThisAttempt =
                 w.busy()
                         && w.jobId.equals(h.jobId())
