@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * <tr><td>stream_threads</td><td>1</td><td>Kafka Streams threads of this instance</td></tr>
  * <tr><td>punctuate_interval_ms</td><td>1000</td><td>how often the wall-clock checks run (lost
  *     workers, phase timeouts, aggregation timers)</td></tr>
+ * <tr><td>match_batch_ms</td><td>5</td><td>the pool matcher applies the records it gets
+ *     for this long, then matches once, highest fee first (0: after every record)</td></tr>
  * <tr><td>instance_id</td><td>host name + hash of state_dir</td><td>this instance's static
  *     membership id ({@link Membership}): stable across restarts, unique per instance</td></tr>
  * <tr><td>master_instances</td><td>1</td><td>how many instances share application_id; above 1
@@ -50,8 +52,12 @@ public record MasterStreamsConfig(
         String topicPrefix,
         int streamThreads,
         Duration punctuateInterval,
+        Duration matchBatch,
         Membership membership,
         BigInteger verifierFee) {
+    /** How long the pool gathers records before one matching pass ({@code match_batch_ms}). */
+    public static final Duration DEFAULT_MATCH_BATCH = Duration.ofMillis(5);
+
     static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,100}");
 
     public MasterStreamsConfig {
@@ -81,6 +87,10 @@ public record MasterStreamsConfig(
         if (punctuateInterval.toMillis() < 10) {
             throw new IllegalArgumentException("punctuate_interval_ms must be at least 10");
         }
+        Objects.requireNonNull(matchBatch, "matchBatch");
+        if (matchBatch.isNegative() || matchBatch.toMillis() > 1_000) {
+            throw new IllegalArgumentException("match_batch_ms must be 0 to 1000");
+        }
     }
 
     /** The defaults for every key read here, around a loaded {@link MasterConfig}. */
@@ -95,6 +105,7 @@ public record MasterStreamsConfig(
                 "",
                 1,
                 Duration.ofSeconds(1),
+                DEFAULT_MATCH_BATCH,
                 Membership.single(master.stateDir()),
                 BigInteger.ZERO);
     }
@@ -115,6 +126,7 @@ public record MasterStreamsConfig(
                 prefix,
                 streamThreads,
                 punctuateInterval,
+                matchBatch,
                 membership,
                 verifierFee);
     }
@@ -130,6 +142,7 @@ public record MasterStreamsConfig(
                 topicPrefix,
                 streamThreads,
                 punctuateInterval,
+                matchBatch,
                 membership,
                 verifierFee);
     }
@@ -145,6 +158,7 @@ public record MasterStreamsConfig(
                 topicPrefix,
                 streamThreads,
                 punctuateInterval,
+                matchBatch,
                 membership,
                 verifierFee);
     }
@@ -160,6 +174,24 @@ public record MasterStreamsConfig(
                 topicPrefix,
                 streamThreads,
                 interval,
+                matchBatch,
+                membership,
+                verifierFee);
+    }
+
+    /** Matching after every record ({@link Duration#ZERO}) or once per {@code batch}. */
+    public MasterStreamsConfig withMatchBatch(Duration batch) {
+        return new MasterStreamsConfig(
+                master,
+                timeouts,
+                model,
+                aggregation,
+                models,
+                retention,
+                topicPrefix,
+                streamThreads,
+                punctuateInterval,
+                batch,
                 membership,
                 verifierFee);
     }
@@ -176,6 +208,7 @@ public record MasterStreamsConfig(
                 topicPrefix,
                 streamThreads,
                 punctuateInterval,
+                matchBatch,
                 membership,
                 fee);
     }

@@ -45,6 +45,7 @@ public final class MasterStreamsConfigLoader {
                     "topic_prefix",
                     "stream_threads",
                     "punctuate_interval_ms",
+                    "match_batch_ms",
                     "instance_id",
                     "master_instances");
 
@@ -120,6 +121,12 @@ public final class MasterStreamsConfigLoader {
                         prefix,
                         (int) r.number("stream_threads", 1, 1, 64),
                         Duration.ofMillis(r.number("punctuate_interval_ms", 1_000, 10, 60_000)),
+                        Duration.ofMillis(
+                                r.number(
+                                        "match_batch_ms",
+                                        MasterStreamsConfig.DEFAULT_MATCH_BATCH.toMillis(),
+                                        0,
+                                        1_000)),
                         membership(r, base.config().stateDir()),
                         java.math.BigInteger.ZERO);
         List<String> warnings = base.warnings().stream().filter(w -> !aboutOwnKey(w)).toList();

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * Where the master's processors send what they decide, each kind to its sink by name: worker
  * assignments, chain commands, the two views and the two internal inboxes. Every record is stamped
  * with the wall clock, so that on a task's inputs the internal messages sort after the facts that
- * caused them.
+ * caused them; a worker's facts keep their arrival time on the way to the pool.
  */
 public final class Outbox {
     public static final String ASSIGNMENTS_SINK = "worker-assignments-sink";
@@ -56,6 +56,15 @@ public final class Outbox {
 
     public void toPool(String pool, PoolMessage message) {
         send(pool, message, POOL_INBOX_SINK);
+    }
+
+    /**
+     * A worker's fact to the pool, stamped with {@code arrivedAt}: when it reached {@code
+     * worker-events} (the broker's append time), so the pool judges liveness by when workers spoke,
+     * not by when this master got to it.
+     */
+    public void toPool(String pool, PoolMessage message, long arrivedAt) {
+        context.forward(new Record<>(pool, message, arrivedAt), POOL_INBOX_SINK);
     }
 
     public void toJob(JobMessage message) {

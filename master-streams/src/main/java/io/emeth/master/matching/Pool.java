@@ -24,16 +24,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class Pool {
     static final String WORKERS_STORE = "pool-workers-store";
-    static final String PENDING_STORE = "pool-pending-jobs-store";
     static final String JOBS_STORE = "pool-jobs-store";
-
-    /** Entries of each index kept in memory between reads (see {@link IndexCache}). */
-    static final int INDEX_CACHE_ENTRIES = 1_024;
 
     final MasterStreamsConfig config;
     final Outbox outbox;
     final KeyValueStore<String, PoolWorker> workers;
-    final KeyValueStore<String, String> pending;
     final KeyValueStore<String, PoolJob> jobs;
 
     /**
@@ -46,7 +41,7 @@ final class Pool {
 
     private final Set<String> poolsToMatch = new LinkedHashSet<>();
     private final Map<String, FreeIndex> freeIndexes = new HashMap<>();
-    private final Map<String, IndexCache> pendingIndexes = new HashMap<>();
+    private final Map<String, PendingIndex> pendingIndexes = new HashMap<>();
 
     /**
      * Every worker of the store by store key, loaded once when the task starts: handlers read and
@@ -61,14 +56,10 @@ final class Pool {
     /** When each pending job's deadline margin passes, by pending key. */
     final DueTimers pendingTimers = new DueTimers();
 
-    /** What each pending job needed when last tried, to skip what cannot fit. */
-    final PendingNeeds pendingNeeds = new PendingNeeds();
-
     Pool(ProcessorContext<String, Object> context, MasterStreamsConfig config) {
         this.config = config;
         this.outbox = new Outbox(context);
         this.workers = context.getStateStore(WORKERS_STORE);
-        this.pending = context.getStateStore(PENDING_STORE);
         this.jobs = context.getStateStore(JOBS_STORE);
         this.initAt = context.currentSystemTimeMs();
         load();
@@ -93,11 +84,19 @@ final class Pool {
                         freeIndex(w.pool).add(w.worker, w.powerCapacity);
                     }
                 });
-        try (KeyValueIterator<String, String> it = pending.all()) {
+        try (KeyValueIterator<String, PoolJob> it = jobs.all()) {
             while (it.hasNext()) {
-                KeyValue<String, String> kv = it.next();
-                pendingTimers.atMost(kv.key, Long.parseLong(kv.value) - JobMath.DEADLINE_MARGIN_MS);
-                pendingNeeds.note(kv.key.substring(0, kv.key.indexOf(PoolKeys.SEP)), kv.key, 0);
+                KeyValue<String, PoolJob> kv = it.next();
+                PoolJob job = kv.value;
+                if (job.pendingKey != null) {
+                    String pool = kv.key.substring(0, kv.key.indexOf(PoolKeys.SEP));
+                    // R is a lower bound of what the job needs; matching raises it when it tries
+                    addPending(
+                            pool,
+                            job.pendingKey,
+                            job.plan.deadlineMs(),
+                            Math.max(1, job.plan.requiredCapacity()));
+                }
             }
         }
     }
@@ -121,6 +120,32 @@ final class Pool {
 
     long now() {
         return outbox.now();
+    }
+
+    /** The newest arrival time of a worker's fact this task processed; 0 before the first. */
+    private long newestFact;
+
+    /** The wall clock when this task last processed a worker's fact. */
+    private long factProcessedAt;
+
+    /** Notes a worker's fact that reached {@code worker-events} at {@code arrivedAt}. */
+    void factSeen(long arrivedAt) {
+        newestFact = Math.max(newestFact, arrivedAt);
+        factProcessedAt = now();
+    }
+
+    /**
+     * The clock liveness is judged by: the newest arrival time of a worker's fact processed, moved
+     * on by the wall-clock time since it was processed; never after {@code wallNow}. A master that
+     * lags behind {@code worker-events} keeps processing old facts, so this clock lags with it and
+     * no worker is lost for the master's own delay; a master that is idle (no fact comes, e.g.
+     * every worker died) sees it move with the wall clock.
+     */
+    long livenessNow(long wallNow) {
+        if (newestFact <= 0) {
+            return wallNow;
+        }
+        return Math.min(wallNow, newestFact + Math.max(0, wallNow - factProcessedAt));
     }
 
     /** Called whenever the task runs: fixes its start the first time the clock is set. */
@@ -220,33 +245,35 @@ final class Pool {
         return freeIndexes.computeIfAbsent(pool, p -> new FreeIndex());
     }
 
-    /** The pool's pending index: deadline by pending key, highest fee first. */
-    IndexCache pendingIndex(String pool) {
-        return pendingIndexes.computeIfAbsent(
-                pool, p -> new IndexCache(pending, PoolKeys.prefix(p), INDEX_CACHE_ENTRIES));
+    /** The pool's pending jobs in memory, highest fee first, with what each needs. */
+    PendingIndex pendingIndex(String pool) {
+        return pendingIndexes.computeIfAbsent(pool, p -> new PendingIndex());
     }
 
-    /** Puts a job into the pending index, with a timer for its deadline margin. */
+    /**
+     * Puts a job into the pending index with a lower bound of its need, with a timer for its
+     * deadline margin, and marks the pool for the next matching pass.
+     */
     void addPending(String pool, String pendingKey, long deadlineMs, long need) {
-        pendingIndex(pool).put(pendingKey, Long.toString(deadlineMs));
+        pendingIndex(pool).put(pendingKey, deadlineMs, need);
         pendingTimers.atMost(pendingKey, deadlineMs - JobMath.DEADLINE_MARGIN_MS);
-        pendingNeeds.note(pool, pendingKey, need);
+        poolsToMatch.add(pool);
     }
 
     void removePending(String pool, String pendingKey) {
-        pendingIndex(pool).delete(pendingKey);
+        pendingIndex(pool).remove(pendingKey);
         pendingTimers.cancel(pendingKey);
-        pendingNeeds.note(pool, pendingKey, -1);
+    }
+
+    /** The capacity of the pool's strongest free worker, 0 when none is free. */
+    long strongestFree(String pool) {
+        Iterator<Candidate> it = freeIndex(pool).strongestFirst();
+        return it.hasNext() ? it.next().powerCapacity() : 0;
     }
 
     /** Free workers of the pool, strongest first. */
     Iterator<Candidate> freeWorkers(String pool) {
         return freeIndex(pool).strongestFirst();
-    }
-
-    /** Pending jobs of the pool, highest fee first. */
-    Iterator<KeyValue<String, String>> pendingJobs(String pool) {
-        return pendingIndex(pool).iterator();
     }
 
     PoolJob job(String pool, String jobId) {
@@ -265,7 +292,10 @@ final class Pool {
         jobs.delete(PoolKeys.job(pool, job.plan.jobId()));
     }
 
-    /** The pools whose free capacity grew since the last call; matching should run for them. */
+    /**
+     * The pools whose free capacity grew or that got a pending job since the last call; matching
+     * should run for them.
+     */
     Set<String> takePoolsToMatch() {
         Set<String> out = new LinkedHashSet<>(poolsToMatch);
         poolsToMatch.clear();

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.kafka.streams.KeyValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,20 +57,15 @@ final class PoolMatching {
             log.info("Job has no model [jobId:{}, reason:{}]", plan.jobId(), reason);
             return;
         }
-        if (!tryMatch(poolId, job, now)) {
-            job.pendingKey =
-                    PoolKeys.pending(poolId, plan.fee(), plan.requestedAtMs(), plan.jobId());
-            pool.addPending(
-                    poolId,
-                    job.pendingKey,
-                    plan.deadlineMs(),
-                    Matcher.needed(plan, plan.epochs(), now));
-            pool.saveJob(poolId, job);
-            log.debug(
-                    "Job waits for workers [jobId:{}, required:{}]",
-                    plan.jobId(),
-                    plan.requiredCapacity());
-        }
+        // pending first: the next matching pass takes the poll's jobs together, highest fee first
+        job.pendingKey = PoolKeys.pending(poolId, plan.fee(), plan.requestedAtMs(), plan.jobId());
+        pool.addPending(
+                poolId, job.pendingKey, plan.deadlineMs(), Math.max(1, plan.requiredCapacity()));
+        pool.saveJob(poolId, job);
+        log.debug(
+                "Job waits for the next matching pass [jobId:{}, required:{}]",
+                plan.jobId(),
+                plan.requiredCapacity());
     }
 
     void onJobReleased(String poolId, PoolMessage.JobReleased released) {
@@ -184,36 +178,41 @@ final class PoolMatching {
     }
 
     /**
-     * Matches pending jobs, highest fee first, while free workers remain. A job that did not fit
-     * the free workers before still does not (they only grew since), so a job arriving later is
-     * matched on arrival and only a growth of the free set calls for this pass.
+     * Matches pending jobs, highest fee first, while free workers remain: each step asks the
+     * pending index for the best job whose known need fits what is free (the summed free capacity
+     * in {@code nvm}, the strongest free worker in {@code 1v1}) in O(log n), so jobs that cannot be
+     * served are never walked. A job's known need is a lower bound; when its need now is larger the
+     * index learns it and the step is asked again. A job the free workers cannot take (none holds
+     * its model) is passed over for this pass.
      */
     void matchPending(String poolId) {
-        long now = pool.now();
-        PoolStats stats = pool.stats(poolId);
-        if (stats.freeCount == 0 || pool.pendingNeeds.least(poolId) > stats.freeCapacity) {
-            return; // no pending job fits in all the free capacity: no walk (a weak worker joined)
-        }
+        PendingIndex index = pool.pendingIndex(poolId);
         List<String> expired = new ArrayList<>();
-        Iterator<KeyValue<String, String>> it = pool.pendingJobs(poolId);
-        while (it.hasNext() && stats.freeCount > 0) {
-            KeyValue<String, String> entry = it.next();
-            String jobId = PoolKeys.pendingJob(entry.key);
-            if (JobMath.pastMargin(now, Long.parseLong(entry.value))) {
-                expired.add(jobId);
+        String after = null;
+        long now = pool.now();
+        while (true) {
+            PoolStats stats = pool.stats(poolId);
+            if (stats.freeCount == 0) {
+                break;
+            }
+            long fits = mode == Cooperative.NVM ? stats.freeCapacity : pool.strongestFree(poolId);
+            PendingIndex.Entry e = index.first(fits, after);
+            if (e == null) {
+                break;
+            }
+            PoolJob job = pool.job(poolId, e.jobId);
+            if (job == null) {
+                pool.removePending(poolId, e.key);
                 continue;
             }
-            if (pool.pendingNeeds.of(entry.key) > stats.freeCapacity) {
-                continue; // it needed more than is free when last tried, and needs only grow
-            }
-            PoolJob job = pool.job(poolId, jobId);
-            if (job == null) {
-                expired.add(jobId);
-            } else if (tryMatch(poolId, job, now)) {
-                stats = pool.stats(poolId);
-            } else {
-                pool.pendingNeeds.note(
-                        poolId, entry.key, Matcher.needed(job.plan, job.plan.epochs(), now));
+            long needed = Matcher.needed(job.plan, job.plan.epochs(), now);
+            if (needed == Long.MAX_VALUE) {
+                expired.add(e.jobId);
+                index.remove(e.key); // expire() below drops the job
+            } else if (needed > fits) {
+                index.raiseNeed(e.key, needed);
+            } else if (!tryMatch(poolId, job, now)) {
+                after = e.key;
             }
         }
         expired.forEach(jobId -> expire(poolId, jobId));

@@ -26,14 +26,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The pool matcher ({@value #NAME}): consumes {@code pool-inbox} (key: pool id), keeps the pool's
  * worker registry (registrations, heartbeats, leaving, operator disconnects) and its reservations,
- * matches jobs ({@link PoolMatching}), and runs two wall-clock punctuators: {@link WorkerWatch}
- * (lost workers, phase stragglers) and {@link PendingExpiry}. Produces worker assignments, {@code
- * ProcessJob}, {@code worker-status} views and messages to the job coordinator.
+ * matches jobs ({@link PoolMatching}) once per {@code match_batch_ms} in a wall-clock punctuator
+ * (or after every record when it is 0), and runs two more wall-clock punctuators: {@link
+ * WorkerWatch} (lost workers, phase stragglers) and {@link PendingExpiry}. Produces worker
+ * assignments, {@code ProcessJob}, {@code worker-status} views and messages to the job coordinator.
  */
 public final class PoolProcessor implements Processor<String, PoolMessage, String, Object> {
     public static final String NAME = "pool-matcher";
     public static final String WORKERS_STORE = Pool.WORKERS_STORE;
-    public static final String PENDING_STORE = Pool.PENDING_STORE;
     public static final String JOBS_STORE = Pool.JOBS_STORE;
 
     private static final Logger log = LoggerFactory.getLogger(PoolProcessor.class);
@@ -50,6 +50,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
     private Pool pool;
     private PoolMatching matching;
     private PoolReplanner replanner;
+    private boolean matchEachRecord;
 
     public PoolProcessor(MasterStreamsConfig config) {
         this.config = config;
@@ -59,7 +60,6 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
     public static List<StoreBuilder<?>> stores() {
         return List.of(
                 store(WORKERS_STORE, JsonSerde.of(PoolWorker.class)),
-                store(PENDING_STORE, Serdes.String()),
                 store(JOBS_STORE, JsonSerde.of(PoolJob.class)));
     }
 
@@ -74,6 +74,14 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         matching = new PoolMatching(pool);
         replanner = new PoolReplanner(pool, matching);
         var interval = config.punctuateInterval();
+        // records are applied as they come; matching runs once per batch (see architecture.md)
+        matchEachRecord = config.matchBatch().isZero();
+        if (!matchEachRecord) {
+            context.schedule(
+                    config.matchBatch(),
+                    PunctuationType.WALL_CLOCK_TIME,
+                    now -> matchFreedPools(pool, matching));
+        }
         context.schedule(
                 interval, PunctuationType.WALL_CLOCK_TIME, new WorkerWatch(pool, matching));
         context.schedule(
@@ -88,12 +96,18 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         if (poolId == null || message == null) {
             return;
         }
+        long arrivedAt = record.timestamp() > 0 ? record.timestamp() : pool.now();
+        if (message instanceof PoolMessage.WorkerRegistration
+                || message instanceof PoolMessage.Heartbeat
+                || message instanceof PoolMessage.WorkerLeft) {
+            pool.factSeen(arrivedAt);
+        }
         if (message instanceof PoolMessage.WorkerRegistration r) {
-            onRegistration(poolId, r);
+            onRegistration(poolId, r, arrivedAt);
         } else if (message instanceof PoolMessage.RegistrationRejected r) {
             onRejected(poolId, r);
         } else if (message instanceof PoolMessage.Heartbeat h) {
-            onHeartbeat(poolId, h);
+            onHeartbeat(poolId, h, arrivedAt);
         } else if (message instanceof PoolMessage.WorkerLeft l) {
             onGone(poolId, l.worker(), GoneKind.LEFT, "the worker left: " + l.reason());
         } else if (message instanceof PoolMessage.DisconnectRequested d) {
@@ -111,7 +125,9 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         } else if (message instanceof PoolMessage.ReplanRequested r) {
             replanner.onReplan(poolId, r);
         }
-        matchFreedPools(pool, matching);
+        if (matchEachRecord) {
+            matchFreedPools(pool, matching);
+        }
     }
 
     /** Runs matching for every pool whose free workers grew. */
@@ -121,7 +137,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         }
     }
 
-    private void onRegistration(String poolId, PoolMessage.WorkerRegistration r) {
+    private void onRegistration(String poolId, PoolMessage.WorkerRegistration r, long arrivedAt) {
         PoolWorker w = pool.worker(poolId, r.worker());
         if (w == null) {
             w = new PoolWorker(r.worker(), poolId);
@@ -138,7 +154,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
                         ? configured
                         : Math.max(configured, 3 * r.heartbeatIntervalMs());
         w.registeredAt = now;
-        w.lastSeenAt = now;
+        w.lastSeenAt = Math.max(w.lastSeenAt, arrivedAt);
         w.lastError = null;
         if (!w.busy()) {
             w.state = WorkerState.IDLE;
@@ -173,7 +189,11 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         pool.outbox.workerView(Pool.view(shown, pool.now()));
     }
 
-    private void onHeartbeat(String poolId, PoolMessage.Heartbeat h) {
+    /**
+     * A heartbeat is judged by when it reached Kafka ({@code arrivedAt}): liveness and phase times
+     * are in that clock, see {@link Pool#livenessNow}.
+     */
+    private void onHeartbeat(String poolId, PoolMessage.Heartbeat h, long arrivedAt) {
         PoolWorker w = pool.worker(poolId, h.worker());
         if (w == null) {
             log.debug("Heartbeat from an unregistered worker [worker:{}]", h.worker());
@@ -188,7 +208,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
             }
             return;
         }
-        long now = pool.now();
+        long now = arrivedAt;
         boolean changed = w.phase != h.phase() || !Objects.equals(w.heartbeatJobId, h.jobId());
         if (changed) {
             w.phase = h.phase();
@@ -202,7 +222,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         w.heartbeatJobId = h.jobId();
         w.epoch = h.epoch();
         w.heartbeatAt = h.at();
-        w.lastSeenAt = now;
+        w.lastSeenAt = Math.max(w.lastSeenAt, now);
         boolean forThisAttempt =
                 w.busy()
                         && w.jobId.equals(h.jobId())

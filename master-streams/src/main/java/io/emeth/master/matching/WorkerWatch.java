@@ -18,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * checkpoint}; each plus one heartbeat timeout, since the master only sees heartbeats). Both tell
  * the worker's job, which continues without it, re-plans or declines.
  *
+ * <p>Silence is measured by when the heartbeats reached {@code worker-events} (their record
+ * timestamps, the broker's append time) against {@link Pool#livenessNow}: the newest such time
+ * processed, moved on by the wall clock only while no fact comes. A master that falls behind {@code
+ * worker-events} therefore does not declare LOST the workers whose heartbeats wait in the topic;
+ * one whose workers all went silent still does, by the wall clock.
+ *
  * <p>Silence before the task started counts from its start: a restarted or migrated master first
  * catches up on the heartbeats it missed.
  *
@@ -37,7 +43,9 @@ final class WorkerWatch implements Punctuator {
     }
 
     @Override
-    public void punctuate(long now) {
+    public void punctuate(long wallNow) {
+        // judged in the clock of the workers' facts, so a lagging master loses no one
+        long now = pool.livenessNow(wallNow);
         List<PoolWorker> lost = new ArrayList<>();
         List<KeyValue<PoolWorker, String>> stragglers = new ArrayList<>();
         for (String key : pool.workerTimers.takeDue(now)) {

@@ -64,7 +64,7 @@ public final class WorkerEventRouter implements Processor<String, WorkerEvent, S
         }
         PoolMessage message = toMessage(worker, event, record.timestamp());
         if (message != null) {
-            outbox.toPool(pool, message);
+            outbox.toPool(pool, message, record.timestamp());
         }
     }
 

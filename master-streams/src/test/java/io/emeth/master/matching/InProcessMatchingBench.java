@@ -45,7 +45,6 @@ public final class InProcessMatchingBench {
         MockProcessorContext<String, Object> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
         addStore(context, PoolProcessor.WORKERS_STORE, JsonSerde.of(PoolWorker.class));
-        addStore(context, PoolProcessor.PENDING_STORE, Serdes.String());
         addStore(context, PoolProcessor.JOBS_STORE, JsonSerde.of(PoolJob.class));
         PoolProcessor processor = new PoolProcessor(config);
         processor.init(context);

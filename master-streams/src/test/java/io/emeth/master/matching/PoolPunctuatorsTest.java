@@ -43,7 +43,6 @@ class PoolPunctuatorsTest {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
         addStore(PoolProcessor.WORKERS_STORE, JsonSerde.of(PoolWorker.class));
-        addStore(PoolProcessor.PENDING_STORE, Serdes.String());
         addStore(PoolProcessor.JOBS_STORE, JsonSerde.of(PoolJob.class));
         processor = startProcessor();
     }
@@ -242,15 +241,15 @@ class PoolPunctuatorsTest {
         assertThat(context.forwarded()).isEmpty();
         punctuate(PendingExpiry.class, T0 + 10_000);
 
-        // Then the job leaves the pending index and its coordinator is told
+        // Then the job leaves the pool (pending index and job store) and its coordinator is told
         assertThat(jobMessages())
                 .singleElement()
                 .isInstanceOfSatisfying(
                         JobMessage.MatchExpired.class,
                         e -> assertThat(e.reason()).contains("margin"));
         try (var it =
-                ((org.apache.kafka.streams.state.KeyValueStore<String, String>)
-                                context.getStateStore(PoolProcessor.PENDING_STORE))
+                ((org.apache.kafka.streams.state.KeyValueStore<String, PoolJob>)
+                                context.getStateStore(PoolProcessor.JOBS_STORE))
                         .all()) {
             assertThat(it.hasNext()).isFalse();
         }

@@ -41,9 +41,15 @@ public final class TestConfigs {
         return config(cooperative, "");
     }
 
+    /**
+     * A config for tests that drive the topology record by record: the pool matches after every
+     * record ({@code match_batch_ms} 0) unless {@code extra} sets {@code match_batch_ms}.
+     */
     public static MasterStreamsConfig config(String cooperative, String extra) {
+        String batch = extra.contains("match_batch_ms") ? "" : "\"match_batch_ms\": 0";
+        String members = extra.isBlank() ? batch : batch.isEmpty() ? extra : batch + "," + extra;
         return new MasterStreamsConfigLoader(Map.of())
-                .parse(json(cooperative, extra), "test master.json")
+                .parse(json(cooperative, members), "test master.json")
                 .config()
                 // what the launcher reads from the chain: the network's 10 EMT
                 .withVerifierFee(emt(10));
