@@ -96,6 +96,10 @@ final class Pool {
                             job.pendingKey,
                             job.plan.deadlineMs(),
                             Math.max(1, job.plan.requiredCapacity()));
+                    if (job.replanOf > 0) {
+                        pendingTimers.atMost(
+                                job.pendingKey, PoolReplanner.giveUpAt(job, job.replanEpochs));
+                    }
                 }
             }
         }
