@@ -34,6 +34,17 @@ public final class AssignmentFactory {
                 ShardPlanner.shards(plan.datasetSizeBytes(), plan.language(), members);
         ByteRange validation = ShardPlanner.validation(plan.datasetSizeBytes(), plan.language());
         List<String> addresses = members.stream().map(Member::worker).toList();
+        // the same for every member: built once per attempt, shared by its assignments
+        DatasetRef dataset =
+                DatasetRef.newBuilder()
+                        .setName(plan.dataset())
+                        .setSizeBytes(plan.datasetSizeBytes())
+                        .setSha256(null)
+                        .build();
+        PhaseTimeouts timeouts = timeouts(config.timeouts());
+        ModelConfig model = model(config.model(), seed(plan.jobId()));
+        AggregationConfig aggregation = aggregation(config.aggregation());
+        String modelName = config.models().modelFor(plan.programId(), plan.language());
         List<WorkerAssignment> out = new ArrayList<>(members.size());
         for (int i = 0; i < members.size(); i++) {
             TrainingAssigned assigned =
@@ -43,22 +54,16 @@ public final class AssignmentFactory {
                             .setWorkers(addresses)
                             .setShard(shards.get(i))
                             .setValidation(validation)
-                            .setDataset(
-                                    DatasetRef.newBuilder()
-                                            .setName(plan.dataset())
-                                            .setSizeBytes(plan.datasetSizeBytes())
-                                            .setSha256(null)
-                                            .build())
+                            .setDataset(dataset)
                             .setEpochs(plan.epochs())
                             .setBatchSize(config.master().batchSize())
-                            .setTimeouts(timeouts(config.timeouts()))
+                            .setTimeouts(timeouts)
                             .setAggregator(addresses.get(0))
-                            .setModel(model(config.model(), seed(plan.jobId())))
-                            .setAggregation(aggregation(config.aggregation()))
+                            .setModel(model)
+                            .setAggregation(aggregation)
                             .setLanguage(plan.language())
                             .setProgramId(plan.programId())
-                            .setModelName(
-                                    config.models().modelFor(plan.programId(), plan.language()))
+                            .setModelName(modelName)
                             .build();
             out.add(assignment(members.get(i).worker(), plan.jobId(), attempt, assigned));
         }

@@ -23,5 +23,6 @@ final class PendingExpiry implements Punctuator {
             String poolId = pendingKey.substring(0, pendingKey.indexOf(PoolKeys.SEP));
             matching.expire(poolId, PoolKeys.pendingJob(pendingKey));
         }
+        pool.flushJobs();
     }
 }

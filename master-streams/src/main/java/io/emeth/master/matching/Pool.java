@@ -9,6 +9,7 @@ import io.emeth.schemas.avro.view.WorkerView;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -88,6 +89,9 @@ final class Pool {
             while (it.hasNext()) {
                 KeyValue<String, PoolJob> kv = it.next();
                 PoolJob job = kv.value;
+                if (job.active) {
+                    activeJobs.put(kv.key, job);
+                }
                 if (job.pendingKey != null) {
                     String pool = kv.key.substring(0, kv.key.indexOf(PoolKeys.SEP));
                     // R is a lower bound of what the job needs; matching raises it when it tries
@@ -96,6 +100,10 @@ final class Pool {
                             job.pendingKey,
                             job.plan.deadlineMs(),
                             Math.max(1, job.plan.requiredCapacity()));
+                    if (job.replanOf > 0) {
+                        pendingTimers.atMost(
+                                job.pendingKey, PoolReplanner.giveUpAt(job, job.replanEpochs));
+                    }
                 }
             }
         }
@@ -276,12 +284,36 @@ final class Pool {
         return freeIndex(pool).strongestFirst();
     }
 
+    /**
+     * Jobs changed while handling the current record, by store key, written once when it is done
+     * ({@link #flushJobs}): a job opened and matched by the same record is written once, not
+     * written, read back and written again.
+     */
+    private final Map<String, PoolJob> unsavedJobs = new LinkedHashMap<>();
+
+    /**
+     * Jobs holding workers, by store key: at most one per busy worker, so bounded by the pool's
+     * size. A release reads its job here instead of deserialising it from the store.
+     */
+    private final Map<String, PoolJob> activeJobs = new HashMap<>();
+
     PoolJob job(String pool, String jobId) {
-        return jobs.get(PoolKeys.job(pool, jobId));
+        String key = PoolKeys.job(pool, jobId);
+        PoolJob held = unsavedJobs.get(key);
+        if (held == null) {
+            held = activeJobs.get(key);
+        }
+        return held != null ? held : jobs.get(key);
     }
 
     void saveJob(String pool, PoolJob job) {
-        jobs.put(PoolKeys.job(pool, job.plan.jobId()), job);
+        String key = PoolKeys.job(pool, job.plan.jobId());
+        unsavedJobs.put(key, job);
+        if (job.active) {
+            activeJobs.put(key, job);
+        } else {
+            activeJobs.remove(key);
+        }
     }
 
     void deleteJob(String pool, PoolJob job) {
@@ -289,7 +321,18 @@ final class Pool {
             removePending(pool, job.pendingKey);
             job.pendingKey = null;
         }
-        jobs.delete(PoolKeys.job(pool, job.plan.jobId()));
+        String key = PoolKeys.job(pool, job.plan.jobId());
+        unsavedJobs.remove(key);
+        activeJobs.remove(key);
+        jobs.delete(key);
+    }
+
+    /** Writes the jobs changed by the record or punctuation just handled. */
+    void flushJobs() {
+        if (!unsavedJobs.isEmpty()) {
+            unsavedJobs.forEach(jobs::put);
+            unsavedJobs.clear();
+        }
     }
 
     /**

@@ -22,6 +22,15 @@ final class PoolJob {
 
     String pendingKey;
 
+    /**
+     * While a re-plan waits for workers: the attempt being re-planned (0: none) and the epochs it
+     * has left. The job then waits in the pending index like a new one, until {@link
+     * PoolReplanner#giveUpAt}.
+     */
+    int replanOf;
+
+    int replanEpochs;
+
     /** Workers dropped from this job (stragglers, failures): a re-plan does not take them back. */
     List<String> excluded = new ArrayList<>();
 

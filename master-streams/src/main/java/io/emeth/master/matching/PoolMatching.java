@@ -109,6 +109,9 @@ final class PoolMatching {
      * they reach both R and the deadline margin's capacity. Reserves and emits on success.
      */
     boolean tryMatch(String poolId, PoolJob job, long now) {
+        if (job.replanOf > 0) {
+            return tryReplan(poolId, job, now);
+        }
         JobPlan plan = job.plan;
         PoolStats stats = pool.stats(poolId);
         long needed = Matcher.needed(plan, plan.epochs(), now);
@@ -130,6 +133,35 @@ final class PoolMatching {
                 Matcher.capacity(chosen),
                 plan.requiredCapacity(),
                 needed);
+        return true;
+    }
+
+    /** The epochs a pending job has left: all of them, or those of the re-plan it waits for. */
+    static int epochsLeft(PoolJob job) {
+        return job.replanOf > 0 ? job.replanEpochs : job.plan.epochs();
+    }
+
+    /** A waiting re-plan ({@link PoolReplanner}) with the free workers it was not dropped from. */
+    private boolean tryReplan(String poolId, PoolJob job, long now) {
+        JobPlan plan = job.plan;
+        long needed = Matcher.needed(plan, job.replanEpochs, now);
+        if (needed == Long.MAX_VALUE) {
+            return false;
+        }
+        Iterator<Candidate> free = FreeWorkers.eligible(candidates(poolId, plan), job.excluded);
+        List<Candidate> chosen = Matcher.select(mode, List.of(), free, needed);
+        if (chosen.isEmpty()) {
+            return false;
+        }
+        int attempt = job.replanOf + 1;
+        job.replanOf = 0;
+        List<Member> members = reserve(poolId, job, chosen, attempt, now);
+        pool.outbox.toJob(new JobMessage.Replanned(plan.jobId(), attempt, members));
+        log.info(
+                "Re-planned a waiting job [jobId:{}, attempt:{}, workers:{}]",
+                plan.jobId(),
+                attempt,
+                members.size());
         return true;
     }
 
@@ -205,8 +237,9 @@ final class PoolMatching {
                 pool.removePending(poolId, e.key);
                 continue;
             }
-            long needed = Matcher.needed(job.plan, job.plan.epochs(), now);
-            if (needed == Long.MAX_VALUE) {
+            long needed = Matcher.needed(job.plan, epochsLeft(job), now);
+            if (needed == Long.MAX_VALUE
+                    || (job.replanOf > 0 && now >= PoolReplanner.giveUpAt(job, job.replanEpochs))) {
                 expired.add(e.jobId);
                 index.remove(e.key); // expire() below drops the job
             } else if (needed > fits) {
@@ -225,6 +258,17 @@ final class PoolMatching {
             return;
         }
         pool.deleteJob(poolId, job);
+        if (job.replanOf > 0) {
+            String reason =
+                    "re-plan of attempt "
+                            + job.replanOf
+                            + " failed: no free workers came that could finish the remaining "
+                            + job.replanEpochs
+                            + " epoch(s) before the deadline margin";
+            pool.outbox.toJob(new JobMessage.ReplanFailed(jobId, job.replanOf, reason));
+            log.warn("Waiting re-plan gave up [jobId:{}, reason:{}]", jobId, reason);
+            return;
+        }
         pool.outbox.toJob(
                 new JobMessage.MatchExpired(
                         jobId, expiredReason(job.plan, pool.modelOf(job.plan))));

@@ -128,6 +128,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         if (matchEachRecord) {
             matchFreedPools(pool, matching);
         }
+        pool.flushJobs();
     }
 
     /** Runs matching for every pool whose free workers grew. */
@@ -135,6 +136,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         for (String poolId : pool.takePoolsToMatch()) {
             matching.matchPending(poolId);
         }
+        pool.flushJobs();
     }
 
     private void onRegistration(String poolId, PoolMessage.WorkerRegistration r, long arrivedAt) {

@@ -122,6 +122,29 @@ public final class JobMath {
         return least.min(LONG_MAX).longValueExact();
     }
 
+    /**
+     * The first moment at which {@code capacity} can no longer finish {@code remainingEpochs} of
+     * {@code epochs} before the deadline less the margin ({@link #meetsDeadline} turns false);
+     * {@code Long.MIN_VALUE} for no capacity.
+     */
+    public static long giveUpAt(
+            long gas, long capacity, long deadlineMs, int remainingEpochs, int epochs) {
+        if (capacity <= 0 || epochs <= 0) {
+            return Long.MIN_VALUE;
+        }
+        BigInteger work =
+                BigInteger.valueOf(gas)
+                        .multiply(NANO)
+                        .multiply(BigInteger.valueOf(Math.max(0, remainingEpochs)));
+        BigInteger takes =
+                work.divide(BigInteger.valueOf(capacity).multiply(BigInteger.valueOf(epochs)));
+        BigInteger at =
+                BigInteger.valueOf(deadlineMs)
+                        .subtract(BigInteger.valueOf(DEADLINE_MARGIN_MS))
+                        .subtract(remainingEpochs <= 0 ? BigInteger.ZERO : takes);
+        return at.max(BigInteger.valueOf(Long.MIN_VALUE)).longValueExact();
+    }
+
     /** Whether the deadline margin has passed, so that no capacity can finish the job any more. */
     public static boolean pastMargin(long nowMs, long deadlineMs) {
         return nowMs >= deadlineMs - DEADLINE_MARGIN_MS;

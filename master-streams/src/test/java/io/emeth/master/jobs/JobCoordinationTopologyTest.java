@@ -114,17 +114,56 @@ class JobCoordinationTopologyTest {
     }
 
     @Test
-    void shouldDeclineWhenTheRestCannotMeetTheDeadlineAndNoWorkerIsFree() {
+    void shouldWaitForALostWorkerToComeBackInsteadOfDecliningADistantDeadline() {
+        // Given epoch 1 running on a and b; a alone (40) would need 125,000 s of the ~96,000 left
+        // When b is away longer than its heartbeat timeout (30 s) while a keeps going
+        keepAlive(Duration.ofSeconds(31), WorkerPhase.LEARNING, a);
+        assertThat(master.worker(b.address()).getState()).isEqualTo(WorkerState.LOST);
+
+        // Then the job is not declined: the re-plan waits for workers, a is freed meanwhile
+        assertThat(master.commands(DeclineJob.class)).isEmpty();
+        assertThat(master.job(job).getState()).isEqualTo(JobState.PROCESSING);
+        assertThat(master.worker(a.address()).getState()).isEqualTo(WorkerState.IDLE);
+
+        // When b comes back and registers again
+        master.register(b, 40);
+
+        // Then attempt 2 runs with a and b from epoch 1
+        JobView view = master.job(job);
+        assertThat(view.getState()).isEqualTo(JobState.PROCESSING);
+        assertThat(view.getAttempt()).isEqualTo(2);
+        assertThat(
+                        master.assignmentsFor(job, TrainingAssigned.class).stream()
+                                .filter(x -> x.getAttempt() == 2)
+                                .map(WorkerAssignment::getWorker))
+                .containsExactlyInAnyOrder(a.address(), b.address());
+        assertThat(master.assignments(b.address(), RoundOpened.class))
+                .last()
+                .satisfies(r -> assertThat(r.getEpoch()).isEqualTo(1));
+        assertThat(master.commands(DeclineJob.class)).isEmpty();
+    }
+
+    @Test
+    void shouldDeclineAWaitingReplanOnlyWhenItsCrewCouldNoLongerMeetTheDeadline() {
         // When b is disconnected by an operator during epoch 1, with no free worker
         master.disconnect(b.address());
 
-        // Then the job is declined on chain and a is told to stop
+        // Then the job waits and a is told to stop and freed
         assertThat(master.worker(b.address()).getState()).isEqualTo(WorkerState.DISCONNECTED);
+        assertThat(master.assignments(a.address(), TrainingCanceled.class)).hasSize(1);
+        assertThat(master.worker(a.address()).getState()).isEqualTo(WorkerState.IDLE);
+        assertThat(master.commands(DeclineJob.class)).isEmpty();
+
+        // When the last moment passes at which a crew of 80 (a + b) could still finish both
+        // epochs: deadline (T0 + 100,000 s) − 3,600 s − 62,500 s = T0 + 33,900 s
+        master.advance(Duration.ofSeconds(33_899));
+        assertThat(master.commands(DeclineJob.class)).isEmpty();
+        master.advance(Duration.ofSeconds(1));
+
+        // Then the job is declined on chain
         assertThat(master.commands(DeclineJob.class))
                 .singleElement()
                 .satisfies(d -> assertThat(d.getReason()).contains("re-plan"));
-        assertThat(master.assignments(a.address(), TrainingCanceled.class)).hasSize(1);
-        assertThat(master.worker(a.address()).getState()).isEqualTo(WorkerState.IDLE);
 
         // When the chain confirms it
         master.status(job, master.pool(), JobStatus.DECLINED);
@@ -162,9 +201,12 @@ class JobCoordinationTopologyTest {
                 .contains("timeout.learning");
         assertThat(worker(master.job(job), b).getStatus()).isEqualTo(ContributionStatus.FAILED);
 
-        // And a re-plan never takes the straggler back: with no one else free, it declines
+        // And a re-plan never takes the straggler back: free as it is, the job waits without it
         assertThat(master.job(job).getAttempt()).isEqualTo(1);
-        assertThat(master.commands(DeclineJob.class)).hasSize(1);
+        assertThat(master.worker(b.address()).getState()).isEqualTo(WorkerState.IDLE);
+        assertThat(master.assignmentsFor(job, TrainingAssigned.class))
+                .noneMatch(x -> x.getAttempt() == 2);
+        assertThat(master.commands(DeclineJob.class)).isEmpty();
     }
 
     @Test

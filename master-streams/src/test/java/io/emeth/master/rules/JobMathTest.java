@@ -90,4 +90,20 @@ class JobMathTest {
                                 1));
         assertThat(a).matches("0x[0-9a-f]{64}");
     }
+
+    @Test
+    void shouldGiveUpExactlyWhenTheCapacityNoLongerMeetsTheDeadline() {
+        long deadline = 1_000_000_000L;
+        for (long capacity : new long[] {1, 7, 80, 333}) {
+            for (int remaining : new int[] {0, 1, 3}) {
+                long at = JobMath.giveUpAt(5, capacity, deadline, remaining, 3);
+                assertThat(JobMath.meetsDeadline(at - 1, 5, capacity, deadline, remaining, 3))
+                        .as("capacity %d, remaining %d, 1 ms before", capacity, remaining)
+                        .isTrue();
+                assertThat(JobMath.meetsDeadline(at, 5, capacity, deadline, remaining, 3))
+                        .as("capacity %d, remaining %d, at", capacity, remaining)
+                        .isFalse();
+            }
+        }
+    }
 }
