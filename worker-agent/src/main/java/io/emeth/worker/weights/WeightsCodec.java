@@ -1,11 +1,16 @@
 package io.emeth.worker.weights;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -47,8 +52,65 @@ public final class WeightsCodec {
 
     /** Encodes weights as format version 1. */
     public static byte[] encode(ModelWeights weights) {
+        long size = encodedSize(weights);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+        try {
+            write(weights, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a byte array cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes the bytes of {@link #encode} to {@code out} one tensor at a time, holding at most a 64
+     * KiB buffer: a 355M-parameter model is 1.4 GB, and a job should not hold it twice.
+     */
+    public static void write(ModelWeights weights, OutputStream out) throws IOException {
+        long size = encodedSize(weights);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(MAGIC).putInt(VERSION).putInt(weights.tensors().size());
+        for (NamedTensor tensor : weights.tensors()) {
+            byte[] name = tensor.name().getBytes(StandardCharsets.UTF_8);
+            flush(buffer, out, 2 + name.length + 1 + 8 * tensor.shape().length);
+            buffer.putShort((short) name.length).put(name);
+            buffer.put((byte) tensor.shape().length);
+            for (long dim : tensor.shape()) {
+                buffer.putLong(dim);
+            }
+            float[] data = tensor.data();
+            for (int i = 0; i < data.length; ) {
+                flush(buffer, out, 4);
+                int n = Math.min(data.length - i, buffer.remaining() / 4);
+                buffer.asFloatBuffer().put(data, i, n);
+                buffer.position(buffer.position() + 4 * n);
+                i += n;
+            }
+        }
+        out.write(buffer.array(), 0, buffer.position());
+    }
+
+    /** Empties {@code buffer} into {@code out} unless it has {@code needed} bytes left. */
+    private static void flush(ByteBuffer buffer, OutputStream out, int needed) throws IOException {
+        if (buffer.remaining() < needed) {
+            out.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+    }
+
+    /**
+     * The length of the encoding of {@code weights}.
+     *
+     * @throws InvalidWeightsException for a name or rank the format cannot hold
+     */
+    public static long encodedSize(ModelWeights weights) {
         long size = 12;
-        List<byte[]> names = new ArrayList<>();
         for (NamedTensor tensor : weights.tensors()) {
             byte[] name = tensor.name().getBytes(StandardCharsets.UTF_8);
             if (name.length == 0 || name.length > MAX_NAME_BYTES) {
@@ -63,30 +125,22 @@ public final class WeightsCodec {
                 throw new InvalidWeightsException(
                         "tensor '" + tensor.name() + "' must have rank 1.." + MAX_RANK);
             }
-            names.add(name);
             size += 2 + name.length + 1 + 8L * tensor.shape().length + 4L * tensor.data().length;
         }
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
-        }
-        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        out.putInt(MAGIC).putInt(VERSION).putInt(weights.tensors().size());
-        for (int i = 0; i < names.size(); i++) {
-            NamedTensor tensor = weights.tensors().get(i);
-            out.putShort((short) names.get(i).length).put(names.get(i));
-            out.put((byte) tensor.shape().length);
-            for (long dim : tensor.shape()) {
-                out.putLong(dim);
-            }
-            out.asFloatBuffer().put(tensor.data());
-            out.position(out.position() + 4 * tensor.data().length);
-        }
-        return out.array();
+        return size;
     }
 
     /** sha256 of the encoding of {@code weights}. */
     public static byte[] sha256(ModelWeights weights) {
-        return sha256(encode(weights));
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            write(weights, new DigestOutputStream(OutputStream.nullOutputStream(), digest));
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM ships SHA-256", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a null stream cannot fail", e);
+        }
     }
 
     /** sha256 of bytes. */

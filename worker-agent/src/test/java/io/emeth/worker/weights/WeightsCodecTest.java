@@ -39,6 +39,51 @@ class WeightsCodecTest {
     }
 
     @Test
+    void shouldStreamTensorsLargerThanItsBufferToTheSameBytesAsTheFormatSays() {
+        // Given tensors that cross the writer's 64 KiB buffer at odd places, and a long name
+        float[] big = new float[100_003];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i * 0.5f - 7;
+        }
+        ModelWeights weights =
+                new ModelWeights(
+                        List.of(
+                                new NamedTensor("small", new long[] {3}, new float[] {1, 2, 3}),
+                                new NamedTensor("big", new long[] {100_003}, big),
+                                new NamedTensor(
+                                        "n".repeat(1000),
+                                        new long[] {2, 2},
+                                        new float[] {4, 3, 2, 1})));
+
+        // When encoded (streamed) and hashed (streamed)
+        byte[] bytes = WeightsCodec.encode(weights);
+
+        // Then the bytes are the format's, built here in one buffer, and so is the sha256
+        assertThat(bytes).isEqualTo(inOneBuffer(weights));
+        assertThat(WeightsCodec.encodedSize(weights)).isEqualTo(bytes.length);
+        assertThat(WeightsCodec.sha256(weights)).isEqualTo(WeightsCodec.sha256(bytes));
+    }
+
+    /** The format written the plain way: one buffer for everything. */
+    private static byte[] inOneBuffer(ModelWeights weights) {
+        ByteBuffer out = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(WeightsCodec.MAGIC)
+                .putInt(WeightsCodec.VERSION)
+                .putInt(weights.tensors().size());
+        for (NamedTensor t : weights.tensors()) {
+            byte[] name = t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.putShort((short) name.length).put(name).put((byte) t.shape().length);
+            for (long dim : t.shape()) {
+                out.putLong(dim);
+            }
+            for (float v : t.data()) {
+                out.putFloat(v);
+            }
+        }
+        return Arrays.copyOf(out.array(), out.position());
+    }
+
+    @Test
     void shouldRoundTripAndKeepTheSameSha256() {
         // Given weights
         ModelWeights weights = sample();
