@@ -152,8 +152,8 @@ final class ModelStore {
                             + " bytes, its reference says "
                             + expected);
         }
-        byte[] bytes = Files.readAllBytes(file);
-        String actual = hex(HashChain.sha256(bytes));
+        // streamed, not read whole: GPT-2 medium's weights are 1.4 GB
+        String actual = hex(sha256(file));
         if (!actual.equals(sha)) {
             Files.deleteIfExists(file);
             throw new InvalidWeightsException(
@@ -164,7 +164,7 @@ final class ModelStore {
                             + ", its reference says "
                             + sha);
         }
-        return WeightsCodec.decode(bytes, layout);
+        return WeightsCodec.decode(file, layout);
     }
 
     /** The exact size of the {@link WeightsCodec} encoding of weights with this layout. */

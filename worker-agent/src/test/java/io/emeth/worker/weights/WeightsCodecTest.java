@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WeightsCodecTest {
 
@@ -62,6 +65,27 @@ class WeightsCodecTest {
         assertThat(bytes).isEqualTo(inOneBuffer(weights));
         assertThat(WeightsCodec.encodedSize(weights)).isEqualTo(bytes.length);
         assertThat(WeightsCodec.sha256(weights)).isEqualTo(WeightsCodec.sha256(bytes));
+    }
+
+    @Test
+    void shouldDecodeAFileAsItReadsItAndRefuseATruncatedOne(@TempDir Path dir) throws Exception {
+        // Given a weights file larger than the reader's 64 KiB buffer, and a copy missing a byte
+        float[] big = new float[70_001];
+        Arrays.fill(big, 0.25f);
+        ModelWeights weights =
+                new ModelWeights(
+                        List.of(
+                                new NamedTensor("big", new long[] {70_001}, big),
+                                new NamedTensor("b", new long[] {2}, new float[] {1, -1})));
+        byte[] bytes = WeightsCodec.encode(weights);
+        Path file = Files.write(dir.resolve("w.emwt"), bytes);
+        Path cut = Files.write(dir.resolve("cut.emwt"), Arrays.copyOf(bytes, bytes.length - 1));
+
+        // Then the whole file decodes to the weights, and the cut one is refused as truncated
+        assertThat(WeightsCodec.decode(file, weights)).isEqualTo(weights);
+        assertThatThrownBy(() -> WeightsCodec.decode(cut, weights))
+                .isInstanceOf(InvalidWeightsException.class)
+                .hasMessageContaining("truncated: tensor 'b'");
     }
 
     /** The format written the plain way: one buffer for everything. */
