@@ -5,7 +5,6 @@ import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.worker.events.TrainingEvents;
 import io.emeth.worker.gpt2.Gpt2Model;
-import io.emeth.worker.hashchain.HashChain;
 import io.emeth.worker.jobs.DatasetFetcher.PreparedData;
 import io.emeth.worker.training.GptModel;
 import io.emeth.worker.training.LanguageModel;
@@ -220,7 +219,7 @@ final class JobResources implements AutoCloseable {
     /** sha256 (hex) of the seeded initial weights' encoding. */
     String initialSha256() {
         if (initialSha256 == null) {
-            initialSha256 = ModelStore.hex(HashChain.sha256(WeightsCodec.encode(initial)));
+            initialSha256 = ModelStore.hex(WeightsCodec.sha256(initial));
         }
         return initialSha256;
     }

@@ -7,7 +7,6 @@ import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.worker.weights.ModelWeights;
-import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,13 +136,12 @@ final class RoundAggregation implements AutoCloseable {
         momentum.save(epoch);
         job.model.load(outcome.next());
         double validationLoss = job.trainer.evaluate(job.validationTokens, MAX_EVAL_BATCHES);
-        byte[] encoded = WeightsCodec.encode(outcome.next());
         ModelRef global =
                 job.ctx
                         .storage()
                         .upload(
                                 spec.jobId(),
-                                encoded,
+                                outcome.next(),
                                 job.dir().resolve("global-" + epoch + ".emwt"));
         ModelRef momentumRef =
                 momentum.upload(

@@ -5,7 +5,6 @@ import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.worker.training.EpochResult;
 import io.emeth.worker.weights.ModelWeights;
-import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,13 +48,12 @@ final class ShardTraining {
                 limits.checkpointMs(),
                 () -> 0);
         round.checkpointStartedNanos = System.nanoTime();
-        byte[] encoded = WeightsCodec.encode(job.model.weights());
         ModelRef ref =
                 job.ctx
                         .storage()
                         .upload(
                                 spec.jobId(),
-                                encoded,
+                                job.model.weights(),
                                 job.dir().resolve("shard-" + epoch + ".emwt"));
         job.ctx
                 .publisher()

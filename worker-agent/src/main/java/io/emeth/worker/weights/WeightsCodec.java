@@ -1,11 +1,20 @@
 package io.emeth.worker.weights;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -47,8 +56,65 @@ public final class WeightsCodec {
 
     /** Encodes weights as format version 1. */
     public static byte[] encode(ModelWeights weights) {
+        long size = encodedSize(weights);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+        try {
+            write(weights, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a byte array cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes the bytes of {@link #encode} to {@code out} one tensor at a time, holding at most a 64
+     * KiB buffer: a 355M-parameter model is 1.4 GB, and a job should not hold it twice.
+     */
+    public static void write(ModelWeights weights, OutputStream out) throws IOException {
+        long size = encodedSize(weights);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(MAGIC).putInt(VERSION).putInt(weights.tensors().size());
+        for (NamedTensor tensor : weights.tensors()) {
+            byte[] name = tensor.name().getBytes(StandardCharsets.UTF_8);
+            flush(buffer, out, 2 + name.length + 1 + 8 * tensor.shape().length);
+            buffer.putShort((short) name.length).put(name);
+            buffer.put((byte) tensor.shape().length);
+            for (long dim : tensor.shape()) {
+                buffer.putLong(dim);
+            }
+            float[] data = tensor.data();
+            for (int i = 0; i < data.length; ) {
+                flush(buffer, out, 4);
+                int n = Math.min(data.length - i, buffer.remaining() / 4);
+                buffer.asFloatBuffer().put(data, i, n);
+                buffer.position(buffer.position() + 4 * n);
+                i += n;
+            }
+        }
+        out.write(buffer.array(), 0, buffer.position());
+    }
+
+    /** Empties {@code buffer} into {@code out} unless it has {@code needed} bytes left. */
+    private static void flush(ByteBuffer buffer, OutputStream out, int needed) throws IOException {
+        if (buffer.remaining() < needed) {
+            out.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+    }
+
+    /**
+     * The length of the encoding of {@code weights}.
+     *
+     * @throws InvalidWeightsException for a name or rank the format cannot hold
+     */
+    public static long encodedSize(ModelWeights weights) {
         long size = 12;
-        List<byte[]> names = new ArrayList<>();
         for (NamedTensor tensor : weights.tensors()) {
             byte[] name = tensor.name().getBytes(StandardCharsets.UTF_8);
             if (name.length == 0 || name.length > MAX_NAME_BYTES) {
@@ -63,30 +129,22 @@ public final class WeightsCodec {
                 throw new InvalidWeightsException(
                         "tensor '" + tensor.name() + "' must have rank 1.." + MAX_RANK);
             }
-            names.add(name);
             size += 2 + name.length + 1 + 8L * tensor.shape().length + 4L * tensor.data().length;
         }
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
-        }
-        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        out.putInt(MAGIC).putInt(VERSION).putInt(weights.tensors().size());
-        for (int i = 0; i < names.size(); i++) {
-            NamedTensor tensor = weights.tensors().get(i);
-            out.putShort((short) names.get(i).length).put(names.get(i));
-            out.put((byte) tensor.shape().length);
-            for (long dim : tensor.shape()) {
-                out.putLong(dim);
-            }
-            out.asFloatBuffer().put(tensor.data());
-            out.position(out.position() + 4 * tensor.data().length);
-        }
-        return out.array();
+        return size;
     }
 
     /** sha256 of the encoding of {@code weights}. */
     public static byte[] sha256(ModelWeights weights) {
-        return sha256(encode(weights));
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            write(weights, new DigestOutputStream(OutputStream.nullOutputStream(), digest));
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM ships SHA-256", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a null stream cannot fail", e);
+        }
     }
 
     /** sha256 of bytes. */
@@ -119,9 +177,37 @@ public final class WeightsCodec {
      * @throws InvalidWeightsException naming what is wrong and at which byte offset
      */
     public static ModelWeights decode(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            if (bytes.length < 12 || in.getInt() != MAGIC) {
+            return decode(
+                    Channels.newChannel(new java.io.ByteArrayInputStream(bytes)), bytes.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a byte array cannot fail", e);
+        }
+    }
+
+    /**
+     * Decodes the weights file {@code file} as it reads it, 64 KiB at a time, and checks them
+     * against {@code expectedLayout}: only the decoded weights are held, never the file's bytes.
+     *
+     * @throws InvalidWeightsException naming what is wrong and at which byte offset
+     */
+    public static ModelWeights decode(Path file, ModelWeights expectedLayout) throws IOException {
+        ModelWeights weights;
+        try (FileChannel channel = FileChannel.open(file)) {
+            weights = decode(channel, channel.size());
+        }
+        try {
+            expectedLayout.requireSameLayout(weights, "weights");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidWeightsException(e.getMessage());
+        }
+        return weights;
+    }
+
+    private static ModelWeights decode(ReadableByteChannel channel, long size) throws IOException {
+        Input in = new Input(channel, size);
+        try {
+            if (size < 12 || in.getInt() != MAGIC) {
                 throw new InvalidWeightsException(
                         "weights do not start with the magic \"EMWT\" (not a weights file)");
             }
@@ -139,7 +225,7 @@ public final class WeightsCodec {
             for (int i = 0; i < count; i++) {
                 tensors.add(readTensor(in, i));
             }
-            if (in.hasRemaining()) {
+            if (in.remaining() > 0) {
                 throw new InvalidWeightsException(
                         in.remaining()
                                 + " unexpected bytes after the last tensor at offset "
@@ -148,7 +234,7 @@ public final class WeightsCodec {
             return new ModelWeights(tensors);
         } catch (BufferUnderflowException e) {
             throw new InvalidWeightsException(
-                    "weights are truncated: " + bytes.length + " bytes end inside a tensor header");
+                    "weights are truncated: " + size + " bytes end inside a tensor header");
         } catch (InvalidWeightsException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -156,8 +242,8 @@ public final class WeightsCodec {
         }
     }
 
-    private static NamedTensor readTensor(ByteBuffer in, int index) {
-        int offset = in.position();
+    private static NamedTensor readTensor(Input in, int index) throws IOException {
+        long offset = in.position();
         int nameLength = Short.toUnsignedInt(in.getShort());
         if (nameLength < 1 || nameLength > MAX_NAME_BYTES || nameLength > in.remaining()) {
             throw new InvalidWeightsException(
@@ -210,12 +296,97 @@ public final class WeightsCodec {
                             + in.position());
         }
         float[] data = new float[(int) elements];
-        in.asFloatBuffer().get(data);
-        in.position(in.position() + 4 * data.length);
+        in.getFloats(data);
         return new NamedTensor(name, shape, data);
     }
 
-    private static String utf8(byte[] bytes, int index, int offset) {
+    /**
+     * Little-endian reads from a channel of known size through one 64 KiB buffer; reading past the
+     * size throws {@link BufferUnderflowException}, as a {@link ByteBuffer} would.
+     */
+    private static final class Input {
+        private final ReadableByteChannel channel;
+        private final long size;
+        private final ByteBuffer buffer =
+                ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN).limit(0);
+        private long consumed; // bytes read from the channel into the buffer so far
+
+        Input(ReadableByteChannel channel, long size) {
+            this.channel = channel;
+            this.size = size;
+        }
+
+        long position() {
+            return consumed - buffer.remaining();
+        }
+
+        long remaining() {
+            return size - position();
+        }
+
+        /** Makes {@code n} (at most the buffer's capacity) bytes available in the buffer. */
+        private void need(int n) throws IOException {
+            if (buffer.remaining() >= n) {
+                return;
+            }
+            if (remaining() < n) {
+                throw new BufferUnderflowException();
+            }
+            buffer.compact();
+            while (buffer.position() < n) {
+                int limit =
+                        (int) Math.min(buffer.capacity(), buffer.position() + (size - consumed));
+                buffer.limit(limit);
+                int read = channel.read(buffer);
+                if (read < 0) {
+                    throw new java.io.EOFException("weights end before their " + size + " bytes");
+                }
+                consumed += read;
+            }
+            buffer.flip();
+        }
+
+        byte get() throws IOException {
+            need(1);
+            return buffer.get();
+        }
+
+        short getShort() throws IOException {
+            need(2);
+            return buffer.getShort();
+        }
+
+        int getInt() throws IOException {
+            need(4);
+            return buffer.getInt();
+        }
+
+        long getLong() throws IOException {
+            need(8);
+            return buffer.getLong();
+        }
+
+        void get(byte[] out) throws IOException {
+            for (int i = 0; i < out.length; ) {
+                need(1);
+                int n = Math.min(out.length - i, buffer.remaining());
+                buffer.get(out, i, n);
+                i += n;
+            }
+        }
+
+        void getFloats(float[] out) throws IOException {
+            for (int i = 0; i < out.length; ) {
+                need(4);
+                int n = Math.min(out.length - i, buffer.remaining() / 4);
+                buffer.asFloatBuffer().get(out, i, n);
+                buffer.position(buffer.position() + 4 * n);
+                i += n;
+            }
+        }
+    }
+
+    private static String utf8(byte[] bytes, int index, long offset) {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()

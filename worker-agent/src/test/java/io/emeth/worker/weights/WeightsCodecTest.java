@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WeightsCodecTest {
 
@@ -36,6 +39,72 @@ class WeightsCodecTest {
                 .isEqualTo("454d575401000000010000000100770102000000000000000000803f000020c0");
         assertThat(HexFormat.of().formatHex(WeightsCodec.sha256(weights)))
                 .isEqualTo("43fae472a79f18457892fb229f78073f1a689f82dfd85a20afd877370fb38d02");
+    }
+
+    @Test
+    void shouldStreamTensorsLargerThanItsBufferToTheSameBytesAsTheFormatSays() {
+        // Given tensors that cross the writer's 64 KiB buffer at odd places, and a long name
+        float[] big = new float[100_003];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i * 0.5f - 7;
+        }
+        ModelWeights weights =
+                new ModelWeights(
+                        List.of(
+                                new NamedTensor("small", new long[] {3}, new float[] {1, 2, 3}),
+                                new NamedTensor("big", new long[] {100_003}, big),
+                                new NamedTensor(
+                                        "n".repeat(1000),
+                                        new long[] {2, 2},
+                                        new float[] {4, 3, 2, 1})));
+
+        // When encoded (streamed) and hashed (streamed)
+        byte[] bytes = WeightsCodec.encode(weights);
+
+        // Then the bytes are the format's, built here in one buffer, and so is the sha256
+        assertThat(bytes).isEqualTo(inOneBuffer(weights));
+        assertThat(WeightsCodec.encodedSize(weights)).isEqualTo(bytes.length);
+        assertThat(WeightsCodec.sha256(weights)).isEqualTo(WeightsCodec.sha256(bytes));
+    }
+
+    @Test
+    void shouldDecodeAFileAsItReadsItAndRefuseATruncatedOne(@TempDir Path dir) throws Exception {
+        // Given a weights file larger than the reader's 64 KiB buffer, and a copy missing a byte
+        float[] big = new float[70_001];
+        Arrays.fill(big, 0.25f);
+        ModelWeights weights =
+                new ModelWeights(
+                        List.of(
+                                new NamedTensor("big", new long[] {70_001}, big),
+                                new NamedTensor("b", new long[] {2}, new float[] {1, -1})));
+        byte[] bytes = WeightsCodec.encode(weights);
+        Path file = Files.write(dir.resolve("w.emwt"), bytes);
+        Path cut = Files.write(dir.resolve("cut.emwt"), Arrays.copyOf(bytes, bytes.length - 1));
+
+        // Then the whole file decodes to the weights, and the cut one is refused as truncated
+        assertThat(WeightsCodec.decode(file, weights)).isEqualTo(weights);
+        assertThatThrownBy(() -> WeightsCodec.decode(cut, weights))
+                .isInstanceOf(InvalidWeightsException.class)
+                .hasMessageContaining("truncated: tensor 'b'");
+    }
+
+    /** The format written the plain way: one buffer for everything. */
+    private static byte[] inOneBuffer(ModelWeights weights) {
+        ByteBuffer out = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(WeightsCodec.MAGIC)
+                .putInt(WeightsCodec.VERSION)
+                .putInt(weights.tensors().size());
+        for (NamedTensor t : weights.tensors()) {
+            byte[] name = t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.putShort((short) name.length).put(name).put((byte) t.shape().length);
+            for (long dim : t.shape()) {
+                out.putLong(dim);
+            }
+            for (float v : t.data()) {
+                out.putFloat(v);
+            }
+        }
+        return Arrays.copyOf(out.array(), out.position());
     }
 
     @Test
