@@ -365,6 +365,7 @@ final class CommandHandler {
             try {
                 Signed filler = sender.signFiller(refused.nonce(), refused.fees());
                 sender.send(filler);
+                sender.settled(List.of(filler)); // not awaited: later nonces show it was mined
                 log.warn(
                         "Filled the nonce of a refused transaction with a 0-value self-transfer"
                                 + " [nonce:{}, refused:{}, filler:{}]",
