@@ -185,6 +185,72 @@ class ChainGatewayIT {
     }
 
     @Test
+    void shouldSendALaterWaveWhileTheFirstAwaitsItsReceiptsUpToMaxInflight() throws Exception {
+        // Given five jobs the node processes and a gateway with at most 3 transactions in flight
+        Topics topics = KafkaFixture.topics("gw-overlap");
+        List<Job> jobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            jobs.add(processedJob());
+        }
+        long from = chain.blockNumber();
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)).withMaxInflightTxs(3),
+                        new SimpleMeterRegistry())) {
+            // When the chain stands still, two SubmitResults are sent
+            chain.setAutomine(false);
+            KafkaFixture.publishAll(
+                    topics.chainCommands(),
+                    ACCOUNT,
+                    jobs.subList(0, 2).stream().map(ChainGatewayIT::submit).toList());
+            await().atMost(Duration.ofSeconds(60)).until(() -> sentCount(topics, jobs) == 2);
+
+            // and three more come while those two await their receipts
+            KafkaFixture.publishAll(
+                    topics.chainCommands(),
+                    ACCOUNT,
+                    jobs.subList(2, 5).stream().map(ChainGatewayIT::submit).toList());
+
+            // Then one more is sent before any block (a second wave, overlapping the first),
+            // and no more than that: 3 in flight
+            await().atMost(Duration.ofSeconds(60)).until(() -> sentCount(topics, jobs) == 3);
+            assertThat(results(topics, "submit-" + jobs.get(2).jobId())).hasSize(1);
+            chain.mine(1);
+
+            // and the last two once the first block made room
+            await().atMost(Duration.ofSeconds(60)).until(() -> sentCount(topics, jobs) == 5);
+            chain.mine(1);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "submit-" + j.jobId())
+                                                                            .size()
+                                                                    == 2));
+        }
+        List<Long> blocks = new java.util.ArrayList<>();
+        for (Job job : jobs) {
+            List<ChainTxResult> r = results(topics, "submit-" + job.jobId());
+            blocks.add(((TxConfirmed) r.get(1).getPayload()).getBlockNumber());
+            assertThat(status(job)).isEqualTo(JobStatus.SUBMITTED.code());
+        }
+        assertThat(blocks).containsExactly(from + 1, from + 1, from + 1, from + 2, from + 2);
+        assertThat(calls(from, "submit(bytes16,string)")).isEqualTo(5);
+    }
+
+    /** How many of the jobs' SubmitResults have their TxSent. */
+    private static long sentCount(Topics topics, List<Job> jobs) {
+        return jobs.stream()
+                .filter(
+                        j ->
+                                results(topics, "submit-" + j.jobId()).stream()
+                                        .anyMatch(r -> r.getPayload() instanceof TxSent))
+                .count();
+    }
+
+    @Test
     void shouldFillTheNonceOfARefusedTransactionSoThatTheLaterOnesAreMined() throws Exception {
         // Given four jobs the node processes, and a node that refuses the second raw transaction
         // the gateway sends (it answers as anvil does when the account cannot pay the gas)
