@@ -26,6 +26,10 @@ class MasterConfigFactoriesTest {
               "reorg_window": 64,
               "poll_interval_ms": 500,
               "tx_timeout_ms": 60000,
+              "max_inflight_txs": 8,
+              "max_fee_ceiling_wei": "500000000000",
+              "allowance_deposits": 50,
+              "allowance_low_water_deposits": 5,
               "kafka_bootstrap_servers": "broker:9092",
               "schema_registry_url": "http://registry:8081"
             }
@@ -56,6 +60,27 @@ class MasterConfigFactoriesTest {
         assertThat(c.txTimeout()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.serdeConfig().registryUrl()).isEqualTo("http://registry:8081");
         assertThat(c.toString()).doesNotContain("59c6995e998f97a5");
+    }
+
+    @Test
+    void shouldTakeThePipelineFeeCeilingAndAllowanceFromTheMastersKeys() {
+        GatewayConfig c = GatewayConfig.fromMaster(master);
+        assertThat(c.maxInflightTxs()).isEqualTo(8);
+        assertThat(c.maxFeeCeilingWei()).isEqualTo(new java.math.BigInteger("500000000000"));
+        assertThat(c.allowanceDeposits()).isEqualTo(50);
+        assertThat(c.allowanceLowWaterDeposits()).isEqualTo(5);
+    }
+
+    @Test
+    void shouldDefaultToThirtyTwoInFlightAndAnAllowanceOfTwentyDepositsTopUpBelowTwo() {
+        String minimal = JSON.replaceAll("(?m)^.*\"(max_|allowance_).*\n", "");
+        GatewayConfig c =
+                GatewayConfig.fromMaster(
+                        new ConfigLoader(Map.of()).parseMaster(minimal, "master.json").config());
+        assertThat(c.maxInflightTxs()).isEqualTo(32);
+        assertThat(c.maxFeeCeilingWei()).isEqualTo(java.math.BigInteger.TEN.pow(12));
+        assertThat(c.allowanceDeposits()).isEqualTo(20);
+        assertThat(c.allowanceLowWaterDeposits()).isEqualTo(2);
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,15 @@ public final class ChainGateway implements AutoCloseable {
     private volatile boolean running = true;
     private volatile State state = State.RUNNING;
     private KafkaConsumer<String, ChainCommand> consumer;
+
+    /** Sent waves awaiting their receipts, oldest first (the gateway thread's only). */
+    private final Deque<CommandHandler.Wave> inFlight = new ArrayDeque<>();
+
+    /**
+     * Longest the waves plan against one read of chain time, balance and allowance before the waves
+     * in flight are drained and the state read again.
+     */
+    static final Duration STATE_MAX_AGE = Duration.ofSeconds(10);
 
     private ChainGateway(GatewayConfig config, Topics topics, MeterRegistry registry)
             throws IOException {
@@ -166,6 +177,7 @@ public final class ChainGateway implements AutoCloseable {
                             failures,
                             backoff.toMillis(),
                             e.toString());
+                    inFlight.clear(); // their commands come again and resume from the journal
                     rewind(commands);
                     reconnect();
                     handler = null; // its contract wrappers hold the old connection
@@ -185,36 +197,61 @@ public final class ChainGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Polls commands and forms waves: a wave is sent (journaled, broadcast) as soon as the poll's
+     * commands are in it, and the next poll's commands form the next wave while the earlier ones
+     * await their receipts, up to {@code max_inflight_txs} transactions in flight; waves settle and
+     * commit (outcomes, journal entries, offsets) in the order they were sent.
+     */
     private void pollOnce(
             KafkaConsumer<String, ChainCommand> commands,
             CommandHandler handler,
             ResultPublisher publisher)
             throws IOException, InterruptedException {
         try {
+            if (handler.stateOlderThan(STATE_MAX_AGE.toMillis())) {
+                drain(commands, handler, publisher); // chain time and balances are read afresh
+            }
+            // while waves await receipts, new commands form the next wave (the poll waits at most
+            // one receipt-poll interval)
             CommandHandler.Wave wave = handler.wave();
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (ConsumerRecord<String, ChainCommand> r : commands.poll(config.pollInterval())) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                 if (!wave.offer(r.value())) {
-                    finish(wave, offsets, commands, handler, publisher);
-                    if (!wave.offer(r.value())) {
-                        // alone: an approve first, a withdrawal, or resumed from the journal
-                        Optional<CommandHandler.Outcome> outcome = handler.handle(r.value());
-                        offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
-                        publisher.publishAndCommit(
-                                outcome.map(o -> List.of(o.entry())).orElse(List.of()),
-                                outcome.map(o -> List.of(o.result())).orElse(List.of()),
-                                offsets,
-                                commands.groupMetadata());
-                        outcome.ifPresent(handler::committed);
-                        offsets.clear();
-                        wave.finish(); // empty: forgets the state it read before this command
+                    // the wave is full, or holds the same command or job: send it; take the
+                    // command into the next once the waves in flight made room (or freed the job)
+                    send(wave);
+                    wave = handler.wave();
+                    boolean taken;
+                    while (!(taken = wave.offer(r.value())) && !inFlight.isEmpty()) {
+                        collectOldest(commands, handler, publisher);
+                    }
+                    if (taken) {
+                        wave.offset(tp, r.offset() + 1);
                         continue;
                     }
+                    // alone, nothing in flight: an approve first, a withdrawal, or resumed from
+                    // the journal
+                    Optional<CommandHandler.Outcome> outcome = handler.handle(r.value());
+                    publisher.publishAndCommit(
+                            outcome.map(o -> List.of(o.entry())).orElse(List.of()),
+                            outcome.map(o -> List.of(o.result())).orElse(List.of()),
+                            Map.of(tp, new OffsetAndMetadata(r.offset() + 1)),
+                            commands.groupMetadata());
+                    outcome.ifPresent(handler::committed);
+                    handler.forgetState(); // the command changed the state the waves read
+                    continue;
                 }
-                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                wave.offset(tp, r.offset() + 1);
             }
-            finish(wave, offsets, commands, handler, publisher);
+            send(wave);
+            // settle the waves whose transactions are mined; one pending past tx_timeout_ms is
+            // awaited (and its stuck transaction replaced)
+            while (!inFlight.isEmpty()
+                    && (inFlight.peekFirst().mined()
+                            || inFlight.peekFirst().pendingLongerThan(config.txTimeout()))) {
+                collectOldest(commands, handler, publisher);
+            }
         } catch (RecordDeserializationException e) {
             // a command no reader can decode: skip it loudly rather than block the account
             log.error(
@@ -222,6 +259,7 @@ public final class ChainGateway implements AutoCloseable {
                     e.topicPartition(),
                     e.offset(),
                     e.getMessage());
+            drain(commands, handler, publisher);
             commands.seek(e.topicPartition(), e.offset() + 1);
             publisher.publishAndCommit(
                     List.of(),
@@ -231,25 +269,40 @@ public final class ChainGateway implements AutoCloseable {
         }
     }
 
-    /** Settles the wave and commits its outcomes with the offsets of the records it covered. */
-    private static void finish(
-            CommandHandler.Wave wave,
-            Map<TopicPartition, OffsetAndMetadata> offsets,
+    /** Journals and broadcasts the wave, which then awaits its receipts in flight. */
+    private void send(CommandHandler.Wave wave) throws IOException {
+        if (!wave.isIdle()) {
+            wave.send();
+            inFlight.addLast(wave);
+        }
+    }
+
+    /** Settles every wave in flight, oldest first. */
+    private void drain(
             KafkaConsumer<String, ChainCommand> commands,
             CommandHandler handler,
             ResultPublisher publisher)
             throws IOException, InterruptedException {
-        List<CommandHandler.Outcome> outcomes = wave.finish(); // also forgets what it read
-        if (offsets.isEmpty() && outcomes.isEmpty()) {
-            return;
+        while (!inFlight.isEmpty()) {
+            collectOldest(commands, handler, publisher);
         }
+    }
+
+    /** Settles the oldest wave and commits its outcomes with the offsets of its records. */
+    private void collectOldest(
+            KafkaConsumer<String, ChainCommand> commands,
+            CommandHandler handler,
+            ResultPublisher publisher)
+            throws IOException, InterruptedException {
+        CommandHandler.Wave wave = inFlight.peekFirst();
+        List<CommandHandler.Outcome> outcomes = wave.collect();
+        inFlight.removeFirst();
         publisher.publishAndCommit(
                 outcomes.stream().map(CommandHandler.Outcome::entry).toList(),
                 outcomes.stream().map(CommandHandler.Outcome::result).toList(),
-                Map.copyOf(offsets),
+                wave.offsets(),
                 commands.groupMetadata());
         outcomes.forEach(handler::committed);
-        offsets.clear();
     }
 
     private CommandHandler handler(ResultPublisher publisher, Journal journal) throws IOException {

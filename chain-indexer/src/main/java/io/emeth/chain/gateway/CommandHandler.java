@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.RawTransaction;
@@ -61,6 +63,20 @@ final class CommandHandler {
     private final GatewayMetrics metrics;
     private final ReceiptWaiter receipts;
 
+    /**
+     * The chain state the open wave and every wave in flight plan against: read once, less the
+     * deposits they reserved; forgotten when nothing is in flight (and a job's entry when its wave
+     * is settled).
+     */
+    private final Reserving reserving;
+
+    /** Command ids and jobs of the open wave and the waves in flight: a repeat waits for them. */
+    private final Set<String> busyIds = new HashSet<>();
+
+    private final Set<String> busyJobs = new HashSet<>();
+    private int inflightTxs;
+    private long stateReadAt = -1;
+
     CommandHandler(
             GatewayConfig config,
             CommandPlanner planner,
@@ -79,6 +95,7 @@ final class CommandHandler {
         this.journal = journal;
         this.results = results;
         this.metrics = metrics;
+        this.reserving = new Reserving(state);
         this.receipts =
                 new ReceiptWaiter(
                         config,
@@ -150,6 +167,27 @@ final class CommandHandler {
         return new Wave();
     }
 
+    /** Transactions of sent waves whose outcomes are not collected yet. */
+    int inflightTxs() {
+        return inflightTxs;
+    }
+
+    /**
+     * Whether the state the waves plan against was read longer ago than {@code maxAgeMs}: chain
+     * time and balances then call for draining the waves in flight and reading it afresh.
+     */
+    boolean stateOlderThan(long maxAgeMs) {
+        return stateReadAt >= 0 && System.currentTimeMillis() - stateReadAt > maxAgeMs;
+    }
+
+    /** Forgets the state the waves read (nothing is in flight: a command ran alone, or drained). */
+    void forgetState() {
+        if (inflightTxs == 0) {
+            reserving.clear();
+            stateReadAt = -1;
+        }
+    }
+
     /**
      * Commands whose transactions are in flight together: each is planned against the latest state
      * less what the wave already reserved (deposits of its {@code process} calls), signed with the
@@ -164,11 +202,30 @@ final class CommandHandler {
         private final Map<String, Signed> txs = new HashMap<>();
         private final Map<String, ChainTxResult> outcomes = new HashMap<>();
         private final Set<String> jobs = new HashSet<>();
-        private final Reserving reserving = new Reserving(state);
+        private final Set<String> ids = new HashSet<>();
+        private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        private final List<ChainCommand> sent = new ArrayList<>();
+        private final List<ChainCommand> alone = new ArrayList<>();
         private Fees fees;
+        private boolean broadcast;
+        private long sentAtNanos;
 
         boolean isEmpty() {
             return commands.isEmpty();
+        }
+
+        /** The consumer offset to commit with this wave's outcomes. */
+        void offset(TopicPartition tp, long next) {
+            offsets.put(tp, new OffsetAndMetadata(next));
+        }
+
+        Map<TopicPartition, OffsetAndMetadata> offsets() {
+            return Map.copyOf(offsets);
+        }
+
+        /** Whether the wave holds nothing to send, settle or commit. */
+        boolean isIdle() {
+            return commands.isEmpty() && offsets.isEmpty();
         }
 
         int size() {
@@ -185,15 +242,19 @@ final class CommandHandler {
             }
             String id = command.getCommandId();
             String jobId = CommandPlanner.jobIdOf(command);
-            if (txs.containsKey(id)
-                    || outcomes.containsKey(id)
-                    || (jobId != null && jobs.contains(jobId))) {
-                return false;
+            if (broadcast || busyIds.contains(id) || (jobId != null && busyJobs.contains(jobId))) {
+                return false; // waits for the wave (or the one in flight) holding the same
             }
             Optional<TxJournal> entry = journal.get(id);
             if (entry.isPresent() && entry.get().getOutcome() != null) {
                 duplicate(command, entry.get());
                 return true;
+            }
+            if (inflightTxs + txs.size() >= config.maxInflightTxs()) {
+                return false; // max_inflight_txs reached: an earlier wave must settle first
+            }
+            if (stateReadAt < 0) {
+                stateReadAt = System.currentTimeMillis();
             }
             ChainAction action = CommandPlanner.actionOf(command);
             if (entry.isPresent() && !entry.get().getTxs().isEmpty()
@@ -253,42 +314,46 @@ final class CommandHandler {
                 reserving.reserve(
                         state.rates().deposit(reserving.job(JobIds.normalize(jobId)).fee()));
             }
-            commands.add(command);
             txs.put(id, tx);
-            jobs.add(jobId);
+            taken(command);
             return true;
         }
 
         private void done(ChainCommand command, ChainTxResult outcome) {
-            commands.add(command);
             outcomes.put(command.getCommandId(), outcome);
+            taken(command);
+        }
+
+        private void taken(ChainCommand command) {
+            commands.add(command);
+            ids.add(command.getCommandId());
+            busyIds.add(command.getCommandId());
             String jobId = CommandPlanner.jobIdOf(command);
             if (jobId != null) {
                 jobs.add(jobId);
+                busyJobs.add(jobId);
             }
+        }
+
+        /** Journals, broadcasts and settles the wave; answers each command's outcome. */
+        List<Outcome> finish() throws IOException, InterruptedException {
+            send();
+            return collect();
         }
 
         /**
-         * Journals, broadcasts and settles the wave; answers each command's outcome. The wave is
-         * empty afterwards and has forgotten the chain state it read (even when it was empty: a
-         * command run alone changes that state).
+         * Journals the wave's transactions in one Kafka transaction and broadcasts them in nonce
+         * order; their receipts are collected by {@link #collect()}, meanwhile later waves may be
+         * sent (up to {@code max_inflight_txs} transactions in all).
          */
-        List<Outcome> finish() throws IOException, InterruptedException {
-            try {
-                return settle();
-            } finally {
-                commands.clear();
-                txs.clear();
-                outcomes.clear();
-                jobs.clear();
-                reserving.clear();
-                fees = null;
+        void send() throws IOException {
+            if (broadcast) {
+                return;
             }
-        }
-
-        private List<Outcome> settle() throws IOException, InterruptedException {
-            List<ChainCommand> sent =
-                    commands.stream().filter(c -> txs.containsKey(c.getCommandId())).toList();
+            broadcast = true;
+            sentAtNanos = System.nanoTime();
+            sent.addAll(commands.stream().filter(c -> txs.containsKey(c.getCommandId())).toList());
+            inflightTxs += sent.size();
             if (!sent.isEmpty()) {
                 List<TxJournal> entries = new ArrayList<>();
                 List<ChainTxResult> sentResults = new ArrayList<>();
@@ -303,7 +368,6 @@ final class CommandHandler {
                     metrics.tx("sent", txs.get(c.getCommandId()).step().action().name(), "");
                 }
                 haltIf("journaled");
-                List<ChainCommand> alone = new ArrayList<>();
                 for (ChainCommand c : sent) {
                     Signed tx = txs.get(c.getCommandId());
                     try {
@@ -328,6 +392,46 @@ final class CommandHandler {
                         sent.size(),
                         txs.get(sent.get(0).getCommandId()).nonce(),
                         txs.get(sent.get(sent.size() - 1).getCommandId()).nonce());
+            }
+        }
+
+        /**
+         * Whether every transaction of the sent wave is mined (the account's mined nonce is past
+         * the wave's last), so that {@link #collect()} would not wait.
+         */
+        boolean mined() throws IOException {
+            long last = -1;
+            for (ChainCommand c : sent) {
+                last = Math.max(last, txs.get(c.getCommandId()).nonce());
+            }
+            return last < 0 || sender.minedNonce() > last;
+        }
+
+        /** Whether the wave was sent longer than {@code timeout} ago (and is not settled). */
+        boolean pendingLongerThan(java.time.Duration timeout) {
+            return broadcast && System.nanoTime() - sentAtNanos > timeout.toNanos();
+        }
+
+        /**
+         * Awaits the receipts of the sent wave, lowest nonce first (a stuck one is replaced), and
+         * answers each command's outcome. The wave's commands and jobs are free for later waves
+         * afterwards; the state read for the waves is forgotten once none is in flight.
+         */
+        List<Outcome> collect() throws IOException, InterruptedException {
+            send();
+            try {
+                return settle();
+            } finally {
+                inflightTxs -= sent.size();
+                busyIds.removeAll(ids);
+                busyJobs.removeAll(jobs);
+                reserving.forget(jobs); // their state changed: the next wave reads it afresh
+                forgetState();
+            }
+        }
+
+        private List<Outcome> settle() throws IOException, InterruptedException {
+            if (!sent.isEmpty()) {
                 for (ChainCommand c : sent) {
                     if (!outcomes.containsKey(c.getCommandId()) && !alone.contains(c)) {
                         outcomes.put(
@@ -365,6 +469,7 @@ final class CommandHandler {
             try {
                 Signed filler = sender.signFiller(refused.nonce(), refused.fees());
                 sender.send(filler);
+                sender.settled(List.of(filler)); // not awaited: later nonces show it was mined
                 log.warn(
                         "Filled the nonce of a refused transaction with a 0-value self-transfer"
                                 + " [nonce:{}, refused:{}, filler:{}]",
@@ -416,6 +521,13 @@ final class CommandHandler {
 
         void reserve(BigInteger deposit) {
             reserved = reserved.add(deposit);
+        }
+
+        void forget(Set<String> jobIds) {
+            for (String j : jobIds) {
+                jobs.remove(j);
+                jobs.remove(JobIds.normalize(j));
+            }
         }
 
         void clear() {

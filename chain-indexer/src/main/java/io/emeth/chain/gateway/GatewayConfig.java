@@ -3,6 +3,7 @@ package io.emeth.chain.gateway;
 import io.emeth.chain.ChainKafka;
 import io.emeth.chain.Checks;
 import io.emeth.chain.rpc.EthEndpoint;
+import io.emeth.common.config.GatewaySettings;
 import io.emeth.common.config.KafkaSettings;
 import io.emeth.common.config.MasterConfig;
 import io.emeth.common.eth.NodeIdentity;
@@ -58,12 +59,14 @@ public record GatewayConfig(
     public static final int DEFAULT_MAX_REPLACEMENTS = 5;
     public static final int DEFAULT_FEE_BUMP_PERCENT = 25;
     public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(30);
-    public static final int DEFAULT_ALLOWANCE_DEPOSITS = 20;
-    public static final int DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS = 2;
-    public static final int DEFAULT_MAX_INFLIGHT_TXS = 32;
+    public static final int DEFAULT_ALLOWANCE_DEPOSITS = GatewaySettings.DEFAULT_ALLOWANCE_DEPOSITS;
+    public static final int DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS =
+            GatewaySettings.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS;
+    public static final int DEFAULT_MAX_INFLIGHT_TXS = GatewaySettings.DEFAULT_MAX_INFLIGHT_TXS;
 
     /** 1,000 gwei: far above a normal fee, low enough that a fee spike cannot drain the account. */
-    public static final BigInteger DEFAULT_MAX_FEE_CEILING_WEI = BigInteger.TEN.pow(12);
+    public static final BigInteger DEFAULT_MAX_FEE_CEILING_WEI =
+            GatewaySettings.DEFAULT_MAX_FEE_CEILING_WEI;
 
     public GatewayConfig {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -114,7 +117,8 @@ public record GatewayConfig(
 
     /**
      * The gateway of the master's account: its endpoint, contracts, {@code privateKey}, {@code
-     * poll_interval_ms}, {@code tx_timeout_ms} and Kafka settings.
+     * poll_interval_ms}, {@code tx_timeout_ms}, Kafka settings, {@code max_inflight_txs}, {@code
+     * max_fee_ceiling_wei}, {@code allowance_deposits} and {@code allowance_low_water_deposits}.
      */
     public static GatewayConfig fromMaster(MasterConfig master) {
         return fromMaster(master, "");
@@ -134,10 +138,10 @@ public record GatewayConfig(
                 master.kafka(),
                 topicPrefix,
                 DEFAULT_RPC_TIMEOUT,
-                DEFAULT_ALLOWANCE_DEPOSITS,
-                DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
-                DEFAULT_MAX_INFLIGHT_TXS,
-                DEFAULT_MAX_FEE_CEILING_WEI);
+                master.gateway().allowanceDeposits(),
+                master.gateway().allowanceLowWaterDeposits(),
+                master.gateway().maxInflightTxs(),
+                master.gateway().maxFeeCeilingWei());
     }
 
     /** The checksummed address the gateway sends from. */

@@ -64,6 +64,7 @@ final class ReceiptWaiter {
             Signed latest = variants.get(variants.size() - 1);
             if (sender.minedNonce() > latest.nonce()) {
                 done = settledWithinGrace(command, variants);
+                sender.settled(variants);
                 return done.orElseGet(
                         () ->
                                 results.failed(
@@ -140,6 +141,15 @@ final class ReceiptWaiter {
     }
 
     Optional<ChainTxResult> settled(ChainCommand command, List<Signed> variants)
+            throws IOException {
+        Optional<ChainTxResult> result = receiptOf(command, variants);
+        if (result.isPresent()) {
+            sender.settled(variants);
+        }
+        return result;
+    }
+
+    private Optional<ChainTxResult> receiptOf(ChainCommand command, List<Signed> variants)
             throws IOException {
         for (Signed v : variants) {
             Optional<TransactionReceipt> receipt = sender.receipt(v.hash());

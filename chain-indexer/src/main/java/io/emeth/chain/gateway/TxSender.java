@@ -34,6 +34,7 @@ final class TxSender {
     private final EthEndpoint endpoint;
     private final Credentials credentials;
     private final long chainId;
+    private final BlockReceipts receipts;
     private long nextNonce = -1;
 
     /** A signed transaction and what it was built from. */
@@ -70,6 +71,7 @@ final class TxSender {
         this.endpoint = endpoint;
         this.credentials = credentials;
         this.chainId = web3j().ethChainId().send().getChainId().longValueExact();
+        this.receipts = new BlockReceipts(endpoint, credentials.getAddress());
     }
 
     String account() {
@@ -186,6 +188,7 @@ final class TxSender {
      * @throws RejectedException with the node's reason when it refuses it (funds, fees, …)
      */
     Sent send(Signed tx) throws IOException {
+        receipts.watch(tx.hash());
         EthSendTransaction answer = web3j().ethSendRawTransaction(tx.raw()).send();
         if (!answer.hasError()) {
             return Sent.ACCEPTED;
@@ -210,8 +213,19 @@ final class TxSender {
                 null);
     }
 
+    /** The receipt of {@code hash} if it is mined, from the per-block collection. */
     Optional<TransactionReceipt> receipt(String hash) throws IOException {
-        return web3j().ethGetTransactionReceipt(hash).send().getTransactionReceipt();
+        return receipts.receipt(hash);
+    }
+
+    /** How many eth_getBlockReceipts calls the collector made (tests). */
+    long blockCallsForTests() {
+        return receipts.blockCalls();
+    }
+
+    /** The command of these transactions is settled: the collector stops looking for them. */
+    void settled(java.util.List<Signed> variants) {
+        receipts.forget(variants.stream().map(Signed::hash).toList());
     }
 
     /** Whether the node knows the transaction (pending or mined). */

@@ -9,6 +9,7 @@ import io.emeth.chain.it.ChildJvm;
 import io.emeth.chain.it.Configs;
 import io.emeth.chain.it.GatewayMain;
 import io.emeth.chain.it.KafkaFixture;
+import io.emeth.chain.it.LaggingRpcProxy;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.JobStatus;
 import io.emeth.contracts.dev.DevAccounts;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.Transaction;
 
@@ -180,6 +182,175 @@ class ChainGatewayIT {
         assertThat(nonces).hasSize(5);
         assertThat(blocks).containsOnly(from + 1);
         assertThat(calls(from, "submit(bytes16,string)")).isEqualTo(5);
+    }
+
+    @Test
+    void shouldSendALaterWaveWhileTheFirstAwaitsItsReceiptsUpToMaxInflight() throws Exception {
+        // Given five jobs the node processes and a gateway with at most 3 transactions in flight
+        Topics topics = KafkaFixture.topics("gw-overlap");
+        List<Job> jobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            jobs.add(processedJob());
+        }
+        long from = chain.blockNumber();
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)).withMaxInflightTxs(3),
+                        new SimpleMeterRegistry())) {
+            // When the chain stands still, two SubmitResults are sent
+            chain.setAutomine(false);
+            KafkaFixture.publishAll(
+                    topics.chainCommands(),
+                    ACCOUNT,
+                    jobs.subList(0, 2).stream().map(ChainGatewayIT::submit).toList());
+            await().atMost(Duration.ofSeconds(60)).until(() -> sentCount(topics, jobs) == 2);
+
+            // and three more come while those two await their receipts
+            KafkaFixture.publishAll(
+                    topics.chainCommands(),
+                    ACCOUNT,
+                    jobs.subList(2, 5).stream().map(ChainGatewayIT::submit).toList());
+
+            // Then one more is sent before any block (a second wave, overlapping the first),
+            // and no more than that: 3 in flight
+            await().atMost(Duration.ofSeconds(60)).until(() -> sentCount(topics, jobs) == 3);
+            assertThat(results(topics, "submit-" + jobs.get(2).jobId())).hasSize(1);
+            chain.mine(1);
+
+            // and the last two once the first block made room
+            await().atMost(Duration.ofSeconds(60)).until(() -> sentCount(topics, jobs) == 5);
+            chain.mine(1);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "submit-" + j.jobId())
+                                                                            .size()
+                                                                    == 2));
+        }
+        List<Long> blocks = new java.util.ArrayList<>();
+        for (Job job : jobs) {
+            List<ChainTxResult> r = results(topics, "submit-" + job.jobId());
+            blocks.add(((TxConfirmed) r.get(1).getPayload()).getBlockNumber());
+            assertThat(status(job)).isEqualTo(JobStatus.SUBMITTED.code());
+        }
+        assertThat(blocks).containsExactly(from + 1, from + 1, from + 1, from + 2, from + 2);
+        assertThat(calls(from, "submit(bytes16,string)")).isEqualTo(5);
+    }
+
+    /** How many of the jobs' SubmitResults have their TxSent. */
+    private static long sentCount(Topics topics, List<Job> jobs) {
+        return jobs.stream()
+                .filter(
+                        j ->
+                                results(topics, "submit-" + j.jobId()).stream()
+                                        .anyMatch(r -> r.getPayload() instanceof TxSent))
+                .count();
+    }
+
+    @Test
+    void shouldFillTheNonceOfARefusedTransactionSoThatTheLaterOnesAreMined() throws Exception {
+        // Given four jobs the node processes, and a node that refuses the second raw transaction
+        // the gateway sends (it answers as anvil does when the account cannot pay the gas)
+        Topics topics = KafkaFixture.topics("gw-refused");
+        List<Job> jobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            jobs.add(processedJob());
+        }
+        long from = chain.blockNumber() + 1;
+        long firstNonce = nonce(DefaultBlockParameterName.LATEST);
+        try (LaggingRpcProxy node = LaggingRpcProxy.start(chain.anvil.rpcUrl());
+                ChainGateway gateway =
+                        ChainGateway.start(
+                                Configs.via(
+                                        Configs.gateway(chain, topics, Duration.ofMinutes(5)),
+                                        node.uri()),
+                                new SimpleMeterRegistry())) {
+            node.refuseRawTransaction(2, "Insufficient funds for gas * price + value");
+
+            // When four SubmitResults are published at once
+            KafkaFixture.publishAll(
+                    topics.chainCommands(),
+                    ACCOUNT,
+                    jobs.stream().map(ChainGatewayIT::submit).toList());
+
+            // Then every command gets its outcome: the later nonces were not stuck behind the gap
+            await().atMost(Duration.ofSeconds(90))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "submit-" + j.jobId())
+                                                                            .size()
+                                                                    == 2));
+        }
+        List<TxFailed> refused = new java.util.ArrayList<>();
+        long refusedNonce = -1;
+        for (Job job : jobs) {
+            List<ChainTxResult> r = results(topics, "submit-" + job.jobId());
+            if (r.get(1).getPayload() instanceof TxFailed f) {
+                refused.add(f);
+                refusedNonce = ((TxSent) r.get(0).getPayload()).getNonce();
+                assertThat(status(job)).isEqualTo(JobStatus.PROCESSING.code());
+            } else {
+                assertThat(r.get(1).getPayload()).isInstanceOf(TxConfirmed.class);
+                assertThat(status(job)).isEqualTo(JobStatus.SUBMITTED.code());
+            }
+        }
+        // the refused one failed with the node's reason, the three others were mined
+        assertThat(refused)
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.getKind()).isEqualTo(TxFailureKind.REJECTED);
+                            assertThat(f.getReason()).contains("Insufficient funds");
+                        });
+        assertThat(calls(from, "submit(bytes16,string)")).isEqualTo(3);
+        // and its nonce went to a 0-value transfer to the account itself: no nonce left unused
+        assertThat(selfTransferNonces(from)).containsExactly(refusedNonce);
+        assertThat(nonce(DefaultBlockParameterName.LATEST)).isEqualTo(firstNonce + 4);
+    }
+
+    private static ChainCommand submit(Job job) {
+        return command(
+                "submit-" + job.jobId(),
+                SubmitResult.newBuilder()
+                        .setJobId(job.jobId())
+                        .setResultFileName("model-" + job.jobId() + ".zip")
+                        .build());
+    }
+
+    private static long nonce(DefaultBlockParameterName block) throws Exception {
+        return chain.web3j
+                .ethGetTransactionCount(ACCOUNT, block)
+                .send()
+                .getTransactionCount()
+                .longValueExact();
+    }
+
+    /** Nonces of the node's mined 0-value transfers to itself since {@code from}. */
+    private static List<Long> selfTransferNonces(long from) throws Exception {
+        List<Long> nonces = new java.util.ArrayList<>();
+        for (long n = from; n <= chain.blockNumber(); n++) {
+            EthBlock.Block block =
+                    chain.web3j
+                            .ethGetBlockByNumber(
+                                    DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), true)
+                            .send()
+                            .getBlock();
+            for (EthBlock.TransactionResult<?> tx : block.getTransactions()) {
+                Transaction t = (Transaction) tx.get();
+                if (t.getFrom().equalsIgnoreCase(ACCOUNT)
+                        && ACCOUNT.equalsIgnoreCase(t.getTo())
+                        && t.getValue().signum() == 0) {
+                    nonces.add(t.getNonce().longValueExact());
+                }
+            }
+        }
+        return nonces;
     }
 
     @Test

@@ -52,6 +52,26 @@ public final class Configs {
                 c.reorgWindow());
     }
 
+    /** The same gateway talking to the chain through {@code endpoint} (a proxy of anvil). */
+    public static GatewayConfig via(GatewayConfig c, URI endpoint) {
+        return new GatewayConfig(
+                endpoint,
+                c.coreAddress(),
+                c.tokenAddress(),
+                c.identity(),
+                c.pollInterval(),
+                c.txTimeout(),
+                c.maxReplacements(),
+                c.feeBumpPercent(),
+                c.kafka(),
+                c.topicPrefix(),
+                c.rpcTimeout(),
+                c.allowanceDeposits(),
+                c.allowanceLowWaterDeposits(),
+                c.maxInflightTxs(),
+                c.maxFeeCeilingWei());
+    }
+
     /** The dev master's gateway for the fixture's contracts, polling every 100 ms. */
     public static GatewayConfig gateway(ChainFixture chain, Topics topics, Duration txTimeout) {
         return new GatewayConfig(

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A JSON-RPC proxy in front of anvil that can play a lagging backend (a load-balanced provider
  * whose node is behind, a restarted node): after {@link #lagTo(long)}, {@code latest} is that
  * block, {@code eth_blockNumber} answers it and blocks above it do not exist (null), as such a node
- * answers. Everything else goes to anvil unchanged, single calls and batches alike.
+ * answers. After {@link #refuseRawTransaction(int, String)} it answers one {@code
+ * eth_sendRawTransaction} with an error instead of passing it on, as a node refusing that
+ * transaction does. Everything else goes to anvil unchanged, single calls and batches alike.
  */
 public final class LaggingRpcProxy implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +34,9 @@ public final class LaggingRpcProxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newHttpClient();
     private final AtomicLong lagBlock = new AtomicLong(NOT_LAGGING);
     private final AtomicLong laggingHeads = new AtomicLong();
+    private final AtomicLong rawSends = new AtomicLong();
+    private volatile long refuseSend = -1;
+    private volatile String refusal = "";
 
     private LaggingRpcProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -59,6 +64,15 @@ public final class LaggingRpcProxy implements AutoCloseable {
     /** Serves anvil's own head again. */
     public void catchUp() {
         lagBlock.set(NOT_LAGGING);
+    }
+
+    /**
+     * The {@code nth} {@code eth_sendRawTransaction} from now on (1 = the next) is answered with
+     * {@code message} (JSON-RPC error -32003) and never reaches anvil; the others pass.
+     */
+    public void refuseRawTransaction(int nth, String message) {
+        refusal = message;
+        refuseSend = rawSends.get() + nth;
     }
 
     /** How many times the lagging head was answered since {@link #lagTo}. */
@@ -103,6 +117,13 @@ public final class LaggingRpcProxy implements AutoCloseable {
     private JsonNode answer(JsonNode call) throws IOException, InterruptedException {
         long lag = lagBlock.get();
         String method = call.path("method").asText();
+        if (method.equals("eth_sendRawTransaction") && rawSends.incrementAndGet() == refuseSend) {
+            ObjectNode out = JSON.createObjectNode();
+            out.put("jsonrpc", "2.0");
+            out.set("id", call.get("id"));
+            out.putObject("error").put("code", -32003).put("message", refusal);
+            return out;
+        }
         if (lag != NOT_LAGGING && method.equals("eth_blockNumber")) {
             return result(call, JSON.getNodeFactory().textNode(hex(lag)));
         }
