@@ -15,13 +15,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A JSON-RPC proxy in front of anvil that can play a lagging backend (a load-balanced provider
  * whose node is behind, a restarted node): after {@link #lagTo(long)}, {@code latest} is that
  * block, {@code eth_blockNumber} answers it and blocks above it do not exist (null), as such a node
- * answers. Everything else goes to anvil unchanged, single calls and batches alike.
+ * answers. After {@link #refuseStateOverrides()} or {@link #ignoreStateOverrides()} it plays a
+ * provider without state overrides (the third parameter of {@code eth_call}, which the indexer's
+ * JobDetailsBatch uses) that answers an error or runs the call without the override. Everything
+ * else goes to anvil unchanged, single calls and batches alike.
  */
 public final class LaggingRpcProxy implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +36,9 @@ public final class LaggingRpcProxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newHttpClient();
     private final AtomicLong lagBlock = new AtomicLong(NOT_LAGGING);
     private final AtomicLong laggingHeads = new AtomicLong();
+    private final AtomicBoolean refuseOverrides = new AtomicBoolean();
+    private final AtomicBoolean ignoreOverrides = new AtomicBoolean();
+    private final AtomicLong refusedCalls = new AtomicLong();
 
     private LaggingRpcProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -59,6 +66,21 @@ public final class LaggingRpcProxy implements AutoCloseable {
     /** Serves anvil's own head again. */
     public void catchUp() {
         lagBlock.set(NOT_LAGGING);
+    }
+
+    /** From now on an {@code eth_call} with a state override is answered with an error. */
+    public void refuseStateOverrides() {
+        refuseOverrides.set(true);
+    }
+
+    /** From now on an {@code eth_call}'s state override is dropped before anvil sees it. */
+    public void ignoreStateOverrides() {
+        ignoreOverrides.set(true);
+    }
+
+    /** How many {@code eth_call}s with a state override were refused or stripped. */
+    public long refusedCalls() {
+        return refusedCalls.get();
     }
 
     /** How many times the lagging head was answered since {@link #lagTo}. */
@@ -103,6 +125,22 @@ public final class LaggingRpcProxy implements AutoCloseable {
     private JsonNode answer(JsonNode call) throws IOException, InterruptedException {
         long lag = lagBlock.get();
         String method = call.path("method").asText();
+        if (refuseOverrides.get() && method.equals("eth_call") && call.path("params").size() > 2) {
+            refusedCalls.incrementAndGet();
+            ObjectNode out = JSON.createObjectNode();
+            out.put("jsonrpc", "2.0");
+            out.set("id", call.get("id"));
+            ObjectNode error = out.putObject("error");
+            error.put("code", -32602);
+            error.put("message", "too many arguments, want at most 2");
+            return out;
+        }
+        if (ignoreOverrides.get() && method.equals("eth_call") && call.path("params").size() > 2) {
+            refusedCalls.incrementAndGet();
+            ObjectNode stripped = call.deepCopy();
+            ((ArrayNode) stripped.get("params")).remove(2);
+            return forward(stripped);
+        }
         if (lag != NOT_LAGGING && method.equals("eth_blockNumber")) {
             return result(call, JSON.getNodeFactory().textNode(hex(lag)));
         }
