@@ -3,9 +3,9 @@
 //
 // Usage: node compile.js <sourceDir> <nodeModulesDir> <outDir>
 //
-// Writes <outDir>/<Name>.bin (creation bytecode, hex without 0x) and <outDir>/<Name>.abi (JSON) for
-// every deployable contract defined in <sourceDir>; imports such as "@openzeppelin/..." resolve from
-// <nodeModulesDir>. Exits non-zero with solc's formatted errors when compilation fails.
+// Writes <outDir>/<Name>.bin (creation bytecode, hex without 0x), <outDir>/<Name>.runtime.bin (the
+// deployed code) and <outDir>/<Name>.abi (JSON) for every deployable contract defined in
+// <sourceDir>; imports such as "@openzeppelin/..." resolve from <nodeModulesDir>. Exits non-zero with solc's formatted errors when compilation fails.
 //
 // Why a script of our own: the web3j Maven plugin downloads a native solc at build time, which a
 // machine without internet (and CI) cannot do; solc from npm is a pinned, offline WebAssembly build.
@@ -77,7 +77,7 @@ const input = {
     // does not silently emit opcodes an older chain rejects.
     evmVersion: 'cancun',
     optimizer: { enabled: true, runs: 200 },
-    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
   },
 };
 
@@ -100,6 +100,8 @@ for (const file of Object.keys(sources)) {
     }
     fs.writeFileSync(path.join(outDir, `${name}.bin`), bin);
     fs.writeFileSync(path.join(outDir, `${name}.abi`), JSON.stringify(contract.abi));
+    // runtime code, for readers that an eth_call places at an address by state override
+    fs.writeFileSync(path.join(outDir, `${name}.runtime.bin`), contract.evm.deployedBytecode.object);
     written.push(name);
   }
 }

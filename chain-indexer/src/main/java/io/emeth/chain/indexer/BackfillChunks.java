@@ -13,6 +13,12 @@ final class BackfillChunks {
     /** Logs per chunk: small enough to pipeline a range, large enough to amortise a commit. */
     static final int DEFAULT_MAX_EVENTS = 1_000;
 
+    /**
+     * Logs of a range's first chunk: one {@link ChainReader#JOBS_PER_CALL} read, so that the first
+     * (slow, cold) commit starts early and the next chunks are read while it runs.
+     */
+    static final int DEFAULT_FIRST_EVENTS = ChainReader.JOBS_PER_CALL;
+
     /** Logs (in chain order) and the block whose checkpoint follows them. */
     record Chunk(List<ChainLog> logs, long end) {
         Chunk {
@@ -32,8 +38,17 @@ final class BackfillChunks {
      * to}. A block's logs are never split; a range without logs is one empty chunk.
      */
     static List<Chunk> split(List<ChainLog> logs, long to, int maxEvents) {
-        if (maxEvents < 1) {
-            throw new IllegalArgumentException("max events per chunk " + maxEvents + " < 1");
+        return split(logs, to, maxEvents, maxEvents);
+    }
+
+    /**
+     * As {@link #split(List, long, int)}, the first chunk cut at about {@code firstEvents} logs
+     * instead.
+     */
+    static List<Chunk> split(List<ChainLog> logs, long to, int firstEvents, int maxEvents) {
+        if (maxEvents < 1 || firstEvents < 1) {
+            throw new IllegalArgumentException(
+                    "events per chunk " + firstEvents + "/" + maxEvents + " < 1");
         }
         List<Chunk> chunks = new ArrayList<>();
         List<ChainLog> current = new ArrayList<>();
@@ -46,7 +61,8 @@ final class BackfillChunks {
             current.add(l);
             boolean blockEnds =
                     i + 1 == logs.size() || logs.get(i + 1).blockNumber() != l.blockNumber();
-            if (current.size() >= maxEvents && blockEnds && i + 1 < logs.size()) {
+            int limit = chunks.isEmpty() ? firstEvents : maxEvents;
+            if (current.size() >= limit && blockEnds && i + 1 < logs.size()) {
                 chunks.add(new Chunk(current, l.blockNumber()));
                 current = new ArrayList<>();
             }

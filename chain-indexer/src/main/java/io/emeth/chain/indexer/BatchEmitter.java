@@ -137,7 +137,7 @@ final class BatchEmitter {
                                 r,
                                 jd,
                                 enrichment.sizes().get(jd.dataset()),
-                                enrichment.headers().get(chainLog.blockNumber()).timestamp()));
+                                timestamp(chainLog, enrichment.headers())));
             } else {
                 out.add(events.plain(chainLog, d));
             }
@@ -190,6 +190,12 @@ final class BatchEmitter {
         }
     }
 
+    /** The time of the log's block: from its header when known, else as the log carries it. */
+    private static long timestamp(ChainLog l, Map<Long, BlockHeader> headers) {
+        BlockHeader h = headers.get(l.blockNumber());
+        return h != null ? h.timestamp() : l.blockTimestamp();
+    }
+
     /** The jobs with an event in each block, for the hash window (and a later rewind). */
     private static Map<Long, Set<String>> jobsByBlock(List<Emission> out) {
         Map<Long, Set<String>> byBlock = new HashMap<>();
@@ -220,7 +226,8 @@ final class BatchEmitter {
         for (int i = 0; i < live.size(); i++) {
             if (decoded.get(i) instanceof Requested r) {
                 jobIds.add(r.jobId());
-                if (!known.containsKey(live.get(i).blockNumber())) {
+                ChainLog l = live.get(i);
+                if (!known.containsKey(l.blockNumber()) && l.blockTimestamp() < 0) {
                     blocks.add(live.get(i).blockNumber());
                 }
             }

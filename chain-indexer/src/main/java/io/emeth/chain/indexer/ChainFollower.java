@@ -156,7 +156,12 @@ final class ChainFollower {
             throw e;
         }
         ranges.succeeded();
-        List<BackfillChunks.Chunk> chunks = BackfillChunks.split(logs, to, chunkEvents);
+        List<BackfillChunks.Chunk> chunks =
+                BackfillChunks.split(
+                        logs,
+                        to,
+                        Math.min(chunkEvents, BackfillChunks.DEFAULT_FIRST_EVENTS),
+                        chunkEvents);
         TreeSet<Long> ends = new TreeSet<>(List.of(from, to));
         chunks.forEach(c -> ends.add(c.end()));
         Map<Long, BlockHeader> known = new HashMap<>();

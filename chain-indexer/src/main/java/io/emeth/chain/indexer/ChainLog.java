@@ -9,7 +9,9 @@ import org.web3j.utils.Numeric;
 
 /**
  * A log as {@code eth_getLogs} answered it, with its position made plain. Fields the node left out
- * or garbled become {@code -1} or {@code ""}, so that even a broken log can be reported raw.
+ * or garbled become {@code -1} or {@code ""}, so that even a broken log can be reported raw. {@code
+ * blockTimestamp} is the block's time in seconds when the node sends it with the log (anvil, geth
+ * 1.16 and later), else {@code -1}: then the block's header has it.
  */
 record ChainLog(
         String address,
@@ -19,7 +21,21 @@ record ChainLog(
         String blockHash,
         String txHash,
         int logIndex,
-        boolean removed) {
+        boolean removed,
+        long blockTimestamp) {
+
+    /** A log without its block's timestamp. */
+    ChainLog(
+            String address,
+            List<String> topics,
+            String data,
+            long blockNumber,
+            String blockHash,
+            String txHash,
+            int logIndex,
+            boolean removed) {
+        this(address, topics, data, blockNumber, blockHash, txHash, logIndex, removed, -1);
+    }
 
     ChainLog {
         address = address == null ? "" : address;
@@ -30,6 +46,12 @@ record ChainLog(
     }
 
     static ChainLog of(Log log) {
+        return of(log, null);
+    }
+
+    /** {@code log} with the {@code blockTimestamp} the node sent with it (a quantity, or null). */
+    static ChainLog of(Log log, String blockTimestamp) {
+        long timestamp = quantity(blockTimestamp);
         return new ChainLog(
                 log.getAddress(),
                 log.getTopics() == null
@@ -40,7 +62,8 @@ record ChainLog(
                 log.getBlockHash(),
                 log.getTransactionHash(),
                 (int) Math.min(Integer.MAX_VALUE, quantity(log.getLogIndexRaw())),
-                log.isRemoved());
+                log.isRemoved(),
+                timestamp < 0 ? -1 : Math.min(timestamp, LogDecoder.MAX_SECONDS));
     }
 
     /** Whether the position is complete (a pending log has none). */

@@ -101,6 +101,11 @@ public final class EthEndpoint implements AutoCloseable {
         return web3j;
     }
 
+    /** The current transport, for requests web3j has no method for; after a reconnect, new. */
+    public synchronized Web3jService service() {
+        return service;
+    }
+
     /**
      * Calls {@code listener} on every {@code newHeads} notification (WebSocket endpoints only; a
      * no-op over http, where the caller polls). Survives {@link #reconnect()}.

@@ -27,6 +27,22 @@ class BackfillChunksTest {
     }
 
     @Test
+    void shouldCutASmallerFirstChunk() {
+        // Given blocks 10..19 with 3 logs each
+        List<ChainLog> logs = logs(10, 19, 3);
+
+        // When the first chunk takes at least 2 logs and the others at least 9
+        List<BackfillChunks.Chunk> chunks = BackfillChunks.split(logs, 25, 2, 9);
+
+        // Then the first is one block, the others three, still in order
+        assertThat(chunks).extracting(c -> c.logs().size()).containsExactly(3, 9, 9, 9);
+        assertThat(chunks)
+                .extracting(BackfillChunks.Chunk::end)
+                .containsExactly(10L, 13L, 16L, 25L);
+        assertThat(chunks.stream().flatMap(c -> c.logs().stream()).toList()).isEqualTo(logs);
+    }
+
+    @Test
     void shouldKeepASmallRangeInOneChunk() {
         List<ChainLog> logs = logs(5, 6, 2);
 

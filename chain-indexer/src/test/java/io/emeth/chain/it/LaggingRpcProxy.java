@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,7 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * block, {@code eth_blockNumber} answers it and blocks above it do not exist (null), as such a node
  * answers. After {@link #refuseRawTransaction(int, String)} it answers one {@code
  * eth_sendRawTransaction} with an error instead of passing it on, as a node refusing that
- * transaction does. Everything else goes to anvil unchanged, single calls and batches alike.
+ * transaction does. After {@link #refuseStateOverrides()} or {@link #ignoreStateOverrides()} it plays a
+ * provider without state overrides (the third parameter of {@code eth_call}, which the indexer's
+ * JobDetailsBatch uses) that answers an error or runs the call without the override. Everything
+ * else goes to anvil unchanged, single calls and batches alike.
  */
 public final class LaggingRpcProxy implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +41,9 @@ public final class LaggingRpcProxy implements AutoCloseable {
     private final AtomicLong rawSends = new AtomicLong();
     private volatile long refuseSend = -1;
     private volatile String refusal = "";
+    private final AtomicBoolean refuseOverrides = new AtomicBoolean();
+    private final AtomicBoolean ignoreOverrides = new AtomicBoolean();
+    private final AtomicLong refusedCalls = new AtomicLong();
 
     private LaggingRpcProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -73,6 +80,19 @@ public final class LaggingRpcProxy implements AutoCloseable {
     public void refuseRawTransaction(int nth, String message) {
         refusal = message;
         refuseSend = rawSends.get() + nth;
+    /** From now on an {@code eth_call} with a state override is answered with an error. */
+    public void refuseStateOverrides() {
+        refuseOverrides.set(true);
+    }
+
+    /** From now on an {@code eth_call}'s state override is dropped before anvil sees it. */
+    public void ignoreStateOverrides() {
+        ignoreOverrides.set(true);
+    }
+
+    /** How many {@code eth_call}s with a state override were refused or stripped. */
+    public long refusedCalls() {
+        return refusedCalls.get();
     }
 
     /** How many times the lagging head was answered since {@link #lagTo}. */
@@ -123,6 +143,22 @@ public final class LaggingRpcProxy implements AutoCloseable {
             out.set("id", call.get("id"));
             out.putObject("error").put("code", -32003).put("message", refusal);
             return out;
+        }
+        if (refuseOverrides.get() && method.equals("eth_call") && call.path("params").size() > 2) {
+            refusedCalls.incrementAndGet();
+            ObjectNode out = JSON.createObjectNode();
+            out.put("jsonrpc", "2.0");
+            out.set("id", call.get("id"));
+            ObjectNode error = out.putObject("error");
+            error.put("code", -32602);
+            error.put("message", "too many arguments, want at most 2");
+            return out;
+        }
+        if (ignoreOverrides.get() && method.equals("eth_call") && call.path("params").size() > 2) {
+            refusedCalls.incrementAndGet();
+            ObjectNode stripped = call.deepCopy();
+            ((ArrayNode) stripped.get("params")).remove(2);
+            return forward(stripped);
         }
         if (lag != NOT_LAGGING && method.equals("eth_blockNumber")) {
             return result(call, JSON.getNodeFactory().textNode(hex(lag)));

@@ -1,0 +1,103 @@
+package io.emeth.chain.indexer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.emeth.contracts.EmethCoreReader;
+import io.emeth.contracts.JobIds;
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Bool;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Utf8String;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.utils.Numeric;
+
+class JobDetailsBatchTest {
+    private static final String CORE = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
+
+    @Test
+    void shouldCallTheReaderWithTheCoreAndTheJobIds() {
+        String a = JobIds.random();
+        String b = JobIds.random();
+
+        String data = JobDetailsBatch.callData(CORE, List.of(a, b));
+
+        // read(address, bytes16[]): the selector, then core, offset, length 2, a, b
+        String args = data.substring(data.length() - 5 * 64);
+        assertThat(data).hasSize(2 + 8 + 5 * 64);
+        assertThat(JobDetailsBatch.CODE).startsWith("0x").hasSizeGreaterThan(200);
+        assertThat(JobDetailsBatch.ADDRESS).matches("0x[0-9a-f]{40}");
+        assertThat(args.substring(0, 64)).endsWith(CORE.substring(2));
+        assertThat(new BigInteger(args.substring(128, 192), 16)).isEqualTo(2);
+        assertThat(args.substring(192, 224)).isEqualTo(Numeric.cleanHexPrefix(a));
+        assertThat(args.substring(256, 288)).isEqualTo(Numeric.cleanHexPrefix(b));
+    }
+
+    @Test
+    void shouldAnswerEachJobsOwnReturnDataDecodableAsJobDetails() throws Exception {
+        // Given what jobDetails answers for a job, and a job whose call failed
+        String details =
+                "0x"
+                        + FunctionEncoder.encodeConstructor(
+                                List.of(
+                                        new Uint256(7),
+                                        new Utf8String("{\"epoch\": 2}"),
+                                        new Utf8String("corpus-en.txt"),
+                                        new Utf8String("")));
+        String answer = encode(List.of(true, false), List.of(details, "0x"));
+
+        // When decoded
+        List<JobDetailsBatch.Answer> answers = JobDetailsBatch.decode(answer, 2);
+
+        // Then the first is the job's own answer, the second a failure
+        assertThat(answers)
+                .containsExactly(
+                        new JobDetailsBatch.Answer(true, details),
+                        new JobDetailsBatch.Answer(false, "0x"));
+        EmethCoreReader.Details d =
+                EmethCoreReader.decodeDetails(JobIds.random(), answers.get(0).returnData());
+        assertThat(d.dataset()).isEqualTo("corpus-en.txt");
+        assertThat(d.param()).isEqualTo("{\"epoch\": 2}");
+        assertThat(d.programId()).isEqualTo(7);
+    }
+
+    @Test
+    void shouldRefuseAnAnswerThatIsNotTheReaders() {
+        String answer = encode(List.of(true), List.of("0x1234"));
+
+        assertThatThrownBy(() -> JobDetailsBatch.decode(answer, 2))
+                .isInstanceOf(JobDetailsBatch.MalformedAnswer.class)
+                .hasMessageContaining("do not hold 2 answers");
+        assertThatThrownBy(
+                        () -> JobDetailsBatch.decode(answer.substring(0, answer.length() - 64), 1))
+                .isInstanceOf(JobDetailsBatch.MalformedAnswer.class);
+        assertThatThrownBy(() -> JobDetailsBatch.decode("0x", 1))
+                .isInstanceOf(JobDetailsBatch.MalformedAnswer.class);
+        assertThatThrownBy(() -> JobDetailsBatch.decode("0xnothex", 1))
+                .isInstanceOf(JobDetailsBatch.MalformedAnswer.class);
+        assertThatThrownBy(() -> JobDetailsBatch.decode("0x" + "ff".repeat(64), 1))
+                .isInstanceOf(JobDetailsBatch.MalformedAnswer.class);
+    }
+
+    /** {@code abi.encode(bool[] ok, bytes[] answers)}, as the reader's constructor returns it. */
+    private static String encode(List<Boolean> ok, List<String> answers) {
+        return "0x"
+                + FunctionEncoder.encodeConstructor(
+                        List.of(
+                                new DynamicArray<>(Bool.class, ok.stream().map(Bool::new).toList()),
+                                new DynamicArray<>(
+                                        DynamicBytes.class,
+                                        answers.stream()
+                                                .map(
+                                                        h ->
+                                                                new DynamicBytes(
+                                                                        Numeric
+                                                                                .hexStringToByteArray(
+                                                                                        h)))
+                                                .toList())));
+    }
+}
