@@ -15,19 +15,17 @@ import io.emeth.admin.rewards.RewardWithdrawal;
 import io.emeth.admin.rpc.AdminMethods;
 import io.emeth.admin.rpc.JsonRpcService;
 import io.emeth.admin.sink.JdbcSink;
-import io.emeth.admin.sink.SinkSettings;
 import io.emeth.common.config.MasterConfig;
-import io.emeth.contracts.EmethCoreReader;
-import io.emeth.schemas.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,78 +82,62 @@ public final class AdminRpc implements AutoCloseable {
         started.add(database);
         int version = SinkSchema.migrate(database);
         log.info("Database ready [database:{}, schemaVersion:{}]", database, version);
-        Topics topics = NodeTopics.create(config.kafka(), options.topicPrefix());
-        CommandPublisher commands =
-                CommandPublisher.create(
-                        config.kafka().bootstrapServers(), config.kafka().properties(), topics);
-        started.add(commands);
+        // The write side (sink, Kafka producer, chain reader) opens on a thread of its own while
+        // this one starts HTTP: a restarted admin-rpc answers reads from the database as soon as
+        // it listens; disconnect and withdraw answer "try again" until the write side is ready.
+        AtomicReference<JdbcSink> sink = new AtomicReference<>();
+        CompletableFuture<CommandPublisher> commands = new CompletableFuture<>();
+        CompletableFuture<RewardWithdrawal> withdrawal = new CompletableFuture<>();
+        CompletableFuture<List<AutoCloseable>> opening =
+                new WriteSide(config, options, database, meters)
+                        .openAsync(sink, commands, withdrawal);
         Map<String, Supplier<String>> health = new LinkedHashMap<>();
         health.put("database", () -> database.isReachable() ? "up" : "unreachable: " + database);
         if (options.runSink()) {
-            JdbcSink sink =
-                    JdbcSink.start(
-                            database,
-                            topics,
-                            SinkSettings.of(config).withGroupId(options.sinkGroupId()),
-                            meters);
-            started.add(sink);
-            health.put("sink", () -> sink.status().describe());
+            health.put(
+                    "sink", () -> sink.get() == null ? "starting" : sink.get().status().describe());
         }
-        RewardWithdrawal withdrawal = withdrawal(config, database, commands, started);
-        ReadModel read = new ReadModel(database);
-        JsonRpcService rpc =
-                new JsonRpcService(
-                        new AdminMethods(read, commands, withdrawal, config.poolId()).methods(),
-                        meters);
-        AdminHttpServer http =
-                AdminHttpServer.start(
-                        new AdminHttpServer.Settings(
-                                options.bindHost(),
-                                port(config.myUrl()),
-                                Whitelist.parse("jsonrpc_whitelist", config.jsonrpcWhitelist()),
-                                Whitelist.parse("read_whitelist", config.readWhitelist()),
-                                Whitelist.parse("worker_whitelist", config.workerWhitelist()),
-                                new BrowserGuard(config.myUrl().getHost(), config.allowedHosts()),
-                                new ClientAddresses(
-                                        Whitelist.parse(
-                                                "trusted_proxies", options.trustedProxies())),
-                                options.maxBodyBytes(),
-                                nodeInfo(config, options),
-                                health),
-                        rpc,
-                        read,
-                        meters);
+        AdminHttpServer http;
+        try {
+            ReadModel read = new ReadModel(database);
+            JsonRpcService rpc =
+                    new JsonRpcService(
+                            new AdminMethods(read, commands, withdrawal, config.poolId()).methods(),
+                            meters);
+            http = AdminHttpServer.start(httpSettings(config, options, health), rpc, read, meters);
+        } catch (Exception | Error e) {
+            started.addAll(WriteSide.awaitQuietly(opening));
+            throw e;
+        }
         started.add(http);
         log.info(
-                "admin-rpc started [pool:{}, port:{}, board:{}]",
+                "admin-rpc answering reads, its write side opening [pool:{}, port:{}, board:{}]",
                 config.poolId(),
                 http.port(),
                 config.myUrl().resolve("/board"));
+        started.addAll(WriteSide.await(opening));
+        log.info(
+                "admin-rpc started [pool:{}, port:{}, sink:{}, withdraw:{}]",
+                config.poolId(),
+                http.port(),
+                options.runSink(),
+                withdrawal.join() != null);
         return new AdminRpc(new ArrayList<>(started), http, database);
     }
 
-    private static RewardWithdrawal withdrawal(
-            MasterConfig config,
-            Database database,
-            CommandPublisher commands,
-            List<AutoCloseable> started)
-            throws IOException {
-        String scheme = config.endpoint().getScheme();
-        if (!"http".equals(scheme) && !"https".equals(scheme)) {
-            log.warn(
-                    "JSON-RPC withdraw is off: it reads the contract over http(s), endpoint is {}"
-                            + " [endpoint:{}]",
-                    scheme,
-                    config.endpoint());
-            return null;
-        }
-        EmethCoreReader chain =
-                EmethCoreReader.open(
-                        config.endpoint().toString(),
-                        config.emethContractAddress(),
-                        config.poolId());
-        started.add(chain);
-        return new RewardWithdrawal(database, chain, commands, config.poolId());
+    private static AdminHttpServer.Settings httpSettings(
+            MasterConfig config, AdminOptions options, Map<String, Supplier<String>> health) {
+        return new AdminHttpServer.Settings(
+                options.bindHost(),
+                port(config.myUrl()),
+                Whitelist.parse("jsonrpc_whitelist", config.jsonrpcWhitelist()),
+                Whitelist.parse("read_whitelist", config.readWhitelist()),
+                Whitelist.parse("worker_whitelist", config.workerWhitelist()),
+                new BrowserGuard(config.myUrl().getHost(), config.allowedHosts()),
+                new ClientAddresses(Whitelist.parse("trusted_proxies", options.trustedProxies())),
+                options.maxBodyBytes(),
+                nodeInfo(config, options),
+                health);
     }
 
     /** What workers learn from {@code GET /api/v1/node-info}; no credentials. */

@@ -17,6 +17,7 @@ import java.math.BigInteger;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The node's JSON-RPC methods, as the original README documents {@code disconnect} and with the
@@ -24,6 +25,10 @@ import java.util.Set;
  * "disconnected"} after publishing a {@code DisconnectWorker} command the master acts on, or {@code
  * "not exist"} for a worker the pool does not have; {@code joblist}; {@code job} ({@code jobId});
  * {@code workers}; {@code withdraw} (every closed reward slot, through the gateway).
+ *
+ * <p>The read methods need only the database; {@code disconnect} and {@code withdraw} need the
+ * Kafka producer and the chain reader, which a restarted admin-rpc opens while it already serves
+ * reads: until they are ready those two answer −32002 (try again).
  */
 public final class AdminMethods {
     public static final String DISCONNECTED = "disconnected";
@@ -35,8 +40,8 @@ public final class AdminMethods {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final ReadModel read;
-    private final CommandPublisher commands;
-    private final RewardWithdrawal withdrawal;
+    private final CompletableFuture<CommandPublisher> commands;
+    private final CompletableFuture<RewardWithdrawal> withdrawal;
     private final String pool;
 
     /**
@@ -47,6 +52,23 @@ public final class AdminMethods {
      */
     public AdminMethods(
             ReadModel read, CommandPublisher commands, RewardWithdrawal withdrawal, String pool) {
+        this(
+                read,
+                CompletableFuture.completedFuture(commands),
+                CompletableFuture.completedFuture(withdrawal),
+                pool);
+    }
+
+    /**
+     * Methods whose write side is still starting: {@code disconnect} and {@code withdraw} answer
+     * −32002 until {@code commands} and {@code withdrawal} complete (the latter with null when this
+     * process has no chain access).
+     */
+    public AdminMethods(
+            ReadModel read,
+            CompletableFuture<CommandPublisher> commands,
+            CompletableFuture<RewardWithdrawal> withdrawal,
+            String pool) {
         this.read = read;
         this.commands = commands;
         this.withdrawal = withdrawal;
@@ -79,7 +101,8 @@ public final class AdminMethods {
         if (!inPool) {
             return TextNode.valueOf(NOT_EXIST);
         }
-        commands.disconnectWorker(worker, "json-rpc:" + caller.address());
+        ready(commands, "the Kafka producer")
+                .disconnectWorker(worker, "json-rpc:" + caller.address());
         return TextNode.valueOf(DISCONNECTED);
     }
 
@@ -116,6 +139,7 @@ public final class AdminMethods {
 
     private JsonNode withdraw(RpcParams params) throws Exception {
         params.expect();
+        RewardWithdrawal withdrawal = ready(this.withdrawal, "the chain reader");
         if (withdrawal == null) {
             throw new RpcException(
                     RpcException.UNAVAILABLE, "withdraw is not available: no chain endpoint");
@@ -129,6 +153,22 @@ public final class AdminMethods {
                     "the chain endpoint cannot be reached: " + e.getMessage() + "; try again");
         }
         return withdrawResult(result);
+    }
+
+    private static <T> T ready(CompletableFuture<T> part, String what) throws RpcException {
+        if (!part.isDone()) {
+            throw new RpcException(
+                    RpcException.UNAVAILABLE,
+                    "admin-rpc is starting: "
+                            + what
+                            + " is not ready yet; try again in a few seconds");
+        }
+        if (part.isCompletedExceptionally()) {
+            throw new RpcException(
+                    RpcException.UNAVAILABLE,
+                    what + " failed to start; admin-rpc is stopping (see its log)");
+        }
+        return part.join();
     }
 
     /** The JSON of a withdrawal run, shared with the CLI's {@code --json}. */
