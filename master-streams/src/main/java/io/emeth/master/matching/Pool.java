@@ -136,10 +136,30 @@ final class Pool {
     /** The wall clock when this task last processed a worker's fact. */
     private long factProcessedAt;
 
+    /** How old the last worker fact was when this task processed it (its lag), in ms. */
+    private long factLag;
+
+    /**
+     * A worker fact processed later than this after it reached Kafka means the master lags behind
+     * {@code worker-events}: no worker is declared LOST until it has caught up.
+     */
+    static final long LAGGING_MS = 10_000;
+
     /** Notes a worker's fact that reached {@code worker-events} at {@code arrivedAt}. */
     void factSeen(long arrivedAt) {
         newestFact = Math.max(newestFact, arrivedAt);
         factProcessedAt = now();
+        factLag = factProcessedAt - arrivedAt;
+    }
+
+    /**
+     * Whether the master lags behind {@code worker-events}: the last worker fact it processed had
+     * waited more than {@link #LAGGING_MS}. The partitions of {@code worker-events} are processed
+     * independently, so while lagging one may be far ahead of another, and the newest fact says
+     * nothing about the workers of the partition behind.
+     */
+    boolean lagging() {
+        return newestFact > 0 && factLag > LAGGING_MS;
     }
 
     /**

@@ -46,6 +46,8 @@ final class WorkerWatch implements Punctuator {
     public void punctuate(long wallNow) {
         // judged in the clock of the workers' facts, so a lagging master loses no one
         long now = pool.livenessNow(wallNow);
+        // while the master lags, silence may be the master's: judged again once caught up
+        boolean lagging = pool.lagging();
         List<PoolWorker> lost = new ArrayList<>();
         List<KeyValue<PoolWorker, String>> stragglers = new ArrayList<>();
         for (String key : pool.workerTimers.takeDue(now)) {
@@ -67,7 +69,9 @@ final class WorkerWatch implements Punctuator {
             }
             long silent = now - pool.seenSince(w.lastSeenAt);
             String problem = w.busy() ? straggling(w, now, pool.config.timeouts(), pool) : null;
-            if (silent > w.heartbeatTimeoutMs) {
+            if (silent > w.heartbeatTimeoutMs && lagging) {
+                pool.workerTimers.atMost(key, now + pool.config.punctuateInterval().toMillis());
+            } else if (silent > w.heartbeatTimeoutMs) {
                 lost.add(w);
             } else if (problem != null) {
                 stragglers.add(KeyValue.pair(w, problem));
