@@ -97,23 +97,63 @@ public final class Gpt2Model extends LiveModel {
      */
     public static Checkpoint checkpoint(Path dir) throws IOException {
         Gpt2Config config = Gpt2Config.read(dir);
+        Path file = weightsFile(dir);
+        Map<String, NamedTensor> byName =
+                stripped(file, Safetensors.read(file, name -> !ignored(strip(name))));
+        Map<String, long[]> shapes = new HashMap<>();
+        byName.forEach((name, tensor) -> shapes.put(name, tensor.shape()));
+        requireLayout(file, config, shapes);
+        List<NamedTensor> ordered = new ArrayList<>();
+        for (TensorShape expected : Gpt2Block.layout(config)) {
+            NamedTensor tensor = byName.get(expected.name());
+            ordered.add(new NamedTensor(expected.name(), tensor.shape(), tensor.data()));
+        }
+        return new Checkpoint(config, new ModelWeights(ordered));
+    }
+
+    /**
+     * Checks {@code dir}'s {@code config.json} and the header of its {@code model.safetensors}
+     * against each other as {@link #checkpoint} does (every tensor present, of its shape and a
+     * readable dtype, none extra) without reading the weights: what a worker checks at start.
+     *
+     * @throws InvalidCheckpointException naming the file and tensor
+     * @throws IOException if a file cannot be read
+     */
+    public static Gpt2Config checkHeader(Path dir) throws IOException {
+        Gpt2Config config = Gpt2Config.read(dir);
+        Path file = weightsFile(dir);
+        requireLayout(
+                file, config, stripped(file, Safetensors.shapes(file, n -> !ignored(strip(n)))));
+        return config;
+    }
+
+    private static Path weightsFile(Path dir) {
         Path file = dir.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(file)) {
             throw new InvalidCheckpointException(file + " is missing");
         }
-        Map<String, NamedTensor> read = Safetensors.read(file, name -> !ignored(strip(name)));
-        Map<String, NamedTensor> byName = new HashMap<>();
-        for (NamedTensor tensor : read.values()) {
-            String name = strip(tensor.name());
-            if (byName.put(name, tensor) != null) {
+        return file;
+    }
+
+    /** The tensors by name without the {@code transformer.} prefix; one named twice is refused. */
+    private static <T> Map<String, T> stripped(Path file, Map<String, T> read) {
+        Map<String, T> byName = new HashMap<>();
+        for (Map.Entry<String, T> e : read.entrySet()) {
+            String name = strip(e.getKey());
+            if (byName.put(name, e.getValue()) != null) {
                 throw new InvalidCheckpointException(
                         file + " holds tensor '" + name + "' twice (with and without prefix)");
             }
         }
-        List<NamedTensor> ordered = new ArrayList<>();
+        return byName;
+    }
+
+    /** Every tensor of the config's model present with its shape, and no other. */
+    private static void requireLayout(Path file, Gpt2Config config, Map<String, long[]> shapes) {
+        Map<String, long[]> left = new HashMap<>(shapes);
         for (TensorShape expected : Gpt2Block.layout(config)) {
-            NamedTensor tensor = byName.remove(expected.name());
-            if (tensor == null) {
+            long[] shape = left.remove(expected.name());
+            if (shape == null) {
                 throw new InvalidCheckpointException(
                         file
                                 + " lacks tensor '"
@@ -122,30 +162,28 @@ public final class Gpt2Model extends LiveModel {
                                 + Gpt2Config.FILE
                                 + " describes");
             }
-            if (!Arrays.equals(tensor.shape(), expected.shape())) {
+            if (!Arrays.equals(shape, expected.shape())) {
                 throw new InvalidCheckpointException(
                         file
                                 + " has tensor '"
                                 + expected.name()
                                 + "' of shape "
-                                + Arrays.toString(tensor.shape())
+                                + Arrays.toString(shape)
                                 + "; "
                                 + Gpt2Config.FILE
                                 + " needs "
                                 + Arrays.toString(expected.shape()));
             }
-            ordered.add(new NamedTensor(expected.name(), tensor.shape(), tensor.data()));
         }
-        if (!byName.isEmpty()) {
+        if (!left.isEmpty()) {
             throw new InvalidCheckpointException(
                     file
                             + " has tensor '"
-                            + byName.keySet().iterator().next()
+                            + left.keySet().iterator().next()
                             + "', which is not part of the model "
                             + Gpt2Config.FILE
                             + " describes");
         }
-        return new Checkpoint(config, new ModelWeights(ordered));
     }
 
     private static String strip(String name) {

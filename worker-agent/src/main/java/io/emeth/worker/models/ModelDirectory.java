@@ -2,6 +2,7 @@ package io.emeth.worker.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.emeth.worker.gpt2.Gpt2Model;
 import io.emeth.worker.tokens.InvalidTokenizerException;
 import io.emeth.worker.tokens.TextTokenizer;
 import java.io.IOException;
@@ -20,8 +21,9 @@ import java.util.List;
  * <p>{@link #open} checks what can be checked cheaply at the worker's start, so that a copy gone
  * wrong stops the worker with a message naming the file instead of failing a job: the three files
  * are there, {@code config.json} is JSON with a {@code vocab_size}, the tokenizer loads and fits in
- * that vocabulary, the weights file is not empty. The tensors themselves are checked when the model
- * is loaded for a job.
+ * that vocabulary, and the header of {@code model.safetensors} lists every tensor of the GPT-2 that
+ * {@code config.json} describes with its shape and a readable dtype, within the file (read in
+ * milliseconds: the 1.4 GB of values are read when a job loads the model).
  *
  * @param name the directory's name
  * @param dir the directory
@@ -100,6 +102,11 @@ public record ModelDirectory(String name, Path dir, int vocabSize) {
                                 + ": the tokenizer belongs to another model");
             }
         } catch (InvalidTokenizerException e) {
+            throw new InvalidModelException("model " + name + ": " + e.getMessage(), e);
+        }
+        try {
+            Gpt2Model.checkHeader(dir);
+        } catch (IOException | IllegalArgumentException e) {
             throw new InvalidModelException("model " + name + ": " + e.getMessage(), e);
         }
         return new ModelDirectory(name, dir, vocabSize);

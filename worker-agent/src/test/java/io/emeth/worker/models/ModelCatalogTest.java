@@ -3,8 +3,15 @@ package io.emeth.worker.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.emeth.worker.gpt2.Gpt2Model;
+import io.emeth.worker.gpt2.Safetensors;
+import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.NamedTensor;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,5 +118,44 @@ class ModelCatalogTest {
         assertThatThrownBy(() -> ModelCatalog.scan(modelsDir))
                 .isInstanceOf(InvalidModelException.class)
                 .hasMessageContaining(dir.resolve("model.safetensors").toString());
+    }
+
+    @Test
+    void shouldRefuseAtStartAWeightsFileThatLacksATensorNamingFileAndTensor() throws Exception {
+        // Given a model.safetensors of the right format whose header lacks the last LayerNorm
+        Path dir = TestModels.write(modelsDir, "gpt2-medium");
+        ModelWeights full = Gpt2Model.checkpoint(dir).weights();
+        List<NamedTensor> fewer = new ArrayList<>(full.tensors());
+        fewer.removeIf(t -> t.name().equals("ln_f.bias"));
+        Safetensors.write(dir.resolve("model.safetensors"), fewer);
+
+        // When scanned at start, Then the error names the file and the tensor
+        assertThatThrownBy(() -> ModelCatalog.scan(modelsDir))
+                .isInstanceOf(InvalidModelException.class)
+                .hasMessageContaining(dir.resolve("model.safetensors").toString())
+                .hasMessageContaining("lacks tensor 'ln_f.bias'");
+    }
+
+    @Test
+    void shouldRefuseAtStartATensorOfAnUnknownDtypeOrShape() throws Exception {
+        // Given a header declaring wte as I64 (a file written by another tool)
+        Path dir = TestModels.write(modelsDir, "gpt2-medium");
+        Path weights = dir.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(weights);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("\"wte.weight\":{\"dtype\":\"F32\"");
+        assertThat(at).isPositive();
+        Files.write(
+                weights,
+                text.replace(
+                                "\"wte.weight\":{\"dtype\":\"F32\"",
+                                "\"wte.weight\":{\"dtype\":\"I32\"")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+
+        // Then the worker refuses to start, naming the file, tensor and dtype
+        assertThatThrownBy(() -> ModelCatalog.scan(modelsDir))
+                .isInstanceOf(InvalidModelException.class)
+                .hasMessageContaining(weights.toString())
+                .hasMessageContaining("tensor 'wte.weight' has dtype 'I32'");
     }
 }
