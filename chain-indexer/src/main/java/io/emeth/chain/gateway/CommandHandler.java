@@ -200,6 +200,10 @@ final class CommandHandler {
     final class Wave {
         private final List<ChainCommand> commands = new ArrayList<>();
         private final Map<String, Signed> txs = new HashMap<>();
+
+        /** The allowance top-up ({@code approve}) sent just before a command's process. */
+        private final Map<String, Signed> topUps = new HashMap<>();
+
         private final Map<String, ChainTxResult> outcomes = new HashMap<>();
         private final Set<String> jobs = new HashSet<>();
         private final Set<String> ids = new HashSet<>();
@@ -287,13 +291,29 @@ final class CommandHandler {
                 return true;
             }
             List<Step> steps = ((Plan.Send) plan).steps();
-            if (steps.size() != 1) {
-                return false; // an approve first: alone, the approve must be mined before
+            Step topUp = null;
+            BigInteger deposit = null;
+            if (action == ChainAction.PROCESS_JOB) {
+                deposit = state.rates().deposit(reserving.job(JobIds.normalize(jobId)).fee());
             }
-            Step step = steps.get(0);
+            if (steps.size() == 2
+                    && steps.get(0).action() == ChainAction.APPROVE
+                    && deposit != null
+                    && reserving.allowance().compareTo(deposit) >= 0) {
+                // below the low-water mark but this job still covered: the top-up goes into the
+                // wave, nonce before the process (which its estimate does not need)
+                topUp = steps.get(0);
+            } else if (steps.size() != 1) {
+                return false; // no allowance for this job: alone, the approve mined first
+            }
+            Step step = steps.get(steps.size() - 1);
             long gasLimit;
+            long topUpGas = 0;
             try {
                 gasLimit = sender.gasLimit(step);
+                if (topUp != null) {
+                    topUpGas = sender.gasLimit(topUp);
+                }
             } catch (TxSender.WouldRevertException e) {
                 done(
                         command,
@@ -308,11 +328,18 @@ final class CommandHandler {
             if (fees == null) {
                 fees = sender.currentFees();
             }
+            if (topUp != null) {
+                Signed approve = sender.sign(topUp, sender.nextNonce(), fees, topUpGas);
+                sender.nonceUsed(approve.nonce());
+                topUps.put(id, approve);
+                // approve sets the allowance: the later process calls draw on the new amount
+                reserving.approved(
+                        deposit.multiply(BigInteger.valueOf(config.allowanceDeposits())));
+            }
             Signed tx = sender.sign(step, sender.nextNonce(), fees, gasLimit);
             sender.nonceUsed(tx.nonce());
-            if (action == ChainAction.PROCESS_JOB) {
-                reserving.reserve(
-                        state.rates().deposit(reserving.job(JobIds.normalize(jobId)).fee()));
+            if (deposit != null) {
+                reserving.reserve(deposit);
             }
             txs.put(id, tx);
             taken(command);
@@ -359,7 +386,12 @@ final class CommandHandler {
                 List<ChainTxResult> sentResults = new ArrayList<>();
                 for (ChainCommand c : sent) {
                     Signed tx = txs.get(c.getCommandId());
-                    entries.add(withTx(c, tx));
+                    Signed approve = topUps.get(c.getCommandId());
+                    TxJournal entry = approve == null ? null : withTx(c, approve);
+                    if (approve != null) {
+                        sentResults.add(results.sent(c, approve, null));
+                    }
+                    entries.add(withTx(c, tx, entry));
                     sentResults.add(results.sent(c, tx, null));
                 }
                 publisher.journal(entries, sentResults);
@@ -370,6 +402,11 @@ final class CommandHandler {
                 haltIf("journaled");
                 for (ChainCommand c : sent) {
                     Signed tx = txs.get(c.getCommandId());
+                    Signed approve = topUps.get(c.getCommandId());
+                    if (approve != null && !sendTopUp(approve)) {
+                        alone.add(c); // another sender used the account: settle it alone
+                        continue;
+                    }
                     try {
                         if (sender.send(tx) == TxSender.Sent.NONCE_USED) {
                             alone.add(c); // another sender used the account: settle it alone
@@ -464,6 +501,25 @@ final class CommandHandler {
             return out;
         }
 
+        /**
+         * Broadcasts an allowance top-up; false when its nonce was used by another sender. A
+         * refused one is filled (the process after it may still find the old allowance enough).
+         */
+        private boolean sendTopUp(Signed approve) throws IOException {
+            metrics.tx("sent", ChainAction.APPROVE.name(), "");
+            try {
+                return sender.send(approve) != TxSender.Sent.NONCE_USED;
+            } catch (TxSender.RejectedException e) {
+                log.warn(
+                        "Node refused an allowance top-up [nonce:{}, tx:{}]: {}",
+                        approve.nonce(),
+                        approve.hash(),
+                        e.getMessage());
+                fill(approve);
+                return true;
+            }
+        }
+
         /** Fills the nonce of a refused transaction, so that the later ones can be mined. */
         private void fill(Signed refused) {
             try {
@@ -488,7 +544,14 @@ final class CommandHandler {
     }
 
     private TxJournal withTx(ChainCommand command, Signed tx) {
-        TxJournal before = journal.get(command.getCommandId()).orElseGet(() -> newEntry(command));
+        return withTx(command, tx, null);
+    }
+
+    /** The command's journal entry ({@code before}, else the journal's) with {@code tx} added. */
+    private TxJournal withTx(ChainCommand command, Signed tx, TxJournal before) {
+        if (before == null) {
+            before = journal.get(command.getCommandId()).orElseGet(() -> newEntry(command));
+        }
         List<JournalTx> list = new ArrayList<>(before.getTxs());
         list.add(
                 JournalTx.newBuilder()
@@ -521,6 +584,12 @@ final class CommandHandler {
 
         void reserve(BigInteger deposit) {
             reserved = reserved.add(deposit);
+        }
+
+        /** An approve of {@code amount} goes before the next process: the allowance it sets. */
+        void approved(BigInteger amount) throws IOException {
+            allowance(); // read once, so that the base below stays
+            allowance = amount.add(reserved);
         }
 
         void forget(Set<String> jobIds) {
@@ -685,6 +754,7 @@ final class CommandHandler {
                 nonce,
                 variants.size());
         sender.nonceUsed(nonce);
+        rebroadcastEarlier(command, sent, nonce);
         Optional<ChainTxResult> settled = receipts.settled(command, variants);
         if (settled.isEmpty() && sender.minedNonce() > nonce) {
             settled = receipts.settled(command, variants); // mined between the two reads
@@ -719,6 +789,43 @@ final class CommandHandler {
             return execute(command); // the approve is done; the process step follows
         }
         return result;
+    }
+
+    /**
+     * Rebroadcasts the command's journaled transactions below {@code nonce} that are neither mined
+     * nor known to the node (an allowance top-up sent in a wave just before its process, lost in a
+     * crash): the process after it would otherwise wait behind a nonce gap.
+     */
+    private void rebroadcastEarlier(ChainCommand command, List<JournalTx> sent, long nonce)
+            throws IOException {
+        if (sent.stream().noneMatch(t -> t.getNonce() < nonce)) {
+            return;
+        }
+        long mined = sender.minedNonce();
+        for (JournalTx t : sent) {
+            if (t.getNonce() < nonce && t.getNonce() >= mined) {
+                Signed earlier = signed(t);
+                if (!sender.known(earlier.hash())) {
+                    try {
+                        sender.send(earlier);
+                        sender.settled(List.of(earlier));
+                        log.info(
+                                "Rebroadcast an earlier transaction of a resumed command"
+                                        + " [commandId:{}, action:{}, nonce:{}]",
+                                command.getCommandId(),
+                                t.getAction(),
+                                t.getNonce());
+                    } catch (TxSender.RejectedException e) {
+                        log.warn(
+                                "Node refused an earlier transaction of a resumed command"
+                                        + " [commandId:{}, nonce:{}]: {}",
+                                command.getCommandId(),
+                                t.getNonce(),
+                                e.getMessage());
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -185,6 +185,82 @@ class ChainGatewayIT {
     }
 
     @Test
+    void shouldTopUpTheAllowanceInTheWaveWhenItStillCoversTheJobAtHand() throws Exception {
+        // Given three requested jobs and an allowance of one deposit (below the low-water mark
+        // of two, but enough for the first job)
+        Topics topics = KafkaFixture.topics("gw-topup");
+        BigInteger deposit = chain.rates().deposit(ChainFixture.FEE);
+        DevChain.token(chain.web3j, chain.deployment, NODE)
+                .approve(chain.deployment.coreAddress(), deposit)
+                .send();
+        List<Job> jobs = List.of(Job.random("a.txt"), Job.random("b.txt"), Job.random("c.txt"));
+        for (Job job : jobs) {
+            chain.request(job);
+        }
+        long from = chain.blockNumber();
+        try (ChainGateway gateway =
+                ChainGateway.start(
+                        Configs.gateway(chain, topics, Duration.ofMinutes(5)),
+                        new SimpleMeterRegistry())) {
+            // When the chain stands still and the master asks it to take all three
+            chain.setAutomine(false);
+            KafkaFixture.publishAll(
+                    topics.chainCommands(),
+                    ACCOUNT,
+                    jobs.stream()
+                            .map(
+                                    j ->
+                                            command(
+                                                    "process-" + j.jobId(),
+                                                    ProcessJob.newBuilder()
+                                                            .setJobId(j.jobId())
+                                                            .build()))
+                            .toList());
+
+            // Then the approve and the three processes are all sent before any block: the
+            // top-up did not wait for its receipt
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                                    .mapToLong(
+                                                            j ->
+                                                                    results(
+                                                                                    topics,
+                                                                                    "process-"
+                                                                                            + j
+                                                                                                    .jobId())
+                                                                            .size())
+                                                    .sum()
+                                            == 4);
+            chain.mine(1);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () ->
+                                    jobs.stream()
+                                            .allMatch(
+                                                    j ->
+                                                            results(topics, "process-" + j.jobId())
+                                                                    .stream()
+                                                                    .anyMatch(Results::isOutcome)));
+        }
+        for (Job job : jobs) {
+            assertThat(status(job)).isEqualTo(JobStatus.PROCESSING.code());
+            assertThat(results(topics, "process-" + job.jobId()))
+                    .last()
+                    .satisfies(r -> assertThat(r.getPayload()).isInstanceOf(TxConfirmed.class));
+        }
+        // one approve of 20 deposits, mined before the processes of the same block
+        assertThat(calls(from, "process(bytes16)")).isEqualTo(3);
+        assertThat(tokenCalls(from, "approve(address,uint256)")).isEqualTo(1);
+        assertThat(chain.blockNumber()).isEqualTo(from + 1);
+        assertThat(chain.reader().allowance(ACCOUNT))
+                .isEqualTo(deposit.multiply(BigInteger.valueOf(20 - 3)));
+        chain.setAutomine(true);
+        resetAllowance();
+    }
+
+    @Test
     void shouldSendALaterWaveWhileTheFirstAwaitsItsReceiptsUpToMaxInflight() throws Exception {
         // Given five jobs the node processes and a gateway with at most 3 transactions in flight
         Topics topics = KafkaFixture.topics("gw-overlap");
