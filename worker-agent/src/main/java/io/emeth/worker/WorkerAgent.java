@@ -21,6 +21,7 @@ import io.emeth.worker.models.ModelCatalog;
 import io.emeth.worker.phases.StatusBoard;
 import io.emeth.worker.presence.Presence;
 import io.emeth.worker.training.DeviceSelection;
+import io.emeth.worker.training.EngineWarmUp;
 import io.emeth.worker.training.TrainingRecipe;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -33,7 +34,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -99,9 +102,14 @@ public final class WorkerAgent implements AutoCloseable {
      */
     public static WorkerAgent start(WorkerConfig config, WorkerOptions options)
             throws IOException, InterruptedException {
-        Device device = DeviceSelection.parse(config.device());
+        DeviceSelection.parse(config.device(), Integer.MAX_VALUE); // the value's syntax, at once
         // before any connection: a broken model directory stops the worker here, naming the file
         ModelCatalog models = ModelCatalog.scan(config.modelsDir());
+        JobContext.Models jobModels = jobModels(config, options);
+        // libtorch and a first training step, then the tokenizers, while node-info and Kafka are
+        // reached: a restarted worker's first round does not wait for a cold engine
+        CompletableFuture<Device> engine =
+                EngineWarmUp.start(config.device(), () -> loadTokenizers(models, jobModels));
         NodeIdentity identity = config.resolveIdentity();
         Connection connection =
                 Connection.resolve(
@@ -115,7 +123,7 @@ public final class WorkerAgent implements AutoCloseable {
                 "Starting worker [address:{}, pool:{}, device:{}, models:{}, kafka:{}, registry:{}, storage:{}, prefix:{}]",
                 identity.address(),
                 connection.pool(),
-                device,
+                config.device(),
                 models.names(),
                 connection.bootstrapServers(),
                 connection.schemaRegistryUrl(),
@@ -137,6 +145,7 @@ public final class WorkerAgent implements AutoCloseable {
             opened.push(publisher);
             StorageClient storage =
                     StorageClient.builder(connection.storageApi(), identity).build();
+            Device device = selected(engine);
             JobContext ctx =
                     JobContext.create(
                                     identity,
@@ -149,7 +158,7 @@ public final class WorkerAgent implements AutoCloseable {
                                     config.dataDir(),
                                     board,
                                     meters)
-                            .withModels(jobModels(config, options))
+                            .withModels(jobModels)
                             .withMaxUpdateNormMultiple(config.maxUpdateNormMultiple());
             JobSupervisor supervisor = new JobSupervisor(ctx);
             opened.push(supervisor);
@@ -205,7 +214,7 @@ public final class WorkerAgent implements AutoCloseable {
             presence.start();
             log.info("Worker started [address:{}, pool:{}]", identity.address(), connection.pool());
             return agent;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
             while (!opened.isEmpty()) {
                 closeQuietly(opened.pop());
             }
@@ -225,6 +234,35 @@ public final class WorkerAgent implements AutoCloseable {
                                         config.modelsDir(),
                                         HfTokenizers.LOADER,
                                         TrainingRecipe.fineTuning(config.fineTuning())));
+    }
+
+    /** The engine's device; rethrows the warm-up's error (e.g. {@code device: cuda}, no GPU). */
+    private static Device selected(CompletableFuture<Device> engine) throws InterruptedException {
+        try {
+            return engine.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("the PyTorch engine did not load", e.getCause());
+        }
+    }
+
+    /** Loads each held model's tokenizer once, so that a job on it finds it ready. */
+    private static void loadTokenizers(ModelCatalog models, JobContext.Models jobModels) {
+        if (jobModels.dir() == null || jobModels.tokenizers() == null) {
+            return;
+        }
+        for (String name : models.names()) {
+            try {
+                jobModels.tokenizers().load(jobModels.dir().resolve(name));
+            } catch (IOException | RuntimeException e) {
+                log.debug("Tokenizer not preloaded [model:{}, error:{}]", name, e.toString());
+            }
+        }
     }
 
     private static Map<String, Supplier<Boolean>> health(
