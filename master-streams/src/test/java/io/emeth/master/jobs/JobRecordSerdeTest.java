@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.inbox.JobPlan;
 import io.emeth.master.testing.TestConfigs;
+import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.JobStatus;
 import io.emeth.schemas.avro.master.JobRecordState;
 import io.emeth.schemas.avro.view.ContributionStatus;
@@ -13,6 +14,7 @@ import io.emeth.schemas.avro.view.JobState;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -25,8 +27,9 @@ import org.junit.jupiter.api.Test;
 class JobRecordSerdeTest {
     private static final String CHANGELOG = "emeth-master-job-store-changelog";
 
+    private final Topics topics = TestConfigs.mockTopics();
     private final MasterSerde<JobRecord> serde =
-            MasterSerde.of(TestConfigs.mockTopics(), JobRecord.class, JobRecordState.class);
+            MasterSerde.of(topics, JobRecord.class, JobRecordState.class);
 
     @Test
     void shouldRoundTripAJobInTrainingWithEveryFieldSet() {
@@ -102,6 +105,48 @@ class JobRecordSerdeTest {
         assertThat(back).usingRecursiveComparison().isEqualTo(rec);
         assertThat(back.released).isTrue();
         assertThat(back.hashChain).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseCorruptStoreBytesNamingTheChangelog() {
+        JobRecord rec = new JobRecord();
+        rec.jobId = "0xj";
+        rec.state = JobState.MATCHED;
+        byte[] valid = serde.serializer().serialize(CHANGELOG, rec);
+        List<byte[]> corrupt =
+                List.of(
+                        Arrays.copyOf(valid, 5),
+                        Arrays.copyOf(valid, valid.length - 1),
+                        Arrays.copyOf(valid, valid.length + 2));
+
+        for (byte[] bytes : corrupt) {
+            assertThatThrownBy(() -> serde.deserializer().deserialize(CHANGELOG, bytes))
+                    .as("%d bytes", bytes.length)
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageContaining(CHANGELOG);
+        }
+    }
+
+    @Test
+    void shouldNameAStateSymbolThisVersionDoesNotKnow() {
+        // Given a record whose state string is no JobState (written by a newer or broken master)
+        JobRecordState avro = (JobRecordState) serde.mapper().toAvro(newRecord());
+        avro.setState("EXPLODED");
+        byte[] bytes =
+                topics.valueSerde(JobRecordState.class).serializer().serialize(CHANGELOG, avro);
+
+        // Then
+        assertThatThrownBy(() -> serde.deserializer().deserialize(CHANGELOG, bytes))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining(CHANGELOG)
+                .hasMessageContaining("'EXPLODED' is not a JobState");
+    }
+
+    private static JobRecord newRecord() {
+        JobRecord rec = new JobRecord();
+        rec.jobId = "0xj";
+        rec.state = JobState.REQUESTED;
+        return rec;
     }
 
     @Test

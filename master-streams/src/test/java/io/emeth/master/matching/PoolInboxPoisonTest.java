@@ -104,6 +104,11 @@ class PoolInboxPoisonTest {
                         .serializer()
                         .serialize("master-dead-letters", letter);
         assertThat(bytes[0]).isZero();
+        assertThat(
+                        topics.valueSerde(MasterDeadLetter.class)
+                                .deserializer()
+                                .deserialize("master-dead-letters", bytes))
+                .isEqualTo(letter);
 
         // And the next record, an Avro registration, is read and processed
         context.setRecordMetadata(INBOX, 0, 8);

@@ -16,6 +16,7 @@ import io.emeth.schemas.avro.view.WorkerState;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
@@ -135,6 +136,28 @@ class PoolStoreSerdesTest {
                 .hasMessageContaining(WORKERS_CHANGELOG)
                 .hasMessageContaining("JSON PoolWorker")
                 .hasMessageContaining("reset tool");
+    }
+
+    @Test
+    void shouldRefuseCorruptStoreBytesNamingTheChangelog() {
+        // Given a stored worker, then damaged copies of its bytes
+        PoolWorker w = new PoolWorker("0xw", "0xpool");
+        w.models = new ArrayList<>(List.of("gpt2-medium"));
+        byte[] valid = workers.serializer().serialize(WORKERS_CHANGELOG, w);
+        List<byte[]> corrupt =
+                List.of(
+                        new byte[] {0},
+                        Arrays.copyOf(valid, valid.length - 1),
+                        Arrays.copyOf(valid, valid.length + 1),
+                        "not a record".getBytes(StandardCharsets.UTF_8));
+
+        // Then each read fails with the changelog (the store) named
+        for (byte[] bytes : corrupt) {
+            assertThatThrownBy(() -> workers.deserializer().deserialize(WORKERS_CHANGELOG, bytes))
+                    .as("%d bytes", bytes.length)
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageContaining(WORKERS_CHANGELOG);
+        }
     }
 
     @Test
