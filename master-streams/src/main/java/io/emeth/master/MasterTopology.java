@@ -1,10 +1,11 @@
 package io.emeth.master;
 
+import io.emeth.master.avro.InboxDecoder;
+import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.errors.DeadLetters;
 import io.emeth.master.errors.GuardedProcessor;
 import io.emeth.master.inbox.JobMessage;
-import io.emeth.master.inbox.JsonSerde;
 import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.master.jobs.JobCoordinator;
@@ -14,7 +15,11 @@ import io.emeth.master.routing.TxResultRouter;
 import io.emeth.master.routing.WorkerEventRouter;
 import io.emeth.schemas.Topic;
 import io.emeth.schemas.Topics;
+import io.emeth.schemas.avro.master.JobInboxRecord;
+import io.emeth.schemas.avro.master.MasterDeadLetter;
+import io.emeth.schemas.avro.master.PoolInboxRecord;
 import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -42,8 +47,13 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * every processor                → master-dead-letters (a record that failed every attempt)
  * </pre>
  *
- * Each processor is a {@link GuardedProcessor}: an exception fails the task, which Streams retries
- * from the last commit; a record that keeps failing goes to the dead-letter topic.
+ * Every value is Avro, the internal ones too: the inboxes and the stores map the processors' Java
+ * records to generated classes ({@link MasterSerde}). An inbox is read as bytes and decoded by an
+ * {@link InboxDecoder} inside its processor's guard, so that a value it cannot read is a poison
+ * record like any other.
+ *
+ * <p>Each processor is a {@link GuardedProcessor}: an exception fails the task, which Streams
+ * retries from the last commit; a record that keeps failing goes to the dead-letter topic.
  *
  * <p>Matching for a pool runs in the one partition its key maps to, so a worker is never reserved
  * twice; jobs spread over every partition and instance. The two inboxes make a loop (a pool answers
@@ -64,8 +74,11 @@ public final class MasterTopology {
     public static Topology build(MasterStreamsConfig config, Topics topics) {
         Topology t = new Topology();
         StringDeserializer keys = new StringDeserializer();
-        JsonSerde<PoolMessage> poolMessages = JsonSerde.of(PoolMessage.class);
-        JsonSerde<JobMessage> jobMessages = JsonSerde.of(JobMessage.class);
+        // the inboxes are Avro like every topic, mapped from the processors' own records
+        MasterSerde<PoolMessage> poolMessages =
+                MasterSerde.of(topics, PoolMessage.class, PoolInboxRecord.class);
+        MasterSerde<JobMessage> jobMessages =
+                MasterSerde.of(topics, JobMessage.class, JobInboxRecord.class);
         String poolInbox = InternalTopics.poolInbox(config, topics);
         String jobInbox = InternalTopics.jobInbox(config, topics);
 
@@ -74,8 +87,9 @@ public final class MasterTopology {
         source(t, TX_RESULTS_SOURCE, topics.chainTxResults());
         source(t, CHAIN_JOB_EVENTS_SOURCE, topics.chainJobEvents());
         source(t, TRAINING_EVENTS_SOURCE, topics.trainingEvents());
-        t.addSource(POOL_INBOX_SOURCE, keys, poolMessages.deserializer(), poolInbox);
-        t.addSource(JOB_INBOX_SOURCE, keys, jobMessages.deserializer(), jobInbox);
+        // read as bytes, decoded inside the guarded processor: an unreadable value is poison
+        t.addSource(POOL_INBOX_SOURCE, keys, new ByteArrayDeserializer(), poolInbox);
+        t.addSource(JOB_INBOX_SOURCE, keys, new ByteArrayDeserializer(), jobInbox);
 
         DeadLetters deadLetters = new DeadLetters();
         t.addProcessor(
@@ -92,18 +106,32 @@ public final class MasterTopology {
                 TX_RESULTS_SOURCE);
         t.addProcessor(
                 PoolProcessor.NAME,
-                guarded(PoolProcessor.NAME, () -> new PoolProcessor(config), deadLetters),
+                guarded(
+                        PoolProcessor.NAME,
+                        () ->
+                                new InboxDecoder<>(
+                                        poolInbox,
+                                        poolMessages.deserializer(),
+                                        new PoolProcessor(config)),
+                        deadLetters),
                 POOL_INBOX_SOURCE);
         t.addProcessor(
                 JobCoordinator.NAME,
-                guarded(JobCoordinator.NAME, () -> new JobCoordinator(config), deadLetters),
+                guarded(
+                        JobCoordinator.NAME,
+                        () ->
+                                new InboxDecoder<>(
+                                        jobInbox,
+                                        jobMessages.deserializer(),
+                                        new JobCoordinator(config)),
+                        deadLetters),
                 CHAIN_JOB_EVENTS_SOURCE,
                 TRAINING_EVENTS_SOURCE,
                 JOB_INBOX_SOURCE);
-        for (StoreBuilder<?> store : PoolProcessor.stores()) {
+        for (StoreBuilder<?> store : PoolProcessor.stores(topics)) {
             t.addStateStore(store, PoolProcessor.NAME);
         }
-        for (StoreBuilder<?> store : JobCoordinator.stores()) {
+        for (StoreBuilder<?> store : JobCoordinator.stores(topics)) {
             t.addStateStore(store, JobCoordinator.NAME);
         }
 
@@ -154,7 +182,7 @@ public final class MasterTopology {
                 GuardedProcessor.DEAD_LETTERS_SINK,
                 InternalTopics.deadLetters(topics),
                 keysOut,
-                JsonSerde.of(Object.class).serializer(),
+                topics.valueSerde(MasterDeadLetter.class).serializer(),
                 WorkerEventRouter.NAME,
                 AdminCommandRouter.NAME,
                 TxResultRouter.NAME,

@@ -1,7 +1,14 @@
 package io.emeth.master.errors;
 
+import io.emeth.master.routing.Inputs;
+import io.emeth.schemas.avro.master.MasterDeadLetter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * How often each input record (topic, partition, offset) made a processor throw, shared by every
@@ -21,6 +28,9 @@ public final class DeadLetters {
     public static final String TOPIC = "master-dead-letters";
 
     static final int MAX_TRACKED = 10_000;
+
+    /** How much of a dead record's value (as text) a letter keeps. */
+    static final int MAX_VALUE_CHARS = 16_384;
 
     private final Map<String, Failure> failures =
             new LinkedHashMap<>() {
@@ -65,6 +75,57 @@ public final class DeadLetters {
         Throwable cause = error.getCause();
         if (cause != null && cause != error) {
             out.append("\nCaused by: ").append(cause);
+        }
+        return out.toString();
+    }
+
+    /**
+     * The dead letter (Avro, like every topic) of {@code record}, which failed with {@code error}.
+     */
+    public static MasterDeadLetter letter(
+            String processor,
+            RecordMetadata meta,
+            Record<?, ?> record,
+            int attempts,
+            String error,
+            long now) {
+        Object value = record.value();
+        String text = value instanceof byte[] bytes ? text(bytes) : String.valueOf(value);
+        return MasterDeadLetter.newBuilder()
+                .setProcessor(processor)
+                .setTopic(meta.topic())
+                .setPartition(meta.partition())
+                .setOffset(meta.offset())
+                .setKey(record.key() == null ? null : record.key().toString())
+                .setValue(value == null ? null : Inputs.clip(text, MAX_VALUE_CHARS))
+                .setTimestamp(Instant.ofEpochMilli(record.timestamp()).toString())
+                .setAttempts(attempts)
+                .setError(error)
+                .setDeadLetteredAt(Instant.ofEpochMilli(now).toString())
+                .build();
+    }
+
+    /** Undecodable bytes as they are when they are text (such as JSON), else their first in hex. */
+    private static String text(byte[] bytes) {
+        try {
+            String text =
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .decode(java.nio.ByteBuffer.wrap(bytes))
+                            .toString();
+            if (text.chars().allMatch(c -> c >= ' ' || c == '\n' || c == '\r' || c == '\t')) {
+                return text;
+            }
+        } catch (CharacterCodingException e) {
+            // not text
+        }
+        return "(" + bytes.length + " bytes) " + hex(bytes);
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder out = new StringBuilder(Math.min(bytes.length, 256) * 2);
+        for (int i = 0; i < Math.min(bytes.length, 256); i++) {
+            out.append(String.format("%02x", bytes[i]));
         }
         return out.toString();
     }

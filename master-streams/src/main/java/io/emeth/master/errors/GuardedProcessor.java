@@ -1,9 +1,7 @@
 package io.emeth.master.errors;
 
 import io.emeth.master.routing.Inputs;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.emeth.schemas.avro.master.MasterDeadLetter;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,8 +22,6 @@ public final class GuardedProcessor<K, V> implements Processor<K, V, String, Obj
     public static final String DEAD_LETTERS_SINK = "master-dead-letters-sink";
 
     private static final Logger log = LoggerFactory.getLogger(GuardedProcessor.class);
-    private static final int MAX_VALUE_CHARS = 16_384;
-
     private final String name;
     private final Processor<K, V, String, Object> delegate;
     private final DeadLetters deadLetters;
@@ -76,18 +72,9 @@ public final class GuardedProcessor<K, V> implements Processor<K, V, String, Obj
     }
 
     private void deadLetter(Record<K, V> record, RecordMetadata meta, DeadLetters.Failure f) {
-        Map<String, Object> letter = new LinkedHashMap<>();
-        letter.put("processor", name);
-        letter.put("topic", meta.topic());
-        letter.put("partition", meta.partition());
-        letter.put("offset", meta.offset());
-        letter.put("key", record.key() == null ? null : record.key().toString());
-        letter.put("value", Inputs.clip(String.valueOf(record.value()), MAX_VALUE_CHARS));
-        letter.put("timestamp", Instant.ofEpochMilli(record.timestamp()).toString());
-        letter.put("attempts", f.attempts());
-        letter.put("error", f.error());
-        letter.put(
-                "deadLetteredAt", Instant.ofEpochMilli(context.currentSystemTimeMs()).toString());
+        MasterDeadLetter letter =
+                DeadLetters.letter(
+                        name, meta, record, f.attempts(), f.error(), context.currentSystemTimeMs());
         String key = DeadLetters.id(meta.topic(), meta.partition(), meta.offset());
         context.forward(
                 new Record<String, Object>(key, letter, context.currentSystemTimeMs()),

@@ -1,14 +1,16 @@
 package io.emeth.master.jobs;
 
+import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.JobMessage;
-import io.emeth.master.inbox.JsonSerde;
 import io.emeth.master.routing.Inputs;
+import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.chain.ChainJobEvent;
 import io.emeth.schemas.avro.chain.JobCanceled;
 import io.emeth.schemas.avro.chain.JobEventsRewound;
 import io.emeth.schemas.avro.chain.JobRequested;
 import io.emeth.schemas.avro.chain.JobStatusChanged;
+import io.emeth.schemas.avro.master.JobRecordState;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -49,13 +51,16 @@ public final class JobCoordinator implements Processor<String, Object, String, O
         this.config = config;
     }
 
-    /** The stores this processor needs, persistent and changelogged. */
-    public static List<StoreBuilder<?>> stores() {
+    /**
+     * The stores this processor needs, persistent and changelogged; job records in Avro through the
+     * registry of {@code topics}.
+     */
+    public static List<StoreBuilder<?>> stores(Topics topics) {
         return List.of(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(JOBS_STORE),
                         Serdes.String(),
-                        JsonSerde.of(JobRecord.class)),
+                        MasterSerde.of(topics, JobRecord.class, JobRecordState.class)),
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(TIMERS_STORE),
                         Serdes.String(),

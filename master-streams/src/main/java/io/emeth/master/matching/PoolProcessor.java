@@ -1,11 +1,14 @@
 package io.emeth.master.matching;
 
+import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.GoneKind;
 import io.emeth.master.inbox.JobMessage;
-import io.emeth.master.inbox.JsonSerde;
 import io.emeth.master.inbox.PoolMessage;
+import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.WorkerPhase;
+import io.emeth.schemas.avro.master.PoolJobState;
+import io.emeth.schemas.avro.master.PoolWorkerState;
 import io.emeth.schemas.avro.view.WorkerState;
 import java.util.EnumSet;
 import java.util.List;
@@ -56,11 +59,16 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         this.config = config;
     }
 
-    /** The stores this processor needs, persistent and changelogged. */
-    public static List<StoreBuilder<?>> stores() {
+    /**
+     * The stores this processor needs, persistent and changelogged; values in Avro through the
+     * registry of {@code topics}.
+     */
+    public static List<StoreBuilder<?>> stores(Topics topics) {
         return List.of(
-                store(WORKERS_STORE, JsonSerde.of(PoolWorker.class)),
-                store(JOBS_STORE, JsonSerde.of(PoolJob.class)));
+                store(
+                        WORKERS_STORE,
+                        MasterSerde.of(topics, PoolWorker.class, PoolWorkerState.class)),
+                store(JOBS_STORE, MasterSerde.of(topics, PoolJob.class, PoolJobState.class)));
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {

@@ -11,6 +11,7 @@ import io.emeth.master.testing.RawTopics;
 import io.emeth.master.testing.TestConfigs;
 import io.emeth.registry.SchemaRegistryServer;
 import io.emeth.schemas.Topics;
+import io.emeth.schemas.avro.master.MasterDeadLetter;
 import io.emeth.schemas.avro.view.JobState;
 import io.emeth.schemas.registry.SerdeConfig;
 import io.emeth.testkit.KafkaTestCluster;
@@ -71,11 +72,11 @@ class DeadLetterIT {
         cleanup.add(app);
         String pool = config.poolId();
 
-        // When a pool-inbox record arrives that the pool matcher cannot process (a re-plan
-        // without its plan), followed by two workers and a job
+        // When a pool-inbox record arrives that the pool matcher cannot read (JSON, as a master
+        // before the move to Avro wrote it), followed by two workers and a job
+        String poison = "{\"type\":\"replan\",\"attempt\":1,\"keep\":[],\"remainingEpochs\":1}";
         try (KafkaProducer<String, byte[]> producer =
                 RawTopics.producer(kafka.bootstrapServers(), Map.of())) {
-            String poison = "{\"type\":\"replan\",\"attempt\":1,\"keep\":[],\"remainingEpochs\":1}";
             producer.send(
                     new ProducerRecord<>(
                             InternalTopics.poolInbox(config, topics),
@@ -103,7 +104,8 @@ class DeadLetterIT {
                                         && world.job(job).getState() == JobState.VERIFIED);
 
         // And the poison record is on the dead-letter topic with its error, once
-        List<String> letters = new ArrayList<>();
+        List<MasterDeadLetter> letters = new ArrayList<>();
+        var values = topics.valueSerde(MasterDeadLetter.class).deserializer();
         try (KafkaConsumer<String, byte[]> consumer =
                 RawTopics.consumer(kafka.bootstrapServers(), name + "-reader", Map.of())) {
             consumer.subscribe(List.of(InternalTopics.deadLetters(topics)));
@@ -114,7 +116,7 @@ class DeadLetterIT {
                             () -> {
                                 for (ConsumerRecord<String, byte[]> r :
                                         consumer.poll(Duration.ofMillis(500))) {
-                                    letters.add(new String(r.value(), StandardCharsets.UTF_8));
+                                    letters.add(values.deserialize(r.topic(), r.value()));
                                 }
                                 return !letters.isEmpty();
                             });
@@ -122,12 +124,12 @@ class DeadLetterIT {
         assertThat(letters)
                 .singleElement()
                 .satisfies(
-                        l ->
-                                assertThat(l)
-                                        .contains("\"processor\":\"pool-matcher\"")
-                                        .contains("\"attempts\":" + DeadLetters.MAX_ATTEMPTS)
-                                        .contains("NullPointerException")
-                                        .contains("ReplanRequested"));
+                        l -> {
+                            assertThat(l.getProcessor()).isEqualTo("pool-matcher");
+                            assertThat(l.getAttempts()).isEqualTo(DeadLetters.MAX_ATTEMPTS);
+                            assertThat(l.getError()).contains("JSON PoolMessage");
+                            assertThat(l.getValue()).isEqualTo(poison);
+                        });
         assertThat(app.isRunning()).isTrue();
     }
 

@@ -2,9 +2,9 @@ package io.emeth.master.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.JobMessage;
-import io.emeth.master.inbox.JsonSerde;
 import io.emeth.master.inbox.Member;
 import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
@@ -15,6 +15,7 @@ import io.emeth.schemas.avro.ModelRef;
 import io.emeth.schemas.avro.chain.ChainJobEvent;
 import io.emeth.schemas.avro.chain.JobRequested;
 import io.emeth.schemas.avro.chain.JobStatusChanged;
+import io.emeth.schemas.avro.master.JobRecordState;
 import io.emeth.schemas.avro.training.ShardTrained;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.view.JobView;
@@ -48,7 +49,9 @@ class JobTimersTest {
     void processEpochOne() {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
-        addStore(JobCoordinator.JOBS_STORE, JsonSerde.of(JobRecord.class));
+        addStore(
+                JobCoordinator.JOBS_STORE,
+                MasterSerde.of(TestConfigs.mockTopics(), JobRecord.class, JobRecordState.class));
         addStore(JobCoordinator.TIMERS_STORE, Serdes.String());
         coordinator = new JobCoordinator(config);
         coordinator.init(context);

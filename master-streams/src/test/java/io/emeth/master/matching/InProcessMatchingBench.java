@@ -1,13 +1,15 @@
 package io.emeth.master.matching;
 
+import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.JobMessage;
 import io.emeth.master.inbox.JobPlan;
-import io.emeth.master.inbox.JsonSerde;
 import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.master.rules.JobMath;
 import io.emeth.master.testing.TestConfigs;
+import io.emeth.schemas.avro.master.PoolJobState;
+import io.emeth.schemas.avro.master.PoolWorkerState;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Random;
@@ -44,8 +46,14 @@ public final class InProcessMatchingBench {
         MasterStreamsConfig config = TestConfigs.config("nvm");
         MockProcessorContext<String, Object> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
-        addStore(context, PoolProcessor.WORKERS_STORE, JsonSerde.of(PoolWorker.class));
-        addStore(context, PoolProcessor.JOBS_STORE, JsonSerde.of(PoolJob.class));
+        addStore(
+                context,
+                PoolProcessor.WORKERS_STORE,
+                MasterSerde.of(TestConfigs.mockTopics(), PoolWorker.class, PoolWorkerState.class));
+        addStore(
+                context,
+                PoolProcessor.JOBS_STORE,
+                MasterSerde.of(TestConfigs.mockTopics(), PoolJob.class, PoolJobState.class));
         PoolProcessor processor = new PoolProcessor(config);
         processor.init(context);
         String pool = config.poolId();

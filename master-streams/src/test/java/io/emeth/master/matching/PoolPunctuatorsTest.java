@@ -2,15 +2,17 @@ package io.emeth.master.matching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.GoneKind;
 import io.emeth.master.inbox.JobMessage;
 import io.emeth.master.inbox.JobPlan;
-import io.emeth.master.inbox.JsonSerde;
 import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.master.testing.TestConfigs;
 import io.emeth.schemas.avro.WorkerPhase;
+import io.emeth.schemas.avro.master.PoolJobState;
+import io.emeth.schemas.avro.master.PoolWorkerState;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import io.emeth.schemas.avro.worker.TrainingCanceled;
@@ -42,8 +44,12 @@ class PoolPunctuatorsTest {
     void init() {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
-        addStore(PoolProcessor.WORKERS_STORE, JsonSerde.of(PoolWorker.class));
-        addStore(PoolProcessor.JOBS_STORE, JsonSerde.of(PoolJob.class));
+        addStore(
+                PoolProcessor.WORKERS_STORE,
+                MasterSerde.of(TestConfigs.mockTopics(), PoolWorker.class, PoolWorkerState.class));
+        addStore(
+                PoolProcessor.JOBS_STORE,
+                MasterSerde.of(TestConfigs.mockTopics(), PoolJob.class, PoolJobState.class));
         processor = startProcessor();
     }
 

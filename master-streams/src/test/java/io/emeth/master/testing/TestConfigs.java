@@ -3,8 +3,11 @@ package io.emeth.master.testing;
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.config.MasterStreamsConfigLoader;
+import io.emeth.schemas.Topics;
+import io.emeth.schemas.registry.SerdeConfig;
 import java.math.BigInteger;
 import java.util.Map;
+import java.util.UUID;
 
 /** Master configs for tests: a fixed account (anvil's first) and small, explicit timeouts. */
 public final class TestConfigs {
@@ -59,6 +62,11 @@ public final class TestConfigs {
     public static NodeIdentity worker(int n) {
         String hex = Integer.toHexString(1_000 + n);
         return NodeIdentity.fromPrivateKey("0x" + "0".repeat(64 - hex.length()) + hex);
+    }
+
+    /** Topics on a fresh in-memory registry: serdes for processors driven without a topology. */
+    public static Topics mockTopics() {
+        return Topics.create(SerdeConfig.of("mock://" + UUID.randomUUID()));
     }
 
     public static BigInteger emt(long whole) {
