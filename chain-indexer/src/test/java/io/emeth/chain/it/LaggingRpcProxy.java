@@ -24,10 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * block, {@code eth_blockNumber} answers it and blocks above it do not exist (null), as such a node
  * answers. After {@link #refuseRawTransaction(int, String)} it answers one {@code
  * eth_sendRawTransaction} with an error instead of passing it on, as a node refusing that
- * transaction does. After {@link #refuseStateOverrides()} or {@link #ignoreStateOverrides()} it plays a
- * provider without state overrides (the third parameter of {@code eth_call}, which the indexer's
- * JobDetailsBatch uses) that answers an error or runs the call without the override. Everything
- * else goes to anvil unchanged, single calls and batches alike.
+ * transaction does. After {@link #refuseStateOverrides()} or {@link #ignoreStateOverrides()} it
+ * plays a provider without state overrides (the third parameter of {@code eth_call}, which the
+ * indexer's JobDetailsBatch uses) that answers an error or runs the call without the override.
+ * Everything else goes to anvil unchanged, single calls and batches alike.
  */
 public final class LaggingRpcProxy implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,6 +80,8 @@ public final class LaggingRpcProxy implements AutoCloseable {
     public void refuseRawTransaction(int nth, String message) {
         refusal = message;
         refuseSend = rawSends.get() + nth;
+    }
+
     /** From now on an {@code eth_call} with a state override is answered with an error. */
     public void refuseStateOverrides() {
         refuseOverrides.set(true);
