@@ -145,21 +145,29 @@ final class Pool {
      */
     static final long LAGGING_MS = 10_000;
 
+    /**
+     * The least {@link #factLag} seen by this task: the broker's and this host's clocks may differ
+     * by a constant, which is not lag.
+     */
+    private long leastFactLag = Long.MAX_VALUE;
+
     /** Notes a worker's fact that reached {@code worker-events} at {@code arrivedAt}. */
     void factSeen(long arrivedAt) {
         newestFact = Math.max(newestFact, arrivedAt);
         factProcessedAt = now();
         factLag = factProcessedAt - arrivedAt;
+        leastFactLag = Math.min(leastFactLag, factLag);
     }
 
     /**
      * Whether the master lags behind {@code worker-events}: the last worker fact it processed had
-     * waited more than {@link #LAGGING_MS}. The partitions of {@code worker-events} are processed
-     * independently, so while lagging one may be far ahead of another, and the newest fact says
-     * nothing about the workers of the partition behind.
+     * waited more than {@link #LAGGING_MS} longer than the quickest one (so a constant skew between
+     * the broker's clock and this host's is not taken for lag). The partitions of {@code
+     * worker-events} are processed independently, so while lagging one may be far ahead of another,
+     * and the newest fact says nothing about the workers of the partition behind.
      */
     boolean lagging() {
-        return newestFact > 0 && factLag > LAGGING_MS;
+        return newestFact > 0 && factLag - leastFactLag > LAGGING_MS;
     }
 
     /**

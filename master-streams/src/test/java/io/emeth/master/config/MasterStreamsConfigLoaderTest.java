@@ -107,6 +107,28 @@ class MasterStreamsConfigLoaderTest {
     }
 
     @Test
+    void shouldReadTheMatchBatchWithItsDefaultAndRange() {
+        MasterStreamsConfigLoader loader = new MasterStreamsConfigLoader(Map.of());
+        assertThat(loader.parse(TestConfigs.json("nvm", ""), "m.json").config().matchBatch())
+                .isEqualTo(Duration.ofMillis(5));
+        assertThat(
+                        loader.parse(TestConfigs.json("nvm", "\"match_batch_ms\": 0"), "m.json")
+                                .config()
+                                .matchBatch())
+                .isZero();
+        assertThat(
+                        loader.parse(TestConfigs.json("nvm", "\"match_batch_ms\": 1000"), "m.json")
+                                .warnings())
+                .isEmpty();
+        assertThatThrownBy(
+                        () ->
+                                loader.parse(
+                                        TestConfigs.json("nvm", "\"match_batch_ms\": 1001"),
+                                        "m.json"))
+                .hasMessageContaining("match_batch_ms: 1001 is out of range");
+    }
+
+    @Test
     void shouldLetEnvironmentVariablesOverrideTheFile() {
         MasterStreamsConfigLoader withEnv =
                 new MasterStreamsConfigLoader(

@@ -2,11 +2,13 @@ package io.emeth.master.matching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.emeth.common.eth.Signatures;
 import io.emeth.master.testing.MasterDriver;
 import io.emeth.master.testing.TestConfigs;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.worker.WorkerHeartbeat;
+import io.emeth.schemas.avro.worker.WorkerRegistered;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,6 +88,48 @@ class LivenessUnderLagTopologyTest {
         // Then all are LOST
         for (String w : workers) {
             assertThat(master.worker(w).getState()).as(w).isEqualTo(WorkerState.LOST);
+        }
+    }
+
+    @Test
+    void shouldNotTakeTheBrokersClockSkewForLag() {
+        // Given the broker's clock 20 s behind the master's: every fact arrives stamped 20 s back
+        Duration skew = Duration.ofSeconds(20);
+        for (int i = 0; i < WORKERS; i++) {
+            var identity = TestConfigs.worker(i + 1);
+            workers.add(identity.address());
+            long signedAt = master.now().toEpochMilli();
+            master.workerEvent(
+                    identity.address(),
+                    WorkerRegistered.newBuilder()
+                            .setPowerCapacity(10)
+                            .setDevice("cpu")
+                            .setUrl("http://w" + i + ":3000")
+                            .setSignedAt(Instant.ofEpochMilli(signedAt))
+                            .setSignature(Signatures.signTimestamp(identity, signedAt))
+                            .setModels(List.of())
+                            .build(),
+                    master.now().minus(skew));
+        }
+
+        // When the first falls silent and the others heartbeat every 5 s for 60 s
+        for (int s = 0; s < 60; s += 5) {
+            for (String w : workers.subList(1, WORKERS)) {
+                master.workerEvent(
+                        w,
+                        WorkerHeartbeat.newBuilder()
+                                .setPhase(WorkerPhase.NONE)
+                                .setProgress(0)
+                                .build(),
+                        master.now().minus(skew));
+            }
+            master.advance(Duration.ofSeconds(5));
+        }
+
+        // Then the master does not think itself lagging: the silent one is LOST, the others not
+        assertThat(master.worker(workers.get(0)).getState()).isEqualTo(WorkerState.LOST);
+        for (String w : workers.subList(1, WORKERS)) {
+            assertThat(master.worker(w).getState()).as(w).isEqualTo(WorkerState.IDLE);
         }
     }
 
