@@ -7,6 +7,7 @@ import io.emeth.common.eth.NodeIdentity;
 import io.emeth.schemas.avro.training.ResultUploaded;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingFailed;
+import io.emeth.schemas.avro.worker.ByteRange;
 import io.emeth.schemas.avro.worker.PhaseTimeouts;
 import io.emeth.schemas.avro.worker.TrainingAssigned;
 import io.emeth.schemas.avro.worker.WorkerAssignment;
@@ -46,7 +47,19 @@ public final class Gpt2JobMemory {
 
     private Gpt2JobMemory() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 1;
+        try {
+            measure(args);
+            status = 0;
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+        } finally {
+            System.exit(status); // the shared broker's threads are not daemons
+        }
+    }
+
+    private static void measure(String[] args) throws Exception {
         // exec:exec hands the arguments over as one string
         List<String> options = Arrays.asList(String.join(" ", args).trim().split("\\s+"));
         int layers = option(options, "--layers", 24);
@@ -87,7 +100,6 @@ public final class Gpt2JobMemory {
                 }
             }
         }
-        System.exit(0); // the shared broker's threads are not daemons
     }
 
     private static void run(
@@ -104,12 +116,13 @@ public final class Gpt2JobMemory {
         String address = identity.address();
         await("the worker's start", stack, worker, log, () -> stack.recorder.registered(address));
         long started = peakRss(worker);
-        // byte-level tokens: a shard of this many bytes makes `steps` batches of 128-token chunks
-        int bytes = steps * batch * 128 + 64;
+        // byte-level tokens: a shard of this many bytes makes `steps` batches of 128-token chunks;
+        // the data set is larger (a worker refuses one under 4096 bytes), the rest is unused
+        int shardBytes = steps * batch * 128 + 64;
         String jobId = TestJobs.newJobId();
-        byte[] dataset = stack.seedCorpus(jobId, bytes, 3);
+        byte[] dataset = stack.seedCorpus(jobId, Math.max(8192, 2 * shardBytes), 3);
         List<String> workers = List.of(address);
-        stack.assignAll(assignment(jobId, workers, dataset.length, batch));
+        stack.assignAll(assignment(jobId, workers, dataset.length, batch, shardBytes));
         stack.assignAll(TestJobs.rounds(jobId, workers, 1, null, ""));
         await("round 1", stack, worker, log, () -> round(stack, 1) != null);
         long first = peakRss(worker);
@@ -168,7 +181,7 @@ public final class Gpt2JobMemory {
 
     /** The job's assignment with the phases' limits wide enough for minutes-long steps. */
     private static List<WorkerAssignment> assignment(
-            String jobId, List<String> workers, long size, int batch) {
+            String jobId, List<String> workers, long size, int batch, int shardBytes) {
         List<WorkerAssignment> out = new ArrayList<>();
         for (WorkerAssignment a :
                 TestJobs.job(jobId, workers, size, 2, PHASE_MS, TestJobs.average())) {
@@ -176,6 +189,8 @@ public final class Gpt2JobMemory {
                     TrainingAssigned.newBuilder((TrainingAssigned) a.getPayload())
                             .setModelName(MODEL)
                             .setBatchSize(batch)
+                            .setShard(range(0, shardBytes))
+                            .setValidation(range(shardBytes, shardBytes + 600))
                             .setTimeouts(
                                     PhaseTimeouts.newBuilder()
                                             .setWaitDataMs(PHASE_MS)
@@ -187,6 +202,10 @@ public final class Gpt2JobMemory {
             out.add(WorkerAssignment.newBuilder(a).setPayload(t).build());
         }
         return out;
+    }
+
+    private static ByteRange range(long start, long end) {
+        return ByteRange.newBuilder().setStartByte(start).setEndByte(end).build();
     }
 
     private static WorkerConfig config(WorkerStack stack, Path home, NodeIdentity identity) {
