@@ -7,7 +7,6 @@ import io.emeth.common.eth.NodeIdentity;
 import io.emeth.schemas.avro.training.ResultUploaded;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingFailed;
-import io.emeth.schemas.avro.worker.ByteRange;
 import io.emeth.schemas.avro.worker.PhaseTimeouts;
 import io.emeth.schemas.avro.worker.TrainingAssigned;
 import io.emeth.schemas.avro.worker.WorkerAssignment;
@@ -37,7 +36,7 @@ import org.awaitility.Awaitility;
  *
  * <pre>
  * mvn -o -q -pl worker-agent test-compile exec:exec@job-memory \
- *     -Djob.memory.args="--layers=24 --batch=8 --steps=2 [--jvm=-Xms1g,-Xmx4g]"
+ *     -Djob.memory.args="--layers=24 --batch=4 [--jvm=-Xms1g,-Xmx6g]"
  * </pre>
  */
 public final class Gpt2JobMemory {
@@ -64,7 +63,6 @@ public final class Gpt2JobMemory {
         List<String> options = Arrays.asList(String.join(" ", args).trim().split("\\s+"));
         int layers = option(options, "--layers", 24);
         int batch = option(options, "--batch", 8);
-        int steps = option(options, "--steps", 2);
         String jvm = stringOption(options, "--jvm", PRODUCTION_JVM);
         try (WorkerStack stack = new WorkerStack("Gpt2JobMemory")) {
             NodeIdentity identity = NodeIdentity.generate();
@@ -92,7 +90,7 @@ public final class Gpt2JobMemory {
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
             Process worker = builder.start();
             try {
-                run(stack, identity, worker, log, shape, layers, batch, steps, jvm);
+                run(stack, identity, worker, log, shape, layers, batch, jvm);
             } finally {
                 worker.getOutputStream().close();
                 if (!worker.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -110,19 +108,17 @@ public final class Gpt2JobMemory {
             Gpt2Config shape,
             int layers,
             int batch,
-            int steps,
             String jvm)
             throws Exception {
         String address = identity.address();
         await("the worker's start", stack, worker, log, () -> stack.recorder.registered(address));
         long started = peakRss(worker);
-        // byte-level tokens: a shard of this many bytes makes `steps` batches of 128-token chunks;
-        // the data set is larger (a worker refuses one under 4096 bytes), the rest is unused
-        int shardBytes = steps * batch * 128 + 64;
+        // the smallest data set a worker takes (4096 bytes); it splits off the validation part
+        // itself, so a round trains ~7 steps of batch 4 × 128 byte-level tokens
         String jobId = TestJobs.newJobId();
-        byte[] dataset = stack.seedCorpus(jobId, Math.max(8192, 2 * shardBytes), 3);
+        byte[] dataset = stack.seedCorpus(jobId, 4160, 3);
         List<String> workers = List.of(address);
-        stack.assignAll(assignment(jobId, workers, dataset.length, batch, shardBytes));
+        stack.assignAll(assignment(jobId, workers, dataset.length, batch));
         stack.assignAll(TestJobs.rounds(jobId, workers, 1, null, ""));
         await("round 1", stack, worker, log, () -> round(stack, 1) != null);
         long first = peakRss(worker);
@@ -139,8 +135,8 @@ public final class Gpt2JobMemory {
         System.out.printf(
                 Locale.ROOT,
                 "| worker job path, GPT-2 medium shape (%d × 1024, vocab %d, %.0fM parameters),"
-                        + " one worker = trainer and aggregator, batch %d × 128, %d steps × 2"
-                        + " rounds, JVM %s | peak RSS: started %.2f GB, after round 1 %.2f GB,"
+                        + " one worker = trainer and aggregator, batch %d × 128, 2 rounds of"
+                        + " a 4160-byte data set, JVM %s | peak RSS: started %.2f GB, after round 1 %.2f GB,"
                         + " after round 2 and the result %.2f GB | load average %s |%n",
                 layers,
                 shape.vocabSize(),
@@ -148,7 +144,6 @@ public final class Gpt2JobMemory {
                                 + (long) (shape.vocabSize() + shape.positions()) * shape.width())
                         / 1e6,
                 batch,
-                steps,
                 jvm,
                 started / 1e9,
                 first / 1e9,
@@ -181,7 +176,7 @@ public final class Gpt2JobMemory {
 
     /** The job's assignment with the phases' limits wide enough for minutes-long steps. */
     private static List<WorkerAssignment> assignment(
-            String jobId, List<String> workers, long size, int batch, int shardBytes) {
+            String jobId, List<String> workers, long size, int batch) {
         List<WorkerAssignment> out = new ArrayList<>();
         for (WorkerAssignment a :
                 TestJobs.job(jobId, workers, size, 2, PHASE_MS, TestJobs.average())) {
@@ -189,8 +184,6 @@ public final class Gpt2JobMemory {
                     TrainingAssigned.newBuilder((TrainingAssigned) a.getPayload())
                             .setModelName(MODEL)
                             .setBatchSize(batch)
-                            .setShard(range(0, shardBytes))
-                            .setValidation(range(shardBytes, shardBytes + 600))
                             .setTimeouts(
                                     PhaseTimeouts.newBuilder()
                                             .setWaitDataMs(PHASE_MS)
@@ -202,10 +195,6 @@ public final class Gpt2JobMemory {
             out.add(WorkerAssignment.newBuilder(a).setPayload(t).build());
         }
         return out;
-    }
-
-    private static ByteRange range(long start, long end) {
-        return ByteRange.newBuilder().setStartByte(start).setEndByte(end).build();
     }
 
     private static WorkerConfig config(WorkerStack stack, Path home, NodeIdentity identity) {
