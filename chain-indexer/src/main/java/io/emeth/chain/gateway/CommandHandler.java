@@ -213,6 +213,9 @@ final class CommandHandler {
         private Fees fees;
         private boolean broadcast;
         private long sentAtNanos;
+        private long openedAtNanos;
+        private long journaledAtNanos;
+        private long broadcastAtNanos;
 
         boolean isEmpty() {
             return commands.isEmpty();
@@ -352,6 +355,9 @@ final class CommandHandler {
         }
 
         private void taken(ChainCommand command) {
+            if (commands.isEmpty()) {
+                openedAtNanos = System.nanoTime();
+            }
             commands.add(command);
             ids.add(command.getCommandId());
             busyIds.add(command.getCommandId());
@@ -395,6 +401,7 @@ final class CommandHandler {
                     sentResults.add(results.sent(c, tx, null));
                 }
                 publisher.journal(entries, sentResults);
+                journaledAtNanos = System.nanoTime();
                 entries.forEach(journal::put);
                 for (ChainCommand c : sent) {
                     metrics.tx("sent", txs.get(c.getCommandId()).step().action().name(), "");
@@ -424,11 +431,17 @@ final class CommandHandler {
                     }
                 }
                 haltIf("broadcast");
+                broadcastAtNanos = System.nanoTime();
                 log.info(
-                        "Sent a wave of transactions [txs:{}, nonces:{}..{}]",
-                        sent.size(),
+                        "Sent a wave of transactions [txs:{}, nonces:{}..{}, planMs:{},"
+                                + " journalMs:{}, broadcastMs:{}, inflightTxs:{}]",
+                        sent.size() + topUps.size(),
                         txs.get(sent.get(0).getCommandId()).nonce(),
-                        txs.get(sent.get(sent.size() - 1).getCommandId()).nonce());
+                        txs.get(sent.get(sent.size() - 1).getCommandId()).nonce(),
+                        millis(openedAtNanos, sentAtNanos),
+                        millis(sentAtNanos, journaledAtNanos),
+                        millis(journaledAtNanos, broadcastAtNanos),
+                        inflightTxs);
             }
         }
 
@@ -455,9 +468,18 @@ final class CommandHandler {
          * afterwards; the state read for the waves is forgotten once none is in flight.
          */
         List<Outcome> collect() throws IOException, InterruptedException {
+            long collectAt = System.nanoTime();
             send();
             try {
-                return settle();
+                List<Outcome> out = settle();
+                if (!sent.isEmpty()) {
+                    log.info(
+                            "Settled a wave [txs:{}, sentToSettledMs:{}, awaitMs:{}]",
+                            sent.size(),
+                            millis(broadcastAtNanos, System.nanoTime()),
+                            millis(collectAt, System.nanoTime()));
+                }
+                return out;
             } finally {
                 inflightTxs -= sent.size();
                 busyIds.removeAll(ids);
@@ -862,6 +884,10 @@ final class CommandHandler {
                 t.getGasLimit(),
                 t.getTxHash(),
                 t.getRawTx());
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
     }
 
     private static void haltIf(String point) {
