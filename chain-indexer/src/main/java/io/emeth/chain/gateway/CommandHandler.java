@@ -189,13 +189,16 @@ final class CommandHandler {
     }
 
     /**
-     * Commands whose transactions are in flight together: each is planned against the latest state
-     * less what the wave already reserved (deposits of its {@code process} calls), signed with the
-     * next local nonce, all are journaled in one Kafka transaction, broadcast in nonce order, and
-     * their receipts awaited lowest nonce first (a stuck one is replaced with a higher fee, at most
-     * {@code maxReplacements} times). A command that needs more than one transaction (an approve
-     * first), a withdrawal, or one the journal shows in flight from an earlier run is not taken:
-     * the caller finishes the wave and runs it alone.
+     * Commands whose transactions are in flight together: each is planned against the state the
+     * waves in flight share less what they reserved (deposits of their {@code process} calls),
+     * signed with the next local nonce (an allowance top-up one nonce before its process), all are
+     * journaled in one Kafka transaction and broadcast in nonce order ({@link #send()}); later
+     * waves may be sent meanwhile, up to {@code max_inflight_txs} transactions in all; {@link
+     * #collect()} awaits the receipts lowest nonce first (a stuck one is replaced with a higher
+     * fee, at most {@code maxReplacements} times). A {@code process} the allowance does not cover
+     * at all (the approve must be mined before its estimate), a withdrawal, or a command the
+     * journal shows in flight from an earlier run is not taken: the caller settles the waves in
+     * flight and runs it alone.
      */
     final class Wave {
         private final List<ChainCommand> commands = new ArrayList<>();
@@ -233,10 +236,6 @@ final class CommandHandler {
         /** Whether the wave holds nothing to send, settle or commit. */
         boolean isIdle() {
             return commands.isEmpty() && offsets.isEmpty();
-        }
-
-        int size() {
-            return commands.size();
         }
 
         /**
@@ -366,12 +365,6 @@ final class CommandHandler {
                 jobs.add(jobId);
                 busyJobs.add(jobId);
             }
-        }
-
-        /** Journals, broadcasts and settles the wave; answers each command's outcome. */
-        List<Outcome> finish() throws IOException, InterruptedException {
-            send();
-            return collect();
         }
 
         /**
