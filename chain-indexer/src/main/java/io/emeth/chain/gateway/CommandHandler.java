@@ -189,13 +189,16 @@ final class CommandHandler {
     }
 
     /**
-     * Commands whose transactions are in flight together: each is planned against the latest state
-     * less what the wave already reserved (deposits of its {@code process} calls), signed with the
-     * next local nonce, all are journaled in one Kafka transaction, broadcast in nonce order, and
-     * their receipts awaited lowest nonce first (a stuck one is replaced with a higher fee, at most
-     * {@code maxReplacements} times). A command that needs more than one transaction (an approve
-     * first), a withdrawal, or one the journal shows in flight from an earlier run is not taken:
-     * the caller finishes the wave and runs it alone.
+     * Commands whose transactions are in flight together: each is planned against the state the
+     * waves in flight share less what they reserved (deposits of their {@code process} calls),
+     * signed with the next local nonce (an allowance top-up one nonce before its process), all are
+     * journaled in one Kafka transaction and broadcast in nonce order ({@link #send()}); later
+     * waves may be sent meanwhile, up to {@code max_inflight_txs} transactions in all; {@link
+     * #collect()} awaits the receipts lowest nonce first (a stuck one is replaced with a higher
+     * fee, at most {@code maxReplacements} times). A {@code process} the allowance does not cover
+     * at all (the approve must be mined before its estimate), a withdrawal, or a command the
+     * journal shows in flight from an earlier run is not taken: the caller settles the waves in
+     * flight and runs it alone.
      */
     final class Wave {
         private final List<ChainCommand> commands = new ArrayList<>();
@@ -213,6 +216,9 @@ final class CommandHandler {
         private Fees fees;
         private boolean broadcast;
         private long sentAtNanos;
+        private long openedAtNanos;
+        private long journaledAtNanos;
+        private long broadcastAtNanos;
 
         boolean isEmpty() {
             return commands.isEmpty();
@@ -230,10 +236,6 @@ final class CommandHandler {
         /** Whether the wave holds nothing to send, settle or commit. */
         boolean isIdle() {
             return commands.isEmpty() && offsets.isEmpty();
-        }
-
-        int size() {
-            return commands.size();
         }
 
         /**
@@ -352,6 +354,9 @@ final class CommandHandler {
         }
 
         private void taken(ChainCommand command) {
+            if (commands.isEmpty()) {
+                openedAtNanos = System.nanoTime();
+            }
             commands.add(command);
             ids.add(command.getCommandId());
             busyIds.add(command.getCommandId());
@@ -360,12 +365,6 @@ final class CommandHandler {
                 jobs.add(jobId);
                 busyJobs.add(jobId);
             }
-        }
-
-        /** Journals, broadcasts and settles the wave; answers each command's outcome. */
-        List<Outcome> finish() throws IOException, InterruptedException {
-            send();
-            return collect();
         }
 
         /**
@@ -395,6 +394,7 @@ final class CommandHandler {
                     sentResults.add(results.sent(c, tx, null));
                 }
                 publisher.journal(entries, sentResults);
+                journaledAtNanos = System.nanoTime();
                 entries.forEach(journal::put);
                 for (ChainCommand c : sent) {
                     metrics.tx("sent", txs.get(c.getCommandId()).step().action().name(), "");
@@ -424,11 +424,17 @@ final class CommandHandler {
                     }
                 }
                 haltIf("broadcast");
+                broadcastAtNanos = System.nanoTime();
                 log.info(
-                        "Sent a wave of transactions [txs:{}, nonces:{}..{}]",
-                        sent.size(),
+                        "Sent a wave of transactions [txs:{}, nonces:{}..{}, planMs:{},"
+                                + " journalMs:{}, broadcastMs:{}, inflightTxs:{}]",
+                        sent.size() + topUps.size(),
                         txs.get(sent.get(0).getCommandId()).nonce(),
-                        txs.get(sent.get(sent.size() - 1).getCommandId()).nonce());
+                        txs.get(sent.get(sent.size() - 1).getCommandId()).nonce(),
+                        millis(openedAtNanos, sentAtNanos),
+                        millis(sentAtNanos, journaledAtNanos),
+                        millis(journaledAtNanos, broadcastAtNanos),
+                        inflightTxs);
             }
         }
 
@@ -455,9 +461,18 @@ final class CommandHandler {
          * afterwards; the state read for the waves is forgotten once none is in flight.
          */
         List<Outcome> collect() throws IOException, InterruptedException {
+            long collectAt = System.nanoTime();
             send();
             try {
-                return settle();
+                List<Outcome> out = settle();
+                if (!sent.isEmpty()) {
+                    log.info(
+                            "Settled a wave [txs:{}, sentToSettledMs:{}, awaitMs:{}]",
+                            sent.size(),
+                            millis(broadcastAtNanos, System.nanoTime()),
+                            millis(collectAt, System.nanoTime()));
+                }
+                return out;
             } finally {
                 inflightTxs -= sent.size();
                 busyIds.removeAll(ids);
@@ -862,6 +877,10 @@ final class CommandHandler {
                 t.getGasLimit(),
                 t.getTxHash(),
                 t.getRawTx());
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
     }
 
     private static void haltIf(String point) {

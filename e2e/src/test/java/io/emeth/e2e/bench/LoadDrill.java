@@ -36,9 +36,10 @@ import picocli.CommandLine;
  * {@code e2e/target/load-drill/}, the node's indexer (with the chain gateway) and master as child
  * JVMs exactly as {@code emeth dev} starts them, {@code load.workers} simulated workers that
  * register, heartbeat and finish each job the moment its round opens, and {@code load.jobs} jobs
- * requested on anvil at {@code load.rate} per second (0: all at once). Measures, per job, the time
- * from its {@code Request} log to the node's {@code process} transaction mined (both seen on the
- * chain), then the CPU and memory of the master and the indexer, and prints README rows.
+ * requested on anvil at {@code load.rate} per second (0: all at once, pre-signed and sent without
+ * waiting for receipts). Measures, per job, the time from its {@code Request} log to the node's
+ * {@code process} transaction mined (both seen on the chain), then the CPU and memory of the master
+ * and the indexer, and prints README rows.
  *
  * <p>Why the chain runs with {@code --block-time 1 --mixed-mining} and {@code poll_interval_ms}
  * 100: the gateway sends one transaction at a time and waits for its receipt before the next, and a
@@ -235,6 +236,10 @@ public final class LoadDrill {
 
     /** Sends the requests at the set rate per second (all at once when 0). */
     private void sendPaced(LoadRequester requester, List<LoadRequester.Job> jobs) throws Exception {
+        if (settings.rate() <= 0) {
+            requester.requestAll(jobs, System.currentTimeMillis() / 1000); // a real burst
+            return;
+        }
         long start = System.nanoTime();
         for (int i = 0; i < jobs.size(); i++) {
             if (settings.rate() > 0) {

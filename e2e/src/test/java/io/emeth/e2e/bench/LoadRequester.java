@@ -15,11 +15,16 @@ import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.FastRawTransactionManager;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+import org.web3j.utils.Numeric;
 
 /**
  * The load drill's requester (dev account 4): puts one data set per job on the storage dev server
@@ -123,6 +128,53 @@ final class LoadRequester {
                         .send();
         require(receipt, "request of job " + job.jobId());
         log.debug("Requested job [jobId:{}, fee:{}]", job.jobId(), job.fee());
+    }
+
+    /**
+     * Requests every job at once: each {@code request} signed with the next nonce, all sent one
+     * after the other without waiting for a receipt (the drill sees each one mined on the chain),
+     * so that the requester does not pace a burst by its own round trips.
+     */
+    void requestAll(List<Job> jobs, long nowSeconds) throws Exception {
+        long chainId = web3j.ethChainId().send().getChainId().longValueExact();
+        long nonce =
+                web3j.ethGetTransactionCount(
+                                requester.getAddress(), DefaultBlockParameterName.PENDING)
+                        .send()
+                        .getTransactionCount()
+                        .longValueExact();
+        EmethCore core =
+                EmethCore.load(
+                        deployment.coreAddress(), web3j, transactions, DevChain.gasProvider());
+        List<String> signed = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            String data =
+                    core.request(
+                                    JobIds.toBytes(job.jobId()),
+                                    BigInteger.ZERO,
+                                    job.dataset(),
+                                    PARAM,
+                                    job.fee(),
+                                    BigInteger.valueOf(nowSeconds + 24 * 3600))
+                            .encodeFunctionCall();
+            RawTransaction tx =
+                    RawTransaction.createTransaction(
+                            BigInteger.valueOf(nonce++),
+                            DevChain.GAS_PRICE,
+                            DevChain.GAS_LIMIT,
+                            deployment.coreAddress(),
+                            data);
+            signed.add(Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId, requester)));
+        }
+        // one by one in nonce order: anvil answers a JSON-RPC batch's items concurrently, and a
+        // nonce arriving after its successors was seen to stay missing (the rest queued forever)
+        for (String raw : signed) {
+            EthSendTransaction sent = web3j.ethSendRawTransaction(raw).send();
+            if (sent.hasError()) {
+                throw new IllegalStateException(
+                        "a request was refused: " + sent.getError().getMessage());
+            }
+        }
     }
 
     private static void require(TransactionReceipt receipt, String what) {
