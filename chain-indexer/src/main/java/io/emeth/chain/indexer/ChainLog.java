@@ -99,6 +99,9 @@ record ChainLog(
         if (raw == null) {
             return -1;
         }
+        if (raw.length() > 2 && raw.length() <= 17 && raw.startsWith("0x") && Hex.digits(raw, 2)) {
+            return Long.parseLong(raw, 2, raw.length(), 16); // the common case, without a regex
+        }
         try {
             BigInteger value = Numeric.decodeQuantity(raw);
             return value.bitLength() < 63 ? value.longValue() : -1;

@@ -213,7 +213,7 @@ final class ChainReader {
                     throw new RpcException(
                             "jobDetails(" + chunk.get(j) + ")", 3, "execution reverted", null);
                 }
-                decoded.add(EmethCoreReader.decodeDetails(chunk.get(j), a.returnData()));
+                decoded.add(JobDetailsBatch.details(chunk.get(j), a));
             }
         } catch (RpcException
                 | EmethCoreReader.CallRefusedException

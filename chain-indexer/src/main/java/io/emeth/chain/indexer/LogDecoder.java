@@ -13,6 +13,7 @@ import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Keys;
 import org.web3j.utils.Numeric;
@@ -171,7 +172,24 @@ final class LogDecoder {
                             + Hex.lower(word)
                             + " is not an address (its first 12 bytes are not zero)");
         }
-        return Keys.toChecksumAddress("0x" + digits.substring(24));
+        return checksummed("0x" + digits.substring(24));
+    }
+
+    /** Checksummed addresses already computed (a Keccak each); a backfill sees few owners. */
+    private static final Map<String, String> CHECKSUMMED = new ConcurrentHashMap<>();
+
+    private static final int MAX_CHECKSUMMED = 4_096;
+
+    private static String checksummed(String address) {
+        String known = CHECKSUMMED.get(address);
+        if (known == null) {
+            known = Keys.toChecksumAddress(address);
+            if (CHECKSUMMED.size() >= MAX_CHECKSUMMED) {
+                CHECKSUMMED.clear();
+            }
+            CHECKSUMMED.put(address, known);
+        }
+        return known;
     }
 
     private static String word(BigInteger value) {

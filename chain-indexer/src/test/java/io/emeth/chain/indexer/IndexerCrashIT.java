@@ -14,8 +14,11 @@ import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.chain.ChainJobEvent;
 import io.emeth.schemas.avro.chain.JobRequested;
 import io.emeth.testkit.KafkaTestCluster;
+import java.math.BigInteger;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Keys;
+import org.web3j.protocol.core.DefaultBlockParameter;
 
 /**
  * The indexer as a separate process, SIGKILLed three times during a backfill of 2,000 requests: the
@@ -131,5 +135,29 @@ class IndexerCrashIT {
                                     .isEqualTo(ChainFixture.FEE);
                             assertThat(requested.getParam()).isEqualTo(ChainFixture.PARAM);
                         });
+        // and each carries its own job's data set and its block's time (read in batches)
+        Map<String, String> datasets =
+                jobs.stream().collect(Collectors.toMap(Job::jobId, Job::dataset));
+        Map<Long, Instant> blockTimes = new HashMap<>();
+        for (ConsumerRecord<String, ChainJobEvent> r : records) {
+            JobRequested requested = (JobRequested) r.value().getPayload();
+            long block = r.value().getPosition().getBlockNumber();
+            if (!blockTimes.containsKey(block)) {
+                blockTimes.put(block, blockTime(block));
+            }
+            assertThat(requested.getDataset()).isEqualTo(datasets.get(r.key()));
+            assertThat(requested.getRequestedAt()).as(r.key()).isEqualTo(blockTimes.get(block));
+        }
+    }
+
+    private static Instant blockTime(long block) throws Exception {
+        return Instant.ofEpochSecond(
+                chain.web3j
+                        .ethGetBlockByNumber(
+                                DefaultBlockParameter.valueOf(BigInteger.valueOf(block)), false)
+                        .send()
+                        .getBlock()
+                        .getTimestamp()
+                        .longValueExact());
     }
 }

@@ -54,12 +54,9 @@ class JobDetailsBatchTest {
         List<JobDetailsBatch.Answer> answers = JobDetailsBatch.decode(answer, 2);
 
         // Then the first is the job's own answer, the second a failure
-        assertThat(answers)
-                .containsExactly(
-                        new JobDetailsBatch.Answer(true, details),
-                        new JobDetailsBatch.Answer(false, "0x"));
-        EmethCoreReader.Details d =
-                EmethCoreReader.decodeDetails(JobIds.random(), answers.get(0).returnData());
+        assertThat(answers).extracting(JobDetailsBatch.Answer::ok).containsExactly(true, false);
+        assertThat(answers).extracting(JobDetailsBatch.Answer::hex).containsExactly(details, "0x");
+        EmethCoreReader.Details d = JobDetailsBatch.details(JobIds.random(), answers.get(0));
         assertThat(d.dataset()).isEqualTo("corpus-en.txt");
         assertThat(d.param()).isEqualTo("{\"epoch\": 2}");
         assertThat(d.programId()).isEqualTo(7);
@@ -83,7 +80,66 @@ class JobDetailsBatchTest {
                 .isInstanceOf(JobDetailsBatch.MalformedAnswer.class);
     }
 
-    /** {@code abi.encode(bool[] ok, bytes[] answers)}, as the reader's constructor returns it. */
+    @Test
+    void shouldDecodeDetailsAsEmethCoreReaderDoes() throws Exception {
+        String jobId = JobIds.random();
+        for (String hex :
+                List.of(
+                        details(BigInteger.ZERO, "", "", ""),
+                        details(BigInteger.valueOf(7), "{\"ép\": \"ü\"}", "corpus.txt", "r"),
+                        details(
+                                BigInteger.TWO.pow(255),
+                                "x".repeat(1_000),
+                                "d",
+                                "\u00ffa\u00c3 \u2713"),
+                        "0x"
+                                + FunctionEncoder.encodeConstructor(
+                                        List.of(
+                                                new Uint256(1),
+                                                new Uint256(128),
+                                                new Uint256(160),
+                                                new Uint256(160),
+                                                new Uint256(0),
+                                                new Uint256(0))))) {
+            assertThat(
+                            JobDetailsBatch.details(
+                                    jobId,
+                                    new JobDetailsBatch.Answer(
+                                            true, Numeric.hexStringToByteArray(hex))))
+                    .as(hex)
+                    .isEqualTo(EmethCoreReader.decodeDetails(jobId, hex));
+        }
+    }
+
+    @Test
+    void shouldRefuseDetailsThatAreNotFourValuesAsEmethCoreReaderDoes() {
+        String jobId = JobIds.random();
+        String truncated = details(BigInteger.ONE, "p", "d", "r");
+        truncated = truncated.substring(0, truncated.length() - 128);
+        for (String hex : List.of("0x", "0x" + "00".repeat(64), truncated)) {
+            assertThatThrownBy(
+                            () ->
+                                    JobDetailsBatch.details(
+                                            jobId,
+                                            new JobDetailsBatch.Answer(
+                                                    true, Numeric.hexStringToByteArray(hex))))
+                    .as(hex)
+                    .isInstanceOf(EmethCoreReader.CallRefusedException.class);
+        }
+    }
+
+    private static String details(
+            BigInteger programId, String param, String dataset, String result) {
+        return "0x"
+                + FunctionEncoder.encodeConstructor(
+                        List.of(
+                                new Uint256(programId),
+                                new Utf8String(param),
+                                new Utf8String(dataset),
+                                new Utf8String(result)));
+    }
+
+    /** {@code (bool[] ok, bytes[] answers)}, as the reader's {@code read} returns it. */
     private static String encode(List<Boolean> ok, List<String> answers) {
         return "0x"
                 + FunctionEncoder.encodeConstructor(
