@@ -64,11 +64,23 @@ public final class ChildJvm implements AutoCloseable {
             Map<String, String> env,
             Path log)
             throws IOException {
+        return start(jvmOptions, System.getProperty("java.class.path"), mainClass, args, env, log);
+    }
+
+    /** As {@link #start(List, String, List, Map, Path)} on the given class path. */
+    public static ChildJvm start(
+            List<String> jvmOptions,
+            String classpath,
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
         ProcessBuilder builder =
@@ -94,6 +106,19 @@ public final class ChildJvm implements AutoCloseable {
             process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM (shutdown hooks run), then SIGKILL if it has not ended within {@code grace}. */
+    public void terminate(long grace, TimeUnit unit) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace, unit)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
         }
     }
 

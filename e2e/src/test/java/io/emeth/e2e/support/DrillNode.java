@@ -6,12 +6,14 @@ import io.emeth.chain.it.ChildJvm;
 import io.emeth.chain.it.KafkaFixture;
 import io.emeth.contracts.dev.DevAccounts;
 import io.emeth.contracts.dev.DevChain;
+import io.emeth.deploy.dev.ClassDataSharing;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.registry.SerdeConfig;
 import io.emeth.storage.dev.StorageDevServer;
 import io.emeth.testkit.KafkaTestCluster;
 import io.emeth.testkit.Ports;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +72,12 @@ public final class DrillNode implements AutoCloseable {
     private NodeProcess master;
     private final List<NodeProcess> workers = new ArrayList<>();
 
+    /**
+     * Where the node's class-data archives live across runs (the recovery drill), or null (ITs: no
+     * archive, the processes start as they always did).
+     */
+    private Path classData;
+
     private DrillNode(String name, Consumer<ObjectNode> masterTweaks) throws Exception {
         try {
             this.dir = Files.createDirectories(Path.of("target", "e2e", name)).toAbsolutePath();
@@ -126,6 +134,8 @@ public final class DrillNode implements AutoCloseable {
             this.storageUrl = stack.storageApi();
             this.adminUrl = stack.adminUrl();
             this.sqlitePath = stack.sqlitePath();
+            // beside the runs' folders, so that a run maps the classes the previous one archived
+            this.classData = home.getParent().resolve("class-data");
             this.recorder = TopicRecorder.start(stack.kafkaBootstrapServers(), topics.all());
             closeables.add(recorder);
             startNode(stack.masterJson().toString(), stack.workerJsons());
@@ -232,10 +242,35 @@ public final class DrillNode implements AutoCloseable {
         List<String> args = new ArrayList<>();
         args.add(command);
         args.addAll(options);
-        NodeProcess p = NodeProcess.start(name, logs, jvm, env, args);
+        NodeProcess p;
+        if (classData == null) {
+            p = NodeProcess.start(name, logs, jvm, env, args);
+        } else {
+            String classpath = nodeClasspath();
+            List<String> options2 = new ArrayList<>(jvm);
+            options2.addAll(ClassDataSharing.options(classData, name, classpath));
+            p = NodeProcess.start(name, logs, options2, classpath, env, args);
+        }
         processes.add(p);
         closeables.add(p);
         return p;
+    }
+
+    /**
+     * This JVM's class path without the e2e module's own class folders: the node runs {@code emeth}
+     * from the jars alone, and the JDK archives classes from jars only.
+     */
+    private static String nodeClasspath() {
+        Path classes = Path.of("target", "classes").toAbsolutePath();
+        Path testClasses = Path.of("target", "test-classes").toAbsolutePath();
+        List<String> kept = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path path = Path.of(entry).toAbsolutePath();
+            if (!path.equals(classes) && !path.equals(testClasses)) {
+                kept.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, kept);
     }
 
     /** libtorch offline, from the shared cache, with OpenMP threads that sleep instead of spin. */
@@ -328,6 +363,23 @@ public final class DrillNode implements AutoCloseable {
     /** Stops everything, the node's processes first; failures to stop are reported together. */
     @Override
     public void close() {
+        if (classData != null) {
+            // a normal stop, so that each process writes its class-data archive for the next run
+            List<Thread> stops = new ArrayList<>();
+            for (NodeProcess p : processes) {
+                Thread stop = new Thread(() -> p.stop(Duration.ofSeconds(60)), "stop-" + p.name());
+                stop.start();
+                stops.add(stop);
+            }
+            for (Thread stop : stops) {
+                try {
+                    stop.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         List<AutoCloseable> reversed = new ArrayList<>(closeables);
         Collections.reverse(reversed);
         IllegalStateException failed = null;

@@ -24,6 +24,7 @@ public final class NodeProcess implements AutoCloseable {
 
     private final String name;
     private final List<String> jvmOptions;
+    private final String classpath;
     private final List<String> args;
     private final Map<String, String> env;
     private final Path logFile;
@@ -33,11 +34,13 @@ public final class NodeProcess implements AutoCloseable {
     private NodeProcess(
             String name,
             List<String> jvmOptions,
+            String classpath,
             List<String> args,
             Map<String, String> env,
             Path logFile) {
         this.name = name;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.classpath = classpath;
         this.args = List.copyOf(args);
         this.env = Map.copyOf(env);
         this.logFile = logFile;
@@ -50,7 +53,20 @@ public final class NodeProcess implements AutoCloseable {
             List<String> jvmOptions,
             Map<String, String> env,
             List<String> args) {
-        NodeProcess p = new NodeProcess(name, jvmOptions, args, env, logDir.resolve(name + ".log"));
+        return start(name, logDir, jvmOptions, System.getProperty("java.class.path"), env, args);
+    }
+
+    /** As {@link #start(String, Path, List, Map, List)} on the given class path. */
+    public static NodeProcess start(
+            String name,
+            Path logDir,
+            List<String> jvmOptions,
+            String classpath,
+            Map<String, String> env,
+            List<String> args) {
+        NodeProcess p =
+                new NodeProcess(
+                        name, jvmOptions, classpath, args, env, logDir.resolve(name + ".log"));
         p.startJvm();
         return p;
     }
@@ -105,7 +121,7 @@ public final class NodeProcess implements AutoCloseable {
                     StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
-            jvm = ChildJvm.start(jvmOptions, LAUNCHER, args, env, logFile);
+            jvm = ChildJvm.start(jvmOptions, classpath, LAUNCHER, args, env, logFile);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
         }
@@ -119,6 +135,13 @@ public final class NodeProcess implements AutoCloseable {
 
     private String marker(int run) {
         return "===== " + name + " run " + run + " =====";
+    }
+
+    /** Asks the process to stop (SIGTERM: its shutdown hooks run), SIGKILL after {@code grace}. */
+    public void stop(java.time.Duration grace) {
+        if (jvm != null && jvm.isAlive()) {
+            jvm.terminate(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Stops the process for good (SIGKILL: the drill's data is thrown away with it). */
