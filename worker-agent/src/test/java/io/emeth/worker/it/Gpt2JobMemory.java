@@ -41,7 +41,7 @@ import org.awaitility.Awaitility;
  */
 public final class Gpt2JobMemory {
     private static final String MODEL = "gpt2-medium-random";
-    private static final String PRODUCTION_JVM = "-Xms1g,-Xmx4g,-XX:+ExitOnOutOfMemoryError";
+    private static final String PRODUCTION_JVM = "-Xms1g,-Xmx6g,-XX:+ExitOnOutOfMemoryError";
     private static final long PHASE_MS = 3_600_000;
 
     private Gpt2JobMemory() {}
