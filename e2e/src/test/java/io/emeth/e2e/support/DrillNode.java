@@ -367,7 +367,7 @@ public final class DrillNode implements AutoCloseable {
             // a normal stop, so that each process writes its class-data archive for the next run
             List<Thread> stops = new ArrayList<>();
             for (NodeProcess p : processes) {
-                Thread stop = new Thread(() -> p.stop(Duration.ofSeconds(60)), "stop-" + p.name());
+                Thread stop = new Thread(() -> p.stop(Duration.ofMinutes(3)), "stop-" + p.name());
                 stop.start();
                 stops.add(stop);
             }
