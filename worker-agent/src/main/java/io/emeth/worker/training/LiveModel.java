@@ -2,11 +2,9 @@ package io.emeth.worker.training;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -15,7 +13,6 @@ import ai.djl.util.Pair;
 import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.NamedTensor;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,10 +24,7 @@ import java.util.List;
  *
  * <p>{@link #load} copies into the existing parameter arrays because DJL's {@code
  * Block.loadParameters} would swap the arrays under a live {@code Trainer}, whose optimiser state
- * is keyed by them. On the CPU it writes straight into each parameter's memory through a direct
- * buffer that aliases it: {@code NDArray.set(Buffer)} would allocate a new direct buffer per tensor
- * and make it the tensor's storage, so every load of a 355M-parameter model left 1.4 GB of old
- * buffers for the garbage collector to find, on top of the resident ones.
+ * is keyed by them.
  */
 public abstract class LiveModel implements LanguageModel {
 
@@ -78,15 +72,11 @@ public abstract class LiveModel implements LanguageModel {
                     List<NamedTensor> tensors = new ArrayList<>(parameters.size());
                     for (Pair<String, Parameter> p : parameters) {
                         NDArray array = p.getValue().getArray();
-                        FloatBuffer memory = memoryOf(array);
-                        float[] data;
-                        if (memory != null) {
-                            data = new float[memory.remaining()];
-                            memory.get(data);
-                        } else {
-                            data = array.toFloatArray();
-                        }
-                        tensors.add(new NamedTensor(p.getKey(), array.getShape().getShape(), data));
+                        tensors.add(
+                                new NamedTensor(
+                                        p.getKey(),
+                                        array.getShape().getShape(),
+                                        array.toFloatArray()));
                     }
                     return new ModelWeights(tensors);
                 });
@@ -101,14 +91,9 @@ public abstract class LiveModel implements LanguageModel {
         TorchEngine.locked(
                 () -> {
                     for (Pair<String, Parameter> p : parameters) {
-                        NDArray array = p.getValue().getArray();
-                        float[] data = weights.get(p.getKey()).data();
-                        FloatBuffer memory = memoryOf(array);
-                        if (memory != null) {
-                            memory.put(data);
-                        } else {
-                            array.set(FloatBuffer.wrap(data));
-                        }
+                        p.getValue()
+                                .getArray()
+                                .set(FloatBuffer.wrap(weights.get(p.getKey()).data()));
                     }
                     return null;
                 });
@@ -128,23 +113,6 @@ public abstract class LiveModel implements LanguageModel {
                         return out.head().toFloatArray();
                     }
                 });
-    }
-
-    /**
-     * The parameter's own memory as a buffer, or null where the engine would hand out a copy (an
-     * array on a GPU, not float32, or too large for one buffer). Parameters are contiguous: the
-     * initialiser creates them so and this class never replaces their storage.
-     */
-    private static FloatBuffer memoryOf(NDArray array) {
-        if (array.getDevice().isGpu() || array.getDataType() != DataType.FLOAT32) {
-            return null;
-        }
-        try {
-            ByteBuffer bytes = array.toByteBuffer(true);
-            return bytes.isDirect() ? bytes.asFloatBuffer() : null;
-        } catch (EngineException e) {
-            return null;
-        }
     }
 
     private void requireLayout(ModelWeights weights) {
