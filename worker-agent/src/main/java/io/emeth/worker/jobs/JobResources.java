@@ -1,7 +1,5 @@
 package io.emeth.worker.jobs;
 
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.emeth.schemas.avro.ModelRef;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.worker.RoundOpened;
@@ -15,13 +13,10 @@ import io.emeth.worker.training.TokenEncoder;
 import io.emeth.worker.training.TrainingRecipe;
 import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
-import io.emeth.worker.weights.NamedTensor;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What a job holds while it runs, created when its data is ready and closed when it ends: the
  * prepared data and its token ids, the live model and its trainer (whose AdamW state lasts across
- * rounds), the model's layout, the on-disk state and the job's directories. The initial weights are
- * kept for the byte-level fixture only; a pretrained job re-reads them from its checkpoint for
- * round 1 (checked against the sha256 taken at start), because GPT-2 medium's are 1.4 GB. Used by
- * the job's thread only, except {@link #trainer()} which the watchdog reads for progress.
+ * rounds), the initial weights (the pretrained checkpoint, or the fixture's seeded weights), the
+ * on-disk state and the job's directories. Used by the job's thread only, except {@link #trainer()}
+ * which the watchdog reads for progress.
  */
 final class JobResources implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobResources.class);
@@ -54,20 +48,14 @@ final class JobResources implements AutoCloseable {
     final JobStore store;
     final LanguageModel model;
     final ShardTrainer trainer;
-
-    /** The job's tensor names and shapes ({@link ModelWeights#layoutOf}), for downloads. */
-    final ModelWeights layout;
-
-    /** The fixture's seeded weights; null for a pretrained job (see {@link #initial()}). */
-    private final ModelWeights seeded;
-
+    final ModelWeights initial;
     final int[] shardTokens;
     final int[] validationTokens;
 
     /** The pretrained checkpoint's directory, or null for the byte-level fixture. */
     final Path modelDir;
 
-    private final String initialSha256;
+    private String initialSha256;
     private final TokenEncoder encoder;
     private final int contextLength;
     private long[] plannedTokens;
@@ -93,11 +81,7 @@ final class JobResources implements AutoCloseable {
         this.modelDir = loaded.dir;
         this.encoder = loaded.encoder;
         this.contextLength = loaded.contextLength;
-        ModelWeights initial =
-                loaded.initial != null ? inModelOrder(loaded.initial, model) : model.weights();
-        this.layout = ModelWeights.layoutOf(initial);
-        this.seeded = loaded.dir == null ? initial : null;
-        this.initialSha256 = ModelStore.hex(WeightsCodec.sha256(initial));
+        this.initial = model.weights();
     }
 
     private record Loaded(
@@ -107,8 +91,7 @@ final class JobResources implements AutoCloseable {
             int[] validation,
             Path dir,
             TokenEncoder encoder,
-            int contextLength,
-            ModelWeights initial) {}
+            int contextLength) {}
 
     /** Downloads and splits the data, opens the state and builds the seeded model. */
     static JobResources prepare(JobContext ctx, JobSpec spec, TrainingEvents events, Phases phases)
@@ -137,8 +120,7 @@ final class JobResources implements AutoCloseable {
                     TokenEncoder.ofBytes(data.validation()),
                     null,
                     TokenEncoder.BYTES,
-                    spec.model().recipe().contextLength(),
-                    null);
+                    spec.model().recipe().contextLength());
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -222,8 +204,7 @@ final class JobResources implements AutoCloseable {
                     validation,
                     dir,
                     tokenizer,
-                    recipe.contextLength(),
-                    checkpoint.weights());
+                    recipe.contextLength());
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -235,57 +216,12 @@ final class JobResources implements AutoCloseable {
         return store.dir();
     }
 
-    /** {@code weights} (which the model was loaded from) in the model's parameter order. */
-    private static ModelWeights inModelOrder(ModelWeights weights, LanguageModel model) {
-        List<NamedTensor> ordered = new ArrayList<>();
-        for (Pair<String, Parameter> p : model.namedParameters()) {
-            ordered.add(weights.get(p.getKey()));
-        }
-        return new ModelWeights(ordered);
-    }
-
-    /** sha256 (hex) of the initial weights' encoding. */
+    /** sha256 (hex) of the seeded initial weights' encoding. */
     String initialSha256() {
+        if (initialSha256 == null) {
+            initialSha256 = ModelStore.hex(WeightsCodec.sha256(initial));
+        }
         return initialSha256;
-    }
-
-    /**
-     * The weights the job starts from: the fixture's seeded ones, or the pretrained checkpoint read
-     * again from {@code models_dir} and refused if it changed since the job loaded it.
-     */
-    ModelWeights initial() throws JobFailure {
-        if (seeded != null) {
-            return seeded;
-        }
-        ModelWeights weights;
-        try {
-            weights = inModelOrder(Gpt2Model.checkpoint(modelDir).weights(), model);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new JobFailure(
-                    WorkerPhase.WAIT_DATA,
-                    "job "
-                            + spec.jobId()
-                            + ": the checkpoint in "
-                            + modelDir
-                            + " cannot be read again: "
-                            + e.getMessage(),
-                    e);
-        }
-        String sha = ModelStore.hex(WeightsCodec.sha256(weights));
-        if (!sha.equals(initialSha256)) {
-            throw new JobFailure(
-                    WorkerPhase.WAIT_DATA,
-                    "job "
-                            + spec.jobId()
-                            + ": the checkpoint in "
-                            + modelDir
-                            + " changed while the job ran (its weights' sha256 was "
-                            + initialSha256
-                            + ", now "
-                            + sha
-                            + ")");
-        }
-        return weights;
     }
 
     /**
@@ -303,10 +239,10 @@ final class JobResources implements AutoCloseable {
                                 + " carries no global model;"
                                 + " only epoch 1 starts from the seeded initial weights");
             }
-            return initial();
+            return initial;
         }
         try {
-            return ctx.storage().download(spec.jobId(), ref, layout, dir().resolve("models"));
+            return ctx.storage().download(spec.jobId(), ref, initial, dir().resolve("models"));
         } catch (InvalidWeightsException e) {
             throw new JobFailure(
                     WorkerPhase.WAIT_DATA,

@@ -45,7 +45,7 @@ final class RoundAggregation implements AutoCloseable {
         this.job = job;
         this.aggregator = new RoundAggregator(job.ctx.storage(), job.ctx.maxUpdateNormMultiple());
         this.result = new ResultPublisher(job);
-        this.momentum = new DilocoMomentum(job.spec, job.store, job.layout);
+        this.momentum = new DilocoMomentum(job.spec, job.store, job.initial);
         this.links = new RoundLinks(job, result, this::collector);
     }
 
@@ -227,7 +227,7 @@ final class RoundAggregation implements AutoCloseable {
                             .download(
                                     job.spec.jobId(),
                                     r.getGlobalModel(),
-                                    job.layout,
+                                    job.initial,
                                     job.dir().resolve("models"));
             result.publish(
                     last,

@@ -71,21 +71,6 @@ public final class ModelWeights {
      */
     public record Mismatch(String parameter, String description) {}
 
-    /**
-     * Weights with the names, order and shapes of {@code weights} and every value zero, for layout
-     * checks only ({@link #layoutMismatch}, {@code WeightsCodec.decode}): tensors of one size share
-     * one array, so GPT-2 medium's layout takes 0.24 GB instead of its weights' 1.4 GB.
-     */
-    public static ModelWeights layoutOf(ModelWeights weights) {
-        Map<Integer, float[]> zeros = new java.util.HashMap<>();
-        List<NamedTensor> tensors = new ArrayList<>(weights.tensors.size());
-        for (NamedTensor t : weights.tensors) {
-            float[] data = zeros.computeIfAbsent(t.data().length, float[]::new);
-            tensors.add(new NamedTensor(t.name(), t.shape().clone(), data));
-        }
-        return new ModelWeights(tensors);
-    }
-
     /** The first way {@code other}'s tensor names, order or shapes differ from this, if any. */
     public Optional<Mismatch> layoutMismatch(ModelWeights other) {
         for (NamedTensor expected : tensors) {

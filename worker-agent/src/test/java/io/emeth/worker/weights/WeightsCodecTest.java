@@ -88,24 +88,6 @@ class WeightsCodecTest {
                 .hasMessageContaining("truncated: tensor 'b'");
     }
 
-    @Test
-    void shouldCheckDownloadsAgainstALayoutThatHoldsNoWeights() {
-        // Given the layout of two tensors of one size and one of another
-        ModelWeights weights =
-                new ModelWeights(
-                        List.of(
-                                new NamedTensor("a", new long[] {2, 2}, new float[] {1, 2, 3, 4}),
-                                new NamedTensor("b", new long[] {4}, new float[] {5, 6, 7, 8}),
-                                new NamedTensor("c", new long[] {1}, new float[] {9})));
-        ModelWeights layout = ModelWeights.layoutOf(weights);
-
-        // Then it has the weights' names, order and shapes, zero values shared by equal sizes
-        assertThat(layout.layoutMismatch(weights)).isEmpty();
-        assertThat(WeightsCodec.decode(WeightsCodec.encode(weights), layout)).isEqualTo(weights);
-        assertThat(layout.get("a").data()).containsOnly(0f).isSameAs(layout.get("b").data());
-        assertThat(layout.get("b").shape()).containsExactly(4);
-    }
-
     /** The format written the plain way: one buffer for everything. */
     private static byte[] inOneBuffer(ModelWeights weights) {
         ByteBuffer out = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
