@@ -9,6 +9,7 @@ import io.emeth.schemas.Topics;
 import io.emeth.schemas.registry.SerdeConfig;
 import io.emeth.worker.assignments.AssignmentReader;
 import io.emeth.worker.bootstrap.Connection;
+import io.emeth.worker.bootstrap.NodeInfo;
 import io.emeth.worker.bootstrap.NodeInfoClient;
 import io.emeth.worker.events.EventPublisher;
 import io.emeth.worker.events.WorkerEvents;
@@ -117,8 +118,11 @@ public final class WorkerAgent implements AutoCloseable {
                         options.storageApi(),
                         options.topicPrefix(),
                         () ->
-                                new NodeInfoClient(options.nodeInfoPatience())
-                                        .fetch(config.masterNodeUrl()));
+                                unlessEngineFails(
+                                        engine,
+                                        () ->
+                                                new NodeInfoClient(options.nodeInfoPatience())
+                                                        .fetch(config.masterNodeUrl())));
         log.info(
                 "Starting worker [address:{}, pool:{}, device:{}, models:{}, kafka:{}, registry:{}, storage:{}, prefix:{}]",
                 identity.address(),
@@ -237,6 +241,65 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     /** The engine's device; rethrows the warm-up's error (e.g. {@code device: cuda}, no GPU). */
+    /**
+     * Fetches node-info on a thread of its own and waits for it or for the engine to fail,
+     * whichever comes first: a device that is not there ({@code device: cuda} without a GPU) stops
+     * the worker at once, naming the key, instead of after node-info's patience runs out.
+     */
+    private static NodeInfo unlessEngineFails(
+            CompletableFuture<Device> engine, Connection.NodeInfoSource source)
+            throws IOException, InterruptedException {
+        CompletableFuture<NodeInfo> info = new CompletableFuture<>();
+        Thread fetcher =
+                new Thread(
+                        () -> {
+                            try {
+                                info.complete(source.fetch());
+                            } catch (Throwable e) {
+                                info.completeExceptionally(e);
+                            }
+                        },
+                        "worker-node-info");
+        fetcher.setDaemon(true);
+        fetcher.start();
+        CompletableFuture<Void> engineFailed = new CompletableFuture<>();
+        engine.whenComplete(
+                (device, error) -> {
+                    if (error != null) {
+                        engineFailed.complete(null);
+                    }
+                });
+        try {
+            CompletableFuture.anyOf(info, engineFailed).get();
+        } catch (ExecutionException e) {
+            // node-info failed: reported below
+        } catch (InterruptedException e) {
+            fetcher.interrupt();
+            throw e;
+        }
+        if (engine.isCompletedExceptionally()) {
+            fetcher.interrupt();
+            selected(engine); // throws the engine's error
+        }
+        try {
+            return info.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof InterruptedException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IOException("node-info could not be fetched", e.getCause());
+        }
+    }
+
     private static Device selected(CompletableFuture<Device> engine) throws InterruptedException {
         try {
             return engine.get();
