@@ -44,7 +44,7 @@ public final class StatusBoard {
         if (before.phase() != phase
                 || !java.util.Objects.equals(before.jobId(), jobId)
                 || !java.util.Objects.equals(before.epoch(), epoch)) {
-            onPhaseChange.accept(snapshot());
+            onPhaseChange.accept(snapshot(next));
         }
     }
 
@@ -55,7 +55,10 @@ public final class StatusBoard {
 
     /** The status now, with the progress read at this moment. */
     public StatusSnapshot snapshot() {
-        Entry e = current.get();
+        return snapshot(current.get());
+    }
+
+    private static StatusSnapshot snapshot(Entry e) {
         double progress;
         try {
             progress = e.progress().getAsDouble();

@@ -4,6 +4,7 @@ import io.emeth.schemas.Topic;
 import io.emeth.schemas.avro.view.WorkerView;
 import io.emeth.worker.events.EventPublisher;
 import io.emeth.worker.events.WorkerEvents;
+import io.emeth.worker.events.WorkerEvents.StatusSnapshot;
 import io.emeth.worker.phases.StatusBoard;
 import java.time.Duration;
 import java.util.List;
@@ -81,13 +82,17 @@ public final class Presence implements AutoCloseable {
     /** Registers now and heartbeats from now on. */
     public void start() {
         thread.scheduleWithFixedDelay(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        board.onPhaseChange(status -> beatNow());
+        board.onPhaseChange(this::beatNow);
     }
 
-    /** Sends a heartbeat as soon as possible (after a change of phase). */
-    public void beatNow() {
+    /**
+     * Sends a heartbeat with {@code status} as soon as possible (after a change of phase): the
+     * status taken at the change, not when the heartbeat thread gets to it, so that a short phase
+     * (a CHECKPOINT followed at once by IDLE) is still reported.
+     */
+    private void beatNow(StatusSnapshot status) {
         try {
-            thread.execute(this::heartbeat);
+            thread.execute(() -> heartbeat(status));
         } catch (RejectedExecutionException closing) {
             // shutting down: no more heartbeats
         }
@@ -130,7 +135,11 @@ public final class Presence implements AutoCloseable {
     }
 
     private void heartbeat() {
-        publisher.publish(events.heartbeat(board.snapshot()));
+        heartbeat(board.snapshot());
+    }
+
+    private void heartbeat(StatusSnapshot status) {
+        publisher.publish(events.heartbeat(status));
         lastHeartbeatMs = System.currentTimeMillis();
     }
 
