@@ -123,27 +123,6 @@ public record WorkerConfig(
         }
     }
 
-    /** This config with {@code newFineTuning} as its {@code fine_tuning} section. */
-    public WorkerConfig withFineTuning(FineTuning newFineTuning) {
-        return new WorkerConfig(
-                device,
-                myUrl,
-                masterNodeUrl,
-                powerCapacity,
-                identity,
-                timeouts,
-                keyFile,
-                kafkaBootstrapServers,
-                schemaRegistryUrl,
-                kafkaProperties,
-                pool,
-                heartbeatInterval,
-                dataDir,
-                modelsDir,
-                maxUpdateNormMultiple,
-                newFineTuning);
-    }
-
     /** The configured key, or the one kept in {@link #keyFile()} (generated on first start). */
     public NodeIdentity resolveIdentity() throws IOException {
         return identity.isPresent() ? identity.get() : NodeIdentity.loadOrCreate(keyFile);
