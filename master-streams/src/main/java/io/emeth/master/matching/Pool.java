@@ -2,6 +2,7 @@ package io.emeth.master.matching;
 
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.JobPlan;
+import io.emeth.master.inbox.Member;
 import io.emeth.master.inbox.Outbox;
 import io.emeth.master.rules.JobMath;
 import io.emeth.schemas.avro.view.WorkerState;
@@ -21,7 +22,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The pool matcher's state with its invariants: a worker is in the free index exactly while it is
  * IDLE, and the pool's free counters follow the index. Every handler and punctuator of the pool
- * changes workers through {@link #save} and {@link #release}, never through the stores directly.
+ * changes workers through {@link #save}, {@link #reserved} and {@link #release}, never through the
+ * stores directly.
+ *
+ * <p>Persisted are facts only: the worker registry ({@code pool-workers-store}, written when a
+ * worker registers, changes phase or goes away) and one record per job ({@code pool-jobs-store},
+ * whose reservation says which workers it holds). Reserving and releasing a worker writes no worker
+ * record: which job holds a worker (RESERVED or TRAINING) is derived from the jobs' reservations
+ * when the task starts ({@link #load}), so a restart or a rebalance rebuilds the same state.
  */
 final class Pool {
     static final String WORKERS_STORE = "pool-workers-store";
@@ -78,13 +86,6 @@ final class Pool {
                 known.put(kv.key, w);
             }
         }
-        known.forEach(
-                (key, w) -> {
-                    workerTimers.atMost(key, nextCheck(w));
-                    if (w.state == WorkerState.IDLE) {
-                        freeIndex(w.pool).add(w.worker, w.powerCapacity);
-                    }
-                });
         try (KeyValueIterator<String, PoolJob> it = jobs.all()) {
             while (it.hasNext()) {
                 KeyValue<String, PoolJob> kv = it.next();
@@ -107,6 +108,54 @@ final class Pool {
                 }
             }
         }
+        applyReservations();
+        known.forEach(
+                (key, w) -> {
+                    workerTimers.atMost(key, nextCheck(w));
+                    if (w.state == WorkerState.IDLE) {
+                        freeIndex(w.pool).add(w.worker, w.powerCapacity);
+                    }
+                });
+    }
+
+    /**
+     * Sets each present worker's job from the jobs' reservations, whatever its record said (records
+     * are not written on reservations and releases): a member of an active job's attempt not let go
+     * is RESERVED for it (TRAINING when its record, written by a heartbeat, says it trains that
+     * attempt), any other present worker is IDLE. A reservation counts from the task's start.
+     */
+    private void applyReservations() {
+        Map<String, PoolWorker> held = new HashMap<>();
+        activeJobs.forEach(
+                (jobKey, job) -> {
+                    String pool = jobKey.substring(0, jobKey.indexOf(PoolKeys.SEP));
+                    for (Member m : job.members) {
+                        PoolWorker w = known.get(PoolKeys.worker(pool, m.worker()));
+                        if (w == null || !w.present() || !job.holds(m.worker())) {
+                            continue;
+                        }
+                        String jobId = job.plan.jobId();
+                        boolean training =
+                                w.state == WorkerState.TRAINING
+                                        && jobId.equals(w.jobId)
+                                        && w.attempt == job.attempt;
+                        w.state = training ? WorkerState.TRAINING : WorkerState.RESERVED;
+                        w.jobId = jobId;
+                        w.attempt = job.attempt;
+                        w.rank = m.rank();
+                        w.reservedAt = 0; // seenSince: the task's start
+                        held.put(PoolKeys.worker(pool, m.worker()), w);
+                    }
+                });
+        known.forEach(
+                (key, w) -> {
+                    if (w.busy() && !held.containsKey(key)) {
+                        w.state = WorkerState.IDLE;
+                        w.jobId = null;
+                        w.attempt = 0;
+                        w.rank = 0;
+                    }
+                });
     }
 
     /**
@@ -215,26 +264,43 @@ final class Pool {
     /** Deletes a worker gone longer than its retention (its last view stays on worker-status). */
     void forget(PoolWorker w) {
         String key = PoolKeys.worker(w.pool, w.worker);
-        workers.delete(key);
+        workers.put(key, null); // a delete that does not read the old value back
         known.remove(key);
         workerTimers.cancel(key);
     }
 
-    /** Stores the worker, moving it in or out of the free index; optionally emits its view. */
+    /**
+     * Stores a change of the worker's own facts (registration, phase, gone), moving it in or out of
+     * the free index; optionally emits its view.
+     */
     void save(PoolWorker w, boolean emitView) {
+        String key = apply(w, emitView);
+        workers.put(key, w);
+    }
+
+    /**
+     * A worker reserved for a job or freed from it: the free index, its timer and its view change,
+     * its record is not written (the job's reservation is the fact, see {@link #load}).
+     */
+    void reserved(PoolWorker w) {
+        apply(w, true);
+    }
+
+    private String apply(PoolWorker w, boolean emitView) {
         if (w.state != WorkerState.IDLE) {
             freeIndex(w.pool).remove(w.worker);
         } else if (freeIndex(w.pool).add(w.worker, w.powerCapacity)) {
             poolsToMatch.add(w.pool);
         }
+        long now = now();
         if (emitView) {
-            w.viewAt = now();
-            outbox.workerView(view(w, now()));
+            w.viewAt = now;
+            outbox.workerView(view(w, now));
         }
         String key = PoolKeys.worker(w.pool, w.worker);
-        workers.put(key, w);
         known.put(key, w);
         workerTimers.atMost(key, nextCheck(w));
+        return key;
     }
 
     /** Whether the pool's worker holds {@code model} (see {@link PoolWorker#holds}). */
@@ -253,14 +319,16 @@ final class Pool {
 
     /**
      * Frees a busy worker from its job into {@code to}; with a {@code cancelReason} the worker is
-     * told to stop its training.
+     * told to stop its training. Freed into IDLE, only memory and the view change (the job's
+     * reservation, released or let go by the caller, is the fact); gone, its record is written.
      */
     void release(PoolWorker w, WorkerState to, String lastError, String cancelReason) {
         if (cancelReason != null && w.jobId != null) {
             outbox.assignment(
                     AssignmentFactory.canceled(w.worker, w.jobId, w.attempt, cancelReason));
         }
-        if (w.present() && !(to == WorkerState.IDLE || to == WorkerState.RESERVED)) {
+        boolean gone = !(to == WorkerState.IDLE || to == WorkerState.RESERVED);
+        if (w.present() && gone) {
             w.goneAt = now();
         }
         w.state = to;
@@ -268,7 +336,37 @@ final class Pool {
         w.attempt = 0;
         w.rank = 0;
         w.lastError = lastError;
-        save(w, true);
+        if (gone) {
+            save(w, true);
+        } else {
+            reserved(w);
+        }
+    }
+
+    /**
+     * Takes a busy worker out of its job's reservation while the job goes on (dropped, failed,
+     * lost, left), before it is released; {@code exclude}: re-plans never take it back.
+     */
+    void letGo(PoolWorker w, boolean exclude) {
+        if (!w.busy()) {
+            return;
+        }
+        PoolJob job = job(w.pool, w.jobId);
+        if (job == null) {
+            return;
+        }
+        boolean changed = false;
+        if (exclude && !job.excluded.contains(w.worker)) {
+            job.excluded.add(w.worker);
+            changed = true;
+        }
+        if (job.holds(w.worker)) {
+            job.released.add(w.worker);
+            changed = true;
+        }
+        if (changed) {
+            saveJob(w.pool, job);
+        }
     }
 
     /** The pool's free workers counted: a snapshot. */
@@ -352,7 +450,7 @@ final class Pool {
         String key = PoolKeys.job(pool, job.plan.jobId());
         unsavedJobs.remove(key);
         activeJobs.remove(key);
-        jobs.delete(key);
+        jobs.put(key, null); // a delete that does not read the old value back
     }
 
     /** Writes the jobs changed by the record or punctuation just handled. */

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * A job as the pool's matcher keeps it in {@code pool-jobs-store}: its plan, whether it waits in
  * the fee-ordered pending index or holds workers, the attempt and members of that reservation, and
- * whether the one {@code ProcessJob} was already issued.
+ * whether the one {@code ProcessJob} was already issued. The reservation is kept here only: a
+ * worker's own record does not say which job holds it; the pool derives that from its jobs at task
+ * start ({@link Pool}).
  */
 final class PoolJob {
     JobPlan plan;
@@ -33,6 +35,25 @@ final class PoolJob {
 
     /** Workers dropped from this job (stragglers, failures): a re-plan does not take them back. */
     List<String> excluded = new ArrayList<>();
+
+    /**
+     * Members of this attempt let go while the job goes on (dropped, failed, lost, left, told to
+     * disconnect): the job holds {@link #members} less these. Emptied by the next reservation.
+     */
+    List<String> released = new ArrayList<>();
+
+    /** Whether the job's reservation holds {@code worker} now. */
+    boolean holds(String worker) {
+        if (!active || released.contains(worker)) {
+            return false;
+        }
+        for (Member m : members) {
+            if (m.worker().equals(worker)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     PoolJob() {}
 

@@ -90,17 +90,8 @@ final class PoolMatching {
     void onWorkerDropped(String poolId, PoolMessage.WorkerDropped dropped) {
         PoolWorker w = pool.worker(poolId, dropped.worker());
         if (w != null && w.heldBy(dropped.jobId()) && w.attempt == dropped.attempt()) {
-            exclude(poolId, dropped.jobId(), w.worker);
+            pool.letGo(w, true);
             pool.release(w, WorkerState.IDLE, dropped.reason(), dropped.reason());
-        }
-    }
-
-    /** Keeps a worker dropped from a job out of that job's re-plans. */
-    void exclude(String poolId, String jobId, String worker) {
-        PoolJob job = pool.job(poolId, jobId);
-        if (job != null && !job.excluded.contains(worker)) {
-            job.excluded.add(worker);
-            pool.saveJob(poolId, job);
         }
     }
 
@@ -188,7 +179,7 @@ final class PoolMatching {
             w.attempt = attempt;
             w.rank = rank;
             w.lastError = null;
-            pool.save(w, true);
+            pool.reserved(w);
         }
         for (WorkerAssignment a :
                 AssignmentFactory.trainingAssigned(plan, members, attempt, pool.config)) {
@@ -205,6 +196,7 @@ final class PoolMatching {
         job.active = true;
         job.attempt = attempt;
         job.members = members;
+        job.released = new ArrayList<>();
         pool.saveJob(poolId, job);
         return members;
     }

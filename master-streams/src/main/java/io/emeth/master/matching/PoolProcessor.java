@@ -246,7 +246,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
                             w.worker,
                             h.phase() == WorkerPhase.TIMEOUT ? GoneKind.TIMED_OUT : GoneKind.FAILED,
                             reason));
-            matching.exclude(poolId, w.jobId, w.worker);
+            pool.letGo(w, true);
             pool.release(w, WorkerState.IDLE, reason, null);
             return;
         }
@@ -282,6 +282,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         if (w.busy()) {
             pool.outbox.toJob(
                     new JobMessage.WorkerGone(w.jobId, w.attempt, w.worker, kind, reason));
+            pool.letGo(w, false); // a re-plan may take it back when it returns
         }
         pool.release(w, to, reason, kind == GoneKind.LEFT ? null : reason);
     }

@@ -92,7 +92,7 @@ final class WorkerWatch implements Punctuator {
             pool.outbox.toJob(
                     new JobMessage.WorkerGone(
                             w.jobId, w.attempt, w.worker, GoneKind.TIMED_OUT, s.value));
-            matching.exclude(w.pool, w.jobId, w.worker);
+            pool.letGo(w, true);
             pool.release(w, WorkerState.IDLE, s.value, s.value);
             log.warn("Dropped straggler [worker:{}, reason:{}]", w.worker, s.value);
         }
