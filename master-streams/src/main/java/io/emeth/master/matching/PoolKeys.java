@@ -10,7 +10,9 @@ import java.math.BigInteger;
  */
 final class PoolKeys {
     static final String SEP = "|";
-    private static final BigInteger FEE_CEILING = BigInteger.TEN.pow(78).subtract(BigInteger.ONE);
+    private static final int FEE_DIGITS = 78;
+    private static final BigInteger FEE_CEILING =
+            BigInteger.TEN.pow(FEE_DIGITS).subtract(BigInteger.ONE);
 
     private PoolKeys() {}
 
@@ -27,26 +29,30 @@ final class PoolKeys {
     }
 
     static String pending(String pool, BigInteger fee, long requestedAtMs, String jobId) {
-        BigInteger inverted = FEE_CEILING.subtract(fee.min(FEE_CEILING).max(BigInteger.ZERO));
-        return pool
-                + SEP
-                + pad(inverted.toString(), 78)
-                + SEP
-                + pad(Math.max(0, requestedAtMs), 19)
-                + SEP
-                + jobId;
+        BigInteger clamped = fee.min(FEE_CEILING).max(BigInteger.ZERO);
+        // a fee in wei mostly fits a long, whose digits are cheap; BigInteger's are not
+        String digits =
+                clamped.bitLength() < 63 ? Long.toString(clamped.longValue()) : clamped.toString();
+        String requested = Long.toString(Math.max(0, requestedAtMs));
+        StringBuilder key = new StringBuilder(pool.length() + jobId.length() + 100);
+        key.append(pool).append(SEP);
+        // FEE_CEILING (78 nines) less the fee, padded to 78 digits: the nines' complement of the
+        // fee's digits padded to 78
+        for (int i = digits.length(); i < FEE_DIGITS; i++) {
+            key.append('9');
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            key.append((char) ('9' - digits.charAt(i) + '0'));
+        }
+        key.append(SEP);
+        for (int i = requested.length(); i < 19; i++) {
+            key.append('0');
+        }
+        return key.append(requested).append(SEP).append(jobId).toString();
     }
 
     /** The job id of a pending-index key. */
     static String pendingJob(String pendingKey) {
         return pendingKey.substring(pendingKey.lastIndexOf(SEP) + 1);
-    }
-
-    private static String pad(long value, int width) {
-        return pad(Long.toString(value), width);
-    }
-
-    private static String pad(String digits, int width) {
-        return "0".repeat(Math.max(0, width - digits.length())) + digits;
     }
 }

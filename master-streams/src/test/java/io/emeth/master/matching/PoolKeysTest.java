@@ -1,0 +1,46 @@
+package io.emeth.master.matching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The pending key keeps the layout stored keys have: the fee inverted and padded to 78 digits. */
+class PoolKeysTest {
+    private static final BigInteger CEILING = BigInteger.TEN.pow(78).subtract(BigInteger.ONE);
+
+    @Test
+    void shouldWriteThePendingKeyAsTheCeilingLessTheFeeForEveryFeeSize() {
+        // Given fees from nothing to beyond the 78-digit ceiling, around the size of a long
+        List<BigInteger> fees =
+                List.of(
+                        BigInteger.valueOf(-5),
+                        BigInteger.ZERO,
+                        BigInteger.ONE,
+                        new BigInteger("20000000000000000000"),
+                        BigInteger.valueOf(Long.MAX_VALUE - 1),
+                        BigInteger.valueOf(Long.MAX_VALUE),
+                        BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE),
+                        BigInteger.TEN.pow(77).add(BigInteger.valueOf(12345)),
+                        CEILING,
+                        CEILING.add(BigInteger.ONE));
+        for (BigInteger fee : fees) {
+            // When the key is built; Then it is the ceiling less the clamped fee, zero-padded
+            BigInteger inverted = CEILING.subtract(fee.min(CEILING).max(BigInteger.ZERO));
+            String expected =
+                    "pool|"
+                            + "0".repeat(78 - inverted.toString().length())
+                            + inverted
+                            + "|"
+                            + "0".repeat(19 - 13)
+                            + 1_900_000_000_000L
+                            + "|0xjob";
+            assertThat(PoolKeys.pending("pool", fee, 1_900_000_000_000L, "0xjob"))
+                    .as("fee %s", fee)
+                    .isEqualTo(expected);
+        }
+        assertThat(PoolKeys.pending("p", BigInteger.ONE, -1, "j"))
+                .endsWith("|" + "0".repeat(19) + "|j");
+    }
+}
