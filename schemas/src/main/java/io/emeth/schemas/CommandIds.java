@@ -14,15 +14,21 @@ import java.util.HexFormat;
  * {@code chain-commands} uses this one function so that the ids never drift apart.
  */
 public final class CommandIds {
+    /** One digest per thread: looking SHA-256 up costs as much as hashing a short id. */
+    private static final ThreadLocal<MessageDigest> SHA256 =
+            ThreadLocal.withInitial(CommandIds::sha256);
+
     private CommandIds() {}
 
     public static String of(String subject, ChainAction action, long n) {
         String text = subject + ":" + action.name() + ":" + n;
+        byte[] digest = SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
+        return "0x" + HexFormat.of().formatHex(digest);
+    }
+
+    private static MessageDigest sha256() {
         try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256")
-                            .digest(text.getBytes(StandardCharsets.UTF_8));
-            return "0x" + HexFormat.of().formatHex(digest);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
