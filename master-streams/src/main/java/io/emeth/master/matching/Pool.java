@@ -9,6 +9,7 @@ import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -53,11 +54,12 @@ final class Pool {
     private final Map<String, PendingIndex> pendingIndexes = new HashMap<>();
 
     /**
-     * Every worker of the store by store key, loaded once when the task starts: handlers read and
-     * change these objects, a heartbeat that changes nothing a reader sees stays here (liveness is
-     * kept in memory), and {@link #save} writes the store only on a change.
+     * Every worker of the store by pool, then address, loaded once when the task starts: handlers
+     * read and change these objects, a heartbeat that changes nothing a reader sees stays here
+     * (liveness is kept in memory), and {@link #save} writes the store only on a change. Looked up
+     * by the addresses the messages carry, so no store key is built per lookup.
      */
-    private final Map<String, PoolWorker> known = new HashMap<>();
+    private final Map<String, Map<String, PoolWorker>> known = new HashMap<>();
 
     /** When each worker must be checked next (lost, straggling, or gone long enough to delete). */
     final DueTimers workerTimers = new DueTimers();
@@ -83,7 +85,7 @@ final class Pool {
                 if (!w.present() && w.goneAt == 0) {
                     w.goneAt = Math.max(w.viewAt, w.lastSeenAt); // stored before goneAt existed
                 }
-                known.put(kv.key, w);
+                workersOf(w.pool).put(w.worker, w);
             }
         }
         try (KeyValueIterator<String, PoolJob> it = jobs.all()) {
@@ -109,13 +111,14 @@ final class Pool {
             }
         }
         applyReservations();
-        known.forEach(
-                (key, w) -> {
-                    workerTimers.atMost(key, nextCheck(w));
-                    if (w.state == WorkerState.IDLE) {
-                        freeIndex(w.pool).add(w.worker, w.powerCapacity);
-                    }
-                });
+        for (Map<String, PoolWorker> ofPool : known.values()) {
+            for (PoolWorker w : ofPool.values()) {
+                workerTimers.atMost(w.key(), nextCheck(w));
+                if (w.state == WorkerState.IDLE) {
+                    freeIndex(w.pool).add(w.worker, w.powerCapacity);
+                }
+            }
+        }
     }
 
     /**
@@ -125,12 +128,12 @@ final class Pool {
      * attempt), any other present worker is IDLE. A reservation counts from the task's start.
      */
     private void applyReservations() {
-        Map<String, PoolWorker> held = new HashMap<>();
+        Set<PoolWorker> held = new HashSet<>(); // by identity
         activeJobs.forEach(
                 (jobKey, job) -> {
                     String pool = jobKey.substring(0, jobKey.indexOf(PoolKeys.SEP));
                     for (Member m : job.members) {
-                        PoolWorker w = known.get(PoolKeys.worker(pool, m.worker()));
+                        PoolWorker w = worker(pool, m.worker());
                         if (w == null || !w.present() || !job.holds(m.worker())) {
                             continue;
                         }
@@ -144,18 +147,23 @@ final class Pool {
                         w.attempt = job.attempt;
                         w.rank = m.rank();
                         w.reservedAt = 0; // seenSince: the task's start
-                        held.put(PoolKeys.worker(pool, m.worker()), w);
+                        held.add(w);
                     }
                 });
-        known.forEach(
-                (key, w) -> {
-                    if (w.busy() && !held.containsKey(key)) {
-                        w.state = WorkerState.IDLE;
-                        w.jobId = null;
-                        w.attempt = 0;
-                        w.rank = 0;
-                    }
-                });
+        for (Map<String, PoolWorker> ofPool : known.values()) {
+            for (PoolWorker w : ofPool.values()) {
+                if (w.busy() && !held.contains(w)) {
+                    w.state = WorkerState.IDLE;
+                    w.jobId = null;
+                    w.attempt = 0;
+                    w.rank = 0;
+                }
+            }
+        }
+    }
+
+    private Map<String, PoolWorker> workersOf(String pool) {
+        return known.computeIfAbsent(pool, p -> new HashMap<>());
     }
 
     /**
@@ -247,26 +255,27 @@ final class Pool {
     }
 
     PoolWorker worker(String pool, String worker) {
-        return known.get(PoolKeys.worker(pool, worker));
+        Map<String, PoolWorker> ofPool = known.get(pool);
+        return ofPool == null ? null : ofPool.get(worker);
     }
 
+    /** The worker of a store key ({@link PoolKeys#worker}), as the worker timers name it. */
     PoolWorker known(String key) {
-        return known.get(key);
+        int sep = key.indexOf(PoolKeys.SEP);
+        return worker(key.substring(0, sep), key.substring(sep + 1));
     }
 
     /** A heartbeat that changed nothing a reader sees: kept in memory, timer set if missing. */
     void touch(PoolWorker w) {
-        String key = PoolKeys.worker(w.pool, w.worker);
-        known.put(key, w);
-        workerTimers.atMost(key, nextCheck(w));
+        workersOf(w.pool).put(w.worker, w);
+        workerTimers.atMost(w.key(), nextCheck(w));
     }
 
     /** Deletes a worker gone longer than its retention (its last view stays on worker-status). */
     void forget(PoolWorker w) {
-        String key = PoolKeys.worker(w.pool, w.worker);
-        workers.put(key, null); // a delete that does not read the old value back
-        known.remove(key);
-        workerTimers.cancel(key);
+        workers.put(w.key(), null); // a delete that does not read the old value back
+        workersOf(w.pool).remove(w.worker);
+        workerTimers.cancel(w.key());
     }
 
     /**
@@ -274,8 +283,8 @@ final class Pool {
      * the free index; optionally emits its view.
      */
     void save(PoolWorker w, boolean emitView) {
-        String key = apply(w, emitView);
-        workers.put(key, w);
+        apply(w, emitView);
+        workers.put(w.key(), w);
     }
 
     /**
@@ -286,7 +295,7 @@ final class Pool {
         apply(w, true);
     }
 
-    private String apply(PoolWorker w, boolean emitView) {
+    private void apply(PoolWorker w, boolean emitView) {
         if (w.state != WorkerState.IDLE) {
             freeIndex(w.pool).remove(w.worker);
         } else if (freeIndex(w.pool).add(w.worker, w.powerCapacity)) {
@@ -297,10 +306,8 @@ final class Pool {
             w.viewAt = now;
             outbox.workerView(view(w, now));
         }
-        String key = PoolKeys.worker(w.pool, w.worker);
-        known.put(key, w);
-        workerTimers.atMost(key, nextCheck(w));
-        return key;
+        workersOf(w.pool).put(w.worker, w);
+        workerTimers.atMost(w.key(), nextCheck(w));
     }
 
     /** Whether the pool's worker holds {@code model} (see {@link PoolWorker#holds}). */
@@ -308,7 +315,7 @@ final class Pool {
         if (model == null) {
             return true;
         }
-        PoolWorker w = known.get(PoolKeys.worker(pool, worker));
+        PoolWorker w = worker(pool, worker);
         return w != null && PoolWorker.holds(w.models, model);
     }
 

@@ -46,11 +46,22 @@ final class PoolWorker {
      */
     List<String> models = new ArrayList<>();
 
+    /** Its store key, built once (not stored: the key is the record's). */
+    private transient String key;
+
     PoolWorker() {}
 
     PoolWorker(String worker, String pool) {
         this.worker = worker;
         this.pool = pool;
+    }
+
+    /** Its key in {@code pool-workers-store} ({@link PoolKeys#worker}). */
+    String key() {
+        if (key == null) {
+            key = PoolKeys.worker(pool, worker);
+        }
+        return key;
     }
 
     /** Reserved for or training a job. */
