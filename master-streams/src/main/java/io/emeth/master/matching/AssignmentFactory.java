@@ -18,6 +18,7 @@ import io.emeth.schemas.avro.worker.WorkerAssignment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.specific.SpecificData;
 
 /**
  * Builds what the pool tells its workers: one {@code TrainingAssigned} per member of an attempt
@@ -33,7 +34,10 @@ public final class AssignmentFactory {
         List<ByteRange> shards =
                 ShardPlanner.shards(plan.datasetSizeBytes(), plan.language(), members);
         ByteRange validation = ShardPlanner.validation(plan.datasetSizeBytes(), plan.language());
-        List<String> addresses = members.stream().map(Member::worker).toList();
+        List<String> addresses = new ArrayList<>(members.size());
+        for (Member m : members) {
+            addresses.add(m.worker());
+        }
         // the same for every member: built once per attempt, shared by its assignments
         DatasetRef dataset =
                 DatasetRef.newBuilder()
@@ -47,24 +51,24 @@ public final class AssignmentFactory {
         String modelName = config.models().modelFor(plan.programId(), plan.language());
         List<WorkerAssignment> out = new ArrayList<>(members.size());
         for (int i = 0; i < members.size(); i++) {
-            TrainingAssigned assigned =
-                    TrainingAssigned.newBuilder()
-                            .setRank(members.get(i).rank())
-                            .setWorldSize(members.size())
-                            .setWorkers(addresses)
-                            .setShard(shards.get(i))
-                            .setValidation(validation)
-                            .setDataset(dataset)
-                            .setEpochs(plan.epochs())
-                            .setBatchSize(config.master().batchSize())
-                            .setTimeouts(timeouts)
-                            .setAggregator(addresses.get(0))
-                            .setModel(model)
-                            .setAggregation(aggregation)
-                            .setLanguage(plan.language())
-                            .setProgramId(plan.programId())
-                            .setModelName(modelName)
-                            .build();
+            // one per member and match: the record's setters, without a builder's validation and
+            // defaults; every field is set (the serialiser refuses a null where none is allowed)
+            TrainingAssigned assigned = new TrainingAssigned();
+            assigned.setRank(members.get(i).rank());
+            assigned.setWorldSize(members.size());
+            assigned.setWorkers(addresses);
+            assigned.setShard(shards.get(i));
+            assigned.setValidation(validation);
+            assigned.setDataset(dataset);
+            assigned.setEpochs(plan.epochs());
+            assigned.setBatchSize(config.master().batchSize());
+            assigned.setTimeouts(timeouts);
+            assigned.setAggregator(addresses.get(0));
+            assigned.setModel(model);
+            assigned.setAggregation(aggregation);
+            assigned.setLanguage(plan.language());
+            assigned.setProgramId(plan.programId());
+            assigned.setModelName(modelName);
             out.add(assignment(members.get(i).worker(), plan.jobId(), attempt, assigned));
         }
         return out;
@@ -78,17 +82,31 @@ public final class AssignmentFactory {
 
     public static WorkerAssignment assignment(
             String worker, String jobId, int attempt, Object payload) {
-        return WorkerAssignment.newBuilder()
-                .setWorker(worker)
-                .setJobId(jobId)
-                .setAttempt(attempt)
-                .setPayload(payload)
-                .build();
+        // the record's setters: a payload outside the union fails when it is serialised
+        WorkerAssignment a = new WorkerAssignment();
+        a.setWorker(worker);
+        a.setJobId(jobId);
+        a.setAttempt(attempt);
+        a.setPayload(payload);
+        return a;
     }
 
     /** The job's model seed: the first 8 bytes of its id. */
     static long seed(String jobId) {
-        return ByteBuffer.wrap(JobIds.toBytes(jobId)).getLong();
+        if (jobId.length() == 2 + 2 * JobIds.LENGTH && jobId.startsWith("0x") && hex(jobId)) {
+            return Long.parseUnsignedLong(jobId, 2, 18, 16);
+        }
+        return ByteBuffer.wrap(JobIds.toBytes(jobId)).getLong(); // its error names the id
+    }
+
+    private static boolean hex(String s) {
+        for (int i = 2; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static PhaseTimeouts timeouts(WorkerTimeouts t) {
@@ -100,18 +118,25 @@ public final class AssignmentFactory {
                 .build();
     }
 
+    /** The schema's default vocabulary size (a builder would copy the default per record). */
+    private static final int VOCAB_SIZE =
+            (Integer)
+                    SpecificData.get()
+                            .getDefaultValue(ModelConfig.getClassSchema().getField("vocabSize"));
+
     private static ModelConfig model(ModelSettings m, long seed) {
-        return ModelConfig.newBuilder()
-                .setContextLength(m.contextLength())
-                .setEmbeddingDim(m.embeddingDim())
-                .setLayers(m.layers())
-                .setHeads(m.heads())
-                .setDropout(m.dropout())
-                .setLearningRate(m.learningRate())
-                .setWeightDecay(m.weightDecay())
-                .setGradientClip(m.gradientClip())
-                .setSeed(seed)
-                .build();
+        ModelConfig model = new ModelConfig();
+        model.setVocabSize(VOCAB_SIZE);
+        model.setContextLength(m.contextLength());
+        model.setEmbeddingDim(m.embeddingDim());
+        model.setLayers(m.layers());
+        model.setHeads(m.heads());
+        model.setDropout(m.dropout());
+        model.setLearningRate(m.learningRate());
+        model.setWeightDecay(m.weightDecay());
+        model.setGradientClip(m.gradientClip());
+        model.setSeed(seed);
+        return model;
     }
 
     private static AggregationConfig aggregation(AggregationSettings a) {

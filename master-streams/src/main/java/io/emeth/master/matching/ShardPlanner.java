@@ -18,35 +18,36 @@ public final class ShardPlanner {
     /** The validation split: the data set's last 10 % ({@code ja}) or 7 % (otherwise). */
     public static ByteRange validation(long sizeBytes, String language) {
         long percent = "ja".equals(language) ? 10 : 7;
-        long validationBytes =
-                Math.max(
-                        1,
-                        BigInteger.valueOf(sizeBytes)
-                                .multiply(BigInteger.valueOf(percent))
-                                .divide(BigInteger.valueOf(100))
-                                .longValueExact());
+        long validationBytes = Math.max(1, mulDiv(sizeBytes, percent, 100));
         return range(sizeBytes - validationBytes, sizeBytes);
+    }
+
+    /**
+     * {@code a * b / c} for non-negative values, exact (in BigInteger only when a long overflows).
+     */
+    static long mulDiv(long a, long b, long c) {
+        if (Math.multiplyHigh(a, b) == 0 && a * b >= 0) {
+            return a * b / c;
+        }
+        return BigInteger.valueOf(a)
+                .multiply(BigInteger.valueOf(b))
+                .divide(BigInteger.valueOf(c))
+                .longValueExact();
     }
 
     /** One training range per member, in member order, covering [0, validation start). */
     public static List<ByteRange> shards(long sizeBytes, String language, List<Member> members) {
         long trainEnd = validation(sizeBytes, language).getStartByte();
-        BigInteger total = BigInteger.ZERO;
+        long total = 0;
         for (Member m : members) {
-            total = total.add(BigInteger.valueOf(Math.max(1, m.powerCapacity())));
+            total = Math.addExact(total, Math.max(1, m.powerCapacity()));
         }
         List<ByteRange> ranges = new ArrayList<>(members.size());
-        BigInteger before = BigInteger.ZERO;
+        long before = 0;
         long start = 0;
         for (int i = 0; i < members.size(); i++) {
-            before = before.add(BigInteger.valueOf(Math.max(1, members.get(i).powerCapacity())));
-            long end =
-                    i == members.size() - 1
-                            ? trainEnd
-                            : BigInteger.valueOf(trainEnd)
-                                    .multiply(before)
-                                    .divide(total)
-                                    .longValueExact();
+            before += Math.max(1, members.get(i).powerCapacity());
+            long end = i == members.size() - 1 ? trainEnd : mulDiv(trainEnd, before, total);
             ranges.add(range(start, end));
             start = end;
         }
@@ -54,6 +55,6 @@ public final class ShardPlanner {
     }
 
     private static ByteRange range(long start, long end) {
-        return ByteRange.newBuilder().setStartByte(start).setEndByte(end).build();
+        return new ByteRange(start, end);
     }
 }
