@@ -92,11 +92,12 @@ final class Pool {
             while (it.hasNext()) {
                 KeyValue<String, PoolJob> kv = it.next();
                 PoolJob job = kv.value;
+                String pool = kv.key.substring(0, kv.key.indexOf(PoolKeys.SEP));
+                stored(pool).add(job.plan.jobId());
                 if (job.active) {
-                    activeJobs.put(kv.key, job);
+                    inPool(activeJobs, pool).put(job.plan.jobId(), job);
                 }
                 if (job.pendingKey != null) {
-                    String pool = kv.key.substring(0, kv.key.indexOf(PoolKeys.SEP));
                     // R is a lower bound of what the job needs; matching raises it when it tries
                     addPending(
                             pool,
@@ -130,24 +131,9 @@ final class Pool {
     private void applyReservations() {
         Set<PoolWorker> held = new HashSet<>(); // by identity
         activeJobs.forEach(
-                (jobKey, job) -> {
-                    String pool = jobKey.substring(0, jobKey.indexOf(PoolKeys.SEP));
-                    for (Member m : job.members) {
-                        PoolWorker w = worker(pool, m.worker());
-                        if (w == null || !w.present() || !job.holds(m.worker())) {
-                            continue;
-                        }
-                        String jobId = job.plan.jobId();
-                        boolean training =
-                                w.state == WorkerState.TRAINING
-                                        && jobId.equals(w.jobId)
-                                        && w.attempt == job.attempt;
-                        w.state = training ? WorkerState.TRAINING : WorkerState.RESERVED;
-                        w.jobId = jobId;
-                        w.attempt = job.attempt;
-                        w.rank = m.rank();
-                        w.reservedAt = 0; // seenSince: the task's start
-                        held.add(w);
+                (pool, ofPool) -> {
+                    for (PoolJob job : ofPool.values()) {
+                        holdMembers(pool, job, held);
                     }
                 });
         for (Map<String, PoolWorker> ofPool : known.values()) {
@@ -159,6 +145,27 @@ final class Pool {
                     w.rank = 0;
                 }
             }
+        }
+    }
+
+    /** Marks the members the job holds RESERVED (or TRAINING) for it; see {@link #load}. */
+    private void holdMembers(String pool, PoolJob job, Set<PoolWorker> held) {
+        String jobId = job.plan.jobId();
+        for (Member m : job.members) {
+            PoolWorker w = worker(pool, m.worker());
+            if (w == null || !w.present() || !job.holds(m.worker())) {
+                continue;
+            }
+            boolean training =
+                    w.state == WorkerState.TRAINING
+                            && jobId.equals(w.jobId)
+                            && w.attempt == job.attempt;
+            w.state = training ? WorkerState.TRAINING : WorkerState.RESERVED;
+            w.jobId = jobId;
+            w.attempt = job.attempt;
+            w.rank = m.rank();
+            w.reservedAt = 0; // seenSince: the task's start
+            held.add(w);
         }
     }
 
@@ -425,27 +432,47 @@ final class Pool {
     private final Map<String, PoolJob> unsavedJobs = new LinkedHashMap<>();
 
     /**
-     * Jobs holding workers, by store key: at most one per busy worker, so bounded by the pool's
+     * Jobs holding workers, by pool and id: at most one per busy worker, so bounded by the pool's
      * size. A release reads its job here instead of deserialising it from the store.
      */
-    private final Map<String, PoolJob> activeJobs = new HashMap<>();
+    private final Map<String, Map<String, PoolJob>> activeJobs = new HashMap<>();
+
+    /**
+     * Jobs saved or read since the last matching pass, by pool and id ({@link #endPass}): a job
+     * opened by a record and matched by the next pass is not read back from the store.
+     */
+    private final Map<String, Map<String, PoolJob>> recentJobs = new HashMap<>();
+
+    /**
+     * The ids of the jobs in the store (pending or holding workers), by pool: a new job's request
+     * reads nothing from the store to learn that it is new.
+     */
+    private final Map<String, Set<String>> storedJobs = new HashMap<>();
 
     PoolJob job(String pool, String jobId) {
-        String key = PoolKeys.job(pool, jobId);
-        PoolJob held = unsavedJobs.get(key);
+        PoolJob held = inPool(activeJobs, pool).get(jobId);
         if (held == null) {
-            held = activeJobs.get(key);
+            held = inPool(recentJobs, pool).get(jobId);
         }
-        return held != null ? held : jobs.get(key);
+        if (held != null || !stored(pool).contains(jobId)) {
+            return held;
+        }
+        PoolJob read = jobs.get(PoolKeys.job(pool, jobId));
+        if (read != null) {
+            inPool(recentJobs, pool).put(jobId, read);
+        }
+        return read;
     }
 
     void saveJob(String pool, PoolJob job) {
-        String key = PoolKeys.job(pool, job.plan.jobId());
-        unsavedJobs.put(key, job);
+        String jobId = job.plan.jobId();
+        unsavedJobs.put(job.key(pool), job);
+        inPool(recentJobs, pool).put(jobId, job);
+        stored(pool).add(jobId);
         if (job.active) {
-            activeJobs.put(key, job);
+            inPool(activeJobs, pool).put(jobId, job);
         } else {
-            activeJobs.remove(key);
+            inPool(activeJobs, pool).remove(jobId);
         }
     }
 
@@ -454,9 +481,12 @@ final class Pool {
             removePending(pool, job.pendingKey);
             job.pendingKey = null;
         }
-        String key = PoolKeys.job(pool, job.plan.jobId());
+        String jobId = job.plan.jobId();
+        String key = job.key(pool);
         unsavedJobs.remove(key);
-        activeJobs.remove(key);
+        inPool(activeJobs, pool).remove(jobId);
+        inPool(recentJobs, pool).remove(jobId);
+        stored(pool).remove(jobId);
         jobs.put(key, null); // a delete that does not read the old value back
     }
 
@@ -469,10 +499,32 @@ final class Pool {
     }
 
     /**
+     * After a matching pass: writes what changed, and keeps in memory only jobs holding workers.
+     */
+    void endPass() {
+        flushJobs();
+        for (Map<String, PoolJob> ofPool : recentJobs.values()) {
+            ofPool.clear();
+        }
+    }
+
+    private static Map<String, PoolJob> inPool(
+            Map<String, Map<String, PoolJob>> jobs, String pool) {
+        return jobs.computeIfAbsent(pool, p -> new HashMap<>());
+    }
+
+    private Set<String> stored(String pool) {
+        return storedJobs.computeIfAbsent(pool, p -> new HashSet<>());
+    }
+
+    /**
      * The pools whose free capacity grew or that got a pending job since the last call; matching
      * should run for them.
      */
     Set<String> takePoolsToMatch() {
+        if (poolsToMatch.isEmpty()) {
+            return Set.of();
+        }
         Set<String> out = new LinkedHashSet<>(poolsToMatch);
         poolsToMatch.clear();
         return out;

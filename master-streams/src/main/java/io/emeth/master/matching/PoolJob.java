@@ -42,6 +42,14 @@ final class PoolJob {
      */
     List<String> released = new ArrayList<>();
 
+    /** Its key in {@code pool-jobs-store} ({@link PoolKeys#job}). */
+    String key(String pool) {
+        if (key == null) {
+            key = PoolKeys.job(pool, plan.jobId());
+        }
+        return key;
+    }
+
     /** Whether the job's reservation holds {@code worker} now. */
     boolean holds(String worker) {
         if (!active || released.contains(worker)) {
@@ -54,6 +62,9 @@ final class PoolJob {
         }
         return false;
     }
+
+    /** Its store key, built once (not stored: the key is the record's). */
+    private transient String key;
 
     PoolJob() {}
 

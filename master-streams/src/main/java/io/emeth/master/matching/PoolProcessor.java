@@ -144,7 +144,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
         for (String poolId : pool.takePoolsToMatch()) {
             matching.matchPending(poolId);
         }
-        pool.flushJobs();
+        pool.endPass();
     }
 
     private void onRegistration(String poolId, PoolMessage.WorkerRegistration r, long arrivedAt) {
