@@ -13,9 +13,10 @@ import java.util.TreeSet;
  */
 final class FreeIndex {
     private static final Comparator<Candidate> STRONGEST_FIRST =
-            Comparator.comparingLong(Candidate::powerCapacity)
-                    .reversed()
-                    .thenComparing(Candidate::worker);
+            (a, b) -> {
+                int byCapacity = Long.compare(b.powerCapacity(), a.powerCapacity());
+                return byCapacity != 0 ? byCapacity : a.worker().compareTo(b.worker());
+            };
 
     private final TreeSet<Candidate> byStrength = new TreeSet<>(STRONGEST_FIRST);
     private final Map<String, Candidate> byWorker = new HashMap<>();

@@ -5,6 +5,7 @@ import io.emeth.master.inbox.JobPlan;
 import io.emeth.master.inbox.Member;
 import io.emeth.master.inbox.Outbox;
 import io.emeth.master.rules.JobMath;
+import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import java.time.Instant;
@@ -530,24 +531,24 @@ final class Pool {
         return out;
     }
 
+    /** The worker's {@code worker-status} view: set field by field, no builder (one per change). */
     static WorkerView view(PoolWorker w, long now) {
         boolean busy = w.jobId != null;
-        return WorkerView.newBuilder()
-                .setWorker(w.worker)
-                .setPool(w.pool)
-                .setState(w.state)
-                .setPowerCapacity(w.powerCapacity)
-                .setDevice(w.device == null ? "" : w.device)
-                .setUrl(w.url == null ? "" : w.url)
-                .setPhase(w.phase)
-                .setJobId(w.jobId)
-                .setLastHeartbeatAt(
-                        w.heartbeatAt == null ? null : Instant.ofEpochMilli(w.heartbeatAt))
-                .setUpdatedAt(Instant.ofEpochMilli(now))
-                .setAttempt(busy ? w.attempt : null)
-                .setEpoch(busy ? w.epoch : null)
-                .setProgress(w.progress)
-                .setLastError(w.lastError)
-                .build();
+        WorkerView v = new WorkerView();
+        v.setWorker(w.worker);
+        v.setPool(w.pool);
+        v.setState(w.state);
+        v.setPowerCapacity(w.powerCapacity);
+        v.setDevice(w.device == null ? "" : w.device);
+        v.setUrl(w.url == null ? "" : w.url);
+        v.setPhase(w.phase == null ? WorkerPhase.NONE : w.phase);
+        v.setJobId(w.jobId);
+        v.setLastHeartbeatAt(w.heartbeatAt == null ? null : Instant.ofEpochMilli(w.heartbeatAt));
+        v.setUpdatedAt(Instant.ofEpochMilli(now));
+        v.setAttempt(busy ? w.attempt : null);
+        v.setEpoch(busy ? w.epoch : null);
+        v.setProgress(w.progress);
+        v.setLastError(w.lastError);
+        return v;
     }
 }

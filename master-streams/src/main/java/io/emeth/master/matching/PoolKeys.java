@@ -30,9 +30,7 @@ final class PoolKeys {
 
     static String pending(String pool, BigInteger fee, long requestedAtMs, String jobId) {
         BigInteger clamped = fee.min(FEE_CEILING).max(BigInteger.ZERO);
-        // a fee in wei mostly fits a long, whose digits are cheap; BigInteger's are not
-        String digits =
-                clamped.bitLength() < 63 ? Long.toString(clamped.longValue()) : clamped.toString();
+        String digits = digits(clamped);
         String requested = Long.toString(Math.max(0, requestedAtMs));
         StringBuilder key = new StringBuilder(pool.length() + jobId.length() + 100);
         key.append(pool).append(SEP);
@@ -49,6 +47,42 @@ final class PoolKeys {
             key.append('0');
         }
         return key.append(requested).append(SEP).append(jobId).toString();
+    }
+
+    /**
+     * The decimal digits of a non-negative value. A fee in wei is mostly below 2^127 (10^19 wei are
+     * 10 EMT): those are divided in long arithmetic, 9 digits at a time, BigInteger's toString
+     * costing several times as much.
+     */
+    static String digits(BigInteger value) {
+        int bits = value.bitLength();
+        if (bits < 63) {
+            return Long.toString(value.longValue());
+        }
+        if (bits > 127) {
+            return value.toString();
+        }
+        long hi = value.shiftRight(64).longValue();
+        long lo = value.longValue();
+        long[] limbs = {hi >>> 32, hi & 0xFFFF_FFFFL, lo >>> 32, lo & 0xFFFF_FFFFL};
+        char[] out = new char[45]; // 5 groups of 9 digits > 2^127
+        int pos = out.length;
+        while ((limbs[0] | limbs[1] | limbs[2] | limbs[3]) != 0) {
+            long rem = 0;
+            for (int i = 0; i < limbs.length; i++) {
+                long cur = (rem << 32) | limbs[i]; // rem < 10^9 < 2^30: no overflow
+                limbs[i] = cur / 1_000_000_000L;
+                rem = cur % 1_000_000_000L;
+            }
+            for (int k = 0; k < 9; k++) {
+                out[--pos] = (char) ('0' + rem % 10);
+                rem /= 10;
+            }
+        }
+        while (out[pos] == '0') {
+            pos++; // bits >= 63: never all zeros
+        }
+        return new String(out, pos, out.length - pos);
     }
 
     /** The job id of a pending-index key. */

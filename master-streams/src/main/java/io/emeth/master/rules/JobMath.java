@@ -102,6 +102,10 @@ public final class JobMath {
         if (epochs <= 0) {
             return Long.MAX_VALUE;
         }
+        long fast = capacityForDeadlineInLongs(nowMs, gas, deadlineMs, remainingEpochs, epochs);
+        if (fast >= 0) {
+            return fast;
+        }
         BigInteger slack =
                 BigInteger.valueOf(deadlineMs)
                         .subtract(BigInteger.valueOf(DEADLINE_MARGIN_MS))
@@ -120,6 +124,40 @@ public final class JobMath {
         BigInteger least =
                 work.divide(slack.multiply(BigInteger.valueOf(epochs))).add(BigInteger.ONE);
         return least.min(LONG_MAX).longValueExact();
+    }
+
+    /**
+     * {@link #capacityForDeadline} for the usual sizes, in long arithmetic (it runs twice per
+     * match); -1 when a value would not fit a long, and the BigInteger form answers.
+     */
+    private static long capacityForDeadlineInLongs(
+            long nowMs, long gas, long deadlineMs, int remainingEpochs, int epochs) {
+        if (gas < 0 || nowMs < 0 || deadlineMs < 0) {
+            return -1;
+        }
+        if (nowMs >= deadlineMs) {
+            return Long.MAX_VALUE;
+        }
+        long slack = deadlineMs - nowMs - DEADLINE_MARGIN_MS; // no overflow: both non-negative
+        if (slack <= 0) {
+            return Long.MAX_VALUE;
+        }
+        if (remainingEpochs <= 0) {
+            return 1;
+        }
+        long perEpoch = gas * 1_000_000_000L;
+        long span = slack * epochs;
+        if (Math.multiplyHigh(gas, 1_000_000_000L) != 0
+                || perEpoch < 0
+                || Math.multiplyHigh(perEpoch, remainingEpochs) != 0
+                || perEpoch * remainingEpochs < 0
+                || Math.multiplyHigh(slack, epochs) != 0
+                || span < 0) {
+            return -1;
+        }
+        // the least capacity c with work < slack·c·epochs: floor(work / (slack·epochs)) + 1
+        long least = perEpoch * remainingEpochs / span + 1;
+        return least < 0 ? Long.MAX_VALUE : least; // overflows only from Long.MAX_VALUE
     }
 
     /**

@@ -40,6 +40,17 @@ class PoolKeysTest {
                     .as("fee %s", fee)
                     .isEqualTo(expected);
         }
+        // and the digits of every size up to and past 127 bits, as BigInteger writes them
+        java.util.Random random = new java.util.Random(3);
+        for (int bits = 1; bits <= 140; bits++) {
+            for (int i = 0; i < 50; i++) {
+                BigInteger v = new BigInteger(bits, random).setBit(bits - 1);
+                assertThat(PoolKeys.digits(v)).isEqualTo(v.toString());
+            }
+            BigInteger allOnes = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE);
+            assertThat(PoolKeys.digits(allOnes)).isEqualTo(allOnes.toString());
+        }
+        assertThat(PoolKeys.digits(BigInteger.TEN.pow(19))).isEqualTo("1" + "0".repeat(19));
         assertThat(PoolKeys.pending("p", BigInteger.ONE, -1, "j"))
                 .endsWith("|" + "0".repeat(19) + "|j");
     }

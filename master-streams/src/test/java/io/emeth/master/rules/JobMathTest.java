@@ -58,6 +58,50 @@ class JobMathTest {
     }
 
     @Test
+    void shouldGiveTheSameLeastCapacityInLongsAsTheExactFormulaAtEverySize() {
+        // Given times, gas and epochs from small to the edges of a long (seeded)
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        long[] edges = {0, 1, 3_600_000, 3_600_001, Long.MAX_VALUE / 2, Long.MAX_VALUE - 1};
+        for (int i = 0; i < 20_000; i++) {
+            long now = i % 7 == 0 ? edges[i % edges.length] : random.nextLong(0, 1L << 42);
+            long deadline =
+                    i % 5 == 0
+                            ? edges[(i / 5) % edges.length]
+                            : now + random.nextLong(0, 1L << (1 + i % 60));
+            long gas = i % 11 == 0 ? Long.MAX_VALUE >> (i % 40) : random.nextLong(0, 1L << 20);
+            int epochs = random.nextInt(0, i % 3 == 0 ? Integer.MAX_VALUE : 100);
+            int remaining = random.nextInt(0, Math.max(1, epochs + 1));
+            // When the least capacity is computed; Then it is floor(work / (slack·epochs)) + 1
+            assertThat(JobMath.capacityForDeadline(now, gas, deadline, remaining, epochs))
+                    .as("now %d deadline %d gas %d %d/%d", now, deadline, gas, remaining, epochs)
+                    .isEqualTo(exactLeast(now, gas, deadline, remaining, epochs));
+        }
+    }
+
+    private static long exactLeast(long now, long gas, long deadline, int remaining, int epochs) {
+        if (epochs <= 0) {
+            return Long.MAX_VALUE;
+        }
+        java.math.BigInteger slack =
+                java.math.BigInteger.valueOf(deadline)
+                        .subtract(java.math.BigInteger.valueOf(JobMath.DEADLINE_MARGIN_MS))
+                        .subtract(java.math.BigInteger.valueOf(now));
+        if (slack.signum() <= 0) {
+            return Long.MAX_VALUE;
+        }
+        if (remaining <= 0) {
+            return 1;
+        }
+        java.math.BigInteger work =
+                java.math.BigInteger.valueOf(gas)
+                        .multiply(java.math.BigInteger.valueOf(1_000_000_000L * remaining));
+        return work.divide(slack.multiply(java.math.BigInteger.valueOf(epochs)))
+                .add(java.math.BigInteger.ONE)
+                .min(java.math.BigInteger.valueOf(Long.MAX_VALUE))
+                .longValueExact();
+    }
+
+    @Test
     void shouldTellWhenTheMarginHasPassed() {
         assertThat(JobMath.pastMargin(0, 3_600_001)).isFalse();
         assertThat(JobMath.pastMargin(1, 3_600_001)).isTrue();
