@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -52,6 +53,29 @@ class MasterAppTest {
         assertThat(streams.getMainConsumerConfigs("g", "c", 0))
                 .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
         assertThat(streams.getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCommitEvery100MsAndSendWithoutWaitingForTheCommit() {
+        StreamsConfig streams =
+                new StreamsConfig(MasterApp.streamsProperties(TestConfigs.config("nvm")));
+        assertThat(streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(100);
+        var producer = streams.getProducerConfigs("p");
+        assertThat(producer).containsEntry(ProducerConfig.LINGER_MS_CONFIG, 5);
+        assertThat(producer).containsEntry(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
+    }
+
+    @Test
+    void shouldLetKafkaPropertiesOverrideTheLatencySettings() {
+        MasterStreamsConfig config =
+                TestConfigs.config(
+                        "nvm",
+                        "\"kafka_properties\": {\"commit.interval.ms\": \"50\","
+                                + " \"producer.linger.ms\": \"20\"}");
+        StreamsConfig streams = new StreamsConfig(MasterApp.streamsProperties(config));
+        assertThat(streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50);
+        assertThat(streams.getProducerConfigs("p"))
+                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, "20");
     }
 
     @Test

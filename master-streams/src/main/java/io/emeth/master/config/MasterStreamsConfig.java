@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  *     workers, phase timeouts, aggregation timers)</td></tr>
  * <tr><td>match_batch_ms</td><td>5</td><td>the pool matcher applies the records it gets
  *     for this long, then matches once, highest fee first (0: after every record)</td></tr>
+ * <tr><td>heartbeat_batch_ms</td><td>100</td><td>the worker-events router gathers heartbeats
+ *     for this long and sends them to the pool as one record (0: one record per heartbeat)</td></tr>
  * <tr><td>instance_id</td><td>host name + hash of state_dir</td><td>this instance's static
  *     membership id ({@link Membership}): stable across restarts, unique per instance</td></tr>
  * <tr><td>master_instances</td><td>1</td><td>how many instances share application_id; above 1
@@ -53,10 +55,17 @@ public record MasterStreamsConfig(
         int streamThreads,
         Duration punctuateInterval,
         Duration matchBatch,
+        Duration heartbeatBatch,
         Membership membership,
         BigInteger verifierFee) {
     /** How long the pool gathers records before one matching pass ({@code match_batch_ms}). */
     public static final Duration DEFAULT_MATCH_BATCH = Duration.ofMillis(5);
+
+    /**
+     * How long the worker-events router gathers heartbeats before it sends them to the pool as one
+     * record ({@code heartbeat_batch_ms}).
+     */
+    public static final Duration DEFAULT_HEARTBEAT_BATCH = Duration.ofMillis(100);
 
     static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,100}");
 
@@ -91,6 +100,10 @@ public record MasterStreamsConfig(
         if (matchBatch.isNegative() || matchBatch.toMillis() > 1_000) {
             throw new IllegalArgumentException("match_batch_ms must be 0 to 1000");
         }
+        Objects.requireNonNull(heartbeatBatch, "heartbeatBatch");
+        if (heartbeatBatch.isNegative() || heartbeatBatch.toMillis() > 5_000) {
+            throw new IllegalArgumentException("heartbeat_batch_ms must be 0 to 5000");
+        }
     }
 
     /** The defaults for every key read here, around a loaded {@link MasterConfig}. */
@@ -106,6 +119,7 @@ public record MasterStreamsConfig(
                 1,
                 Duration.ofSeconds(1),
                 DEFAULT_MATCH_BATCH,
+                DEFAULT_HEARTBEAT_BATCH,
                 Membership.single(master.stateDir()),
                 BigInteger.ZERO);
     }
@@ -127,6 +141,7 @@ public record MasterStreamsConfig(
                 streamThreads,
                 punctuateInterval,
                 matchBatch,
+                heartbeatBatch,
                 membership,
                 verifierFee);
     }
@@ -143,6 +158,7 @@ public record MasterStreamsConfig(
                 streamThreads,
                 punctuateInterval,
                 matchBatch,
+                heartbeatBatch,
                 membership,
                 verifierFee);
     }
@@ -159,6 +175,7 @@ public record MasterStreamsConfig(
                 streamThreads,
                 punctuateInterval,
                 matchBatch,
+                heartbeatBatch,
                 membership,
                 verifierFee);
     }
@@ -175,6 +192,7 @@ public record MasterStreamsConfig(
                 streamThreads,
                 interval,
                 matchBatch,
+                heartbeatBatch,
                 membership,
                 verifierFee);
     }
@@ -191,6 +209,25 @@ public record MasterStreamsConfig(
                 topicPrefix,
                 streamThreads,
                 punctuateInterval,
+                batch,
+                heartbeatBatch,
+                membership,
+                verifierFee);
+    }
+
+    /** Heartbeats sent to the pool one by one ({@link Duration#ZERO}) or once per {@code batch}. */
+    public MasterStreamsConfig withHeartbeatBatch(Duration batch) {
+        return new MasterStreamsConfig(
+                master,
+                timeouts,
+                model,
+                aggregation,
+                models,
+                retention,
+                topicPrefix,
+                streamThreads,
+                punctuateInterval,
+                matchBatch,
                 batch,
                 membership,
                 verifierFee);
@@ -209,6 +246,7 @@ public record MasterStreamsConfig(
                 streamThreads,
                 punctuateInterval,
                 matchBatch,
+                heartbeatBatch,
                 membership,
                 fee);
     }

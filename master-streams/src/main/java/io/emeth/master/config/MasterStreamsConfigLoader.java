@@ -46,6 +46,7 @@ public final class MasterStreamsConfigLoader {
                     "stream_threads",
                     "punctuate_interval_ms",
                     "match_batch_ms",
+                    "heartbeat_batch_ms",
                     "instance_id",
                     "master_instances");
 
@@ -127,6 +128,12 @@ public final class MasterStreamsConfigLoader {
                                         MasterStreamsConfig.DEFAULT_MATCH_BATCH.toMillis(),
                                         0,
                                         1_000)),
+                        Duration.ofMillis(
+                                r.number(
+                                        "heartbeat_batch_ms",
+                                        MasterStreamsConfig.DEFAULT_HEARTBEAT_BATCH.toMillis(),
+                                        0,
+                                        5_000)),
                         membership(r, base.config().stateDir()),
                         java.math.BigInteger.ZERO);
         List<String> warnings = base.warnings().stream().filter(w -> !aboutOwnKey(w)).toList();

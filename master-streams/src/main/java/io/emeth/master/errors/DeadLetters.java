@@ -47,8 +47,17 @@ public final class DeadLetters {
         return topic + "/" + partition + "@" + offset;
     }
 
+    /** Whether any record failed and is still tracked (a volatile read: cheap per record). */
+    private volatile boolean anyFailed;
+
+    /** Whether a record may be poison: false until some record failed. */
+    boolean anyFailed() {
+        return anyFailed;
+    }
+
     /** Records one more failure of {@code id}; returns the attempts so far. */
     synchronized int failed(String id, Throwable error) {
+        anyFailed = true;
         Failure before = failures.get(id);
         int attempts = before == null ? 1 : before.attempts() + 1;
         failures.put(id, new Failure(attempts, describe(error)));
@@ -62,6 +71,7 @@ public final class DeadLetters {
             return null;
         }
         failures.remove(id);
+        anyFailed = !failures.isEmpty();
         return f;
     }
 

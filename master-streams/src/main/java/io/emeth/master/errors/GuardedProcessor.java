@@ -43,10 +43,11 @@ public final class GuardedProcessor<K, V> implements Processor<K, V, String, Obj
     @Override
     public void process(Record<K, V> record) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
-        String id =
-                meta == null ? null : DeadLetters.id(meta.topic(), meta.partition(), meta.offset());
-        if (id != null) {
-            DeadLetters.Failure poison = deadLetters.takeIfPoison(id);
+        // the record's id is built only once some record failed (not per heartbeat)
+        if (meta != null && deadLetters.anyFailed()) {
+            DeadLetters.Failure poison =
+                    deadLetters.takeIfPoison(
+                            DeadLetters.id(meta.topic(), meta.partition(), meta.offset()));
             if (poison != null) {
                 deadLetter(record, meta, poison);
                 return;
@@ -55,7 +56,8 @@ public final class GuardedProcessor<K, V> implements Processor<K, V, String, Obj
         try {
             delegate.process(record);
         } catch (RuntimeException e) {
-            if (id != null) {
+            if (meta != null) {
+                String id = DeadLetters.id(meta.topic(), meta.partition(), meta.offset());
                 int attempts = deadLetters.failed(id, e);
                 log.error(
                         "Processing failed; the task is retried from its last commit [processor:{},"

@@ -20,7 +20,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = PoolMessage.JobOpened.class, name = "job-opened"),
     @JsonSubTypes.Type(value = PoolMessage.JobReleased.class, name = "job-released"),
     @JsonSubTypes.Type(value = PoolMessage.WorkerDropped.class, name = "worker-dropped"),
-    @JsonSubTypes.Type(value = PoolMessage.ReplanRequested.class, name = "replan")
+    @JsonSubTypes.Type(value = PoolMessage.ReplanRequested.class, name = "replan"),
+    @JsonSubTypes.Type(value = PoolMessage.Heartbeats.class, name = "heartbeats")
 })
 public sealed interface PoolMessage {
 
@@ -55,6 +56,20 @@ public sealed interface PoolMessage {
             Integer epoch,
             double progress)
             implements PoolMessage {}
+
+    /**
+     * Heartbeats the router gathered for up to {@code heartbeat_batch_ms}, in the order they
+     * reached {@code worker-events}: one inbox record instead of one per heartbeat (10,000 workers
+     * heartbeating every 5 s are 2,000 records a second otherwise).
+     */
+    record Heartbeats(List<ArrivedHeartbeat> beats) implements PoolMessage {
+        public Heartbeats {
+            beats = List.copyOf(beats);
+        }
+    }
+
+    /** A heartbeat with when it reached {@code worker-events} (the broker's append time). */
+    record ArrivedHeartbeat(Heartbeat heartbeat, long arrivedAt) {}
 
     /** The worker said it stops. */
     record WorkerLeft(String worker, long at, String reason) implements PoolMessage {}

@@ -116,6 +116,11 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
             onRejected(poolId, r);
         } else if (message instanceof PoolMessage.Heartbeat h) {
             onHeartbeat(poolId, h, arrivedAt);
+        } else if (message instanceof PoolMessage.Heartbeats batch) {
+            for (PoolMessage.ArrivedHeartbeat b : batch.beats()) {
+                pool.factSeen(b.arrivedAt());
+                onHeartbeat(poolId, b.heartbeat(), b.arrivedAt());
+            }
         } else if (message instanceof PoolMessage.WorkerLeft l) {
             onGone(poolId, l.worker(), GoneKind.LEFT, "the worker left: " + l.reason());
         } else if (message instanceof PoolMessage.DisconnectRequested d) {

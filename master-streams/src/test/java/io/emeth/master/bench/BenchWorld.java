@@ -12,6 +12,8 @@ import io.emeth.schemas.avro.chain.JobRequested;
 import io.emeth.schemas.avro.chain.JobStatusChanged;
 import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.gateway.ProcessJob;
+import io.emeth.schemas.avro.master.JobOpened;
+import io.emeth.schemas.avro.master.PoolInboxRecord;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import io.emeth.schemas.avro.worker.TrainingAssigned;
@@ -53,16 +55,33 @@ final class BenchWorld implements AutoCloseable {
 
     final Map<String, Long> requestedAt = new ConcurrentHashMap<>();
     final Map<String, Long> assignedAt = new ConcurrentHashMap<>();
+
+    /**
+     * Per-stage times of each job (wall clock, ms): when the coordinator wrote its {@code
+     * JobOpened} (the record's timestamp), when that became visible on the pool inbox
+     * (read_committed), when the pool wrote the first {@code TrainingAssigned} (its timestamp).
+     */
+    final Map<String, Long> openedAt = new ConcurrentHashMap<>();
+
+    final Map<String, Long> openedSeenAt = new ConcurrentHashMap<>();
+    final Map<String, Long> matchedAt = new ConcurrentHashMap<>();
     final Set<String> idleWorkers = ConcurrentHashMap.newKeySet();
 
     /** Registered workers, which heartbeat every {@link #heartbeatMs} when it is positive. */
     private final List<NodeIdentity> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private volatile long heartbeatMs;
-    private long nextHeartbeat;
+    private long cycleStart;
+    private int nextWorker;
 
-    BenchWorld(String bootstrap, Topics topics, String pool) {
+    private final String poolInbox;
+    private final org.apache.kafka.common.serialization.Deserializer<PoolInboxRecord>
+            poolInboxValues;
+
+    BenchWorld(String bootstrap, Topics topics, String pool, String poolInbox) {
         this.topics = topics;
+        this.poolInbox = poolInbox;
+        this.poolInboxValues = topics.valueSerde(PoolInboxRecord.class).deserializer();
         this.pool = pool;
         producer =
                 RawTopics.producer(bootstrap, Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
@@ -73,7 +92,8 @@ final class BenchWorld implements AutoCloseable {
                 List.of(
                         topics.workerAssignments().name(),
                         topics.chainCommands().name(),
-                        topics.workerStatus().name()));
+                        topics.workerStatus().name(),
+                        poolInbox));
         thread = new Thread(this::run, "bench-world");
         thread.setDaemon(true);
         thread.start();
@@ -119,27 +139,46 @@ final class BenchWorld implements AutoCloseable {
         heartbeatMs = intervalMs;
     }
 
+    /**
+     * Sends the heartbeats due by now: each worker every {@link #heartbeatMs}, the workers spread
+     * evenly over the interval (as independently started workers are), not all at once.
+     */
     private void heartbeats() {
         long now = System.currentTimeMillis();
-        if (heartbeatMs <= 0 || now < nextHeartbeat) {
+        if (heartbeatMs <= 0) {
             return;
         }
-        nextHeartbeat = now + heartbeatMs;
-        for (NodeIdentity w : registered) {
-            send(
-                    topics.workerEvents(),
-                    w.address(),
-                    WorkerEvent.newBuilder()
-                            .setWorker(w.address())
-                            .setPool(pool)
-                            .setAt(Instant.ofEpochMilli(now))
-                            .setPayload(
-                                    io.emeth.schemas.avro.worker.WorkerHeartbeat.newBuilder()
-                                            .setPhase(io.emeth.schemas.avro.WorkerPhase.NONE)
-                                            .setProgress(0)
-                                            .build())
-                            .build());
+        if (cycleStart == 0) {
+            cycleStart = now;
         }
+        int n = registered.size();
+        while (true) {
+            int due = (int) Math.min(n, n * (now - cycleStart) / heartbeatMs);
+            for (; nextWorker < due; nextWorker++) {
+                heartbeat(registered.get(nextWorker), now);
+            }
+            if (now - cycleStart < heartbeatMs) {
+                return;
+            }
+            cycleStart += heartbeatMs;
+            nextWorker = 0;
+        }
+    }
+
+    private void heartbeat(NodeIdentity w, long now) {
+        send(
+                topics.workerEvents(),
+                w.address(),
+                WorkerEvent.newBuilder()
+                        .setWorker(w.address())
+                        .setPool(pool)
+                        .setAt(Instant.ofEpochMilli(now))
+                        .setPayload(
+                                io.emeth.schemas.avro.worker.WorkerHeartbeat.newBuilder()
+                                        .setPhase(io.emeth.schemas.avro.WorkerPhase.NONE)
+                                        .setProgress(0)
+                                        .build())
+                        .build());
     }
 
     /** Requests a job with a 100,000 s time limit (R = 50 for a small data set). */
@@ -186,6 +225,13 @@ final class BenchWorld implements AutoCloseable {
                     WorkerAssignment a = RawTopics.decode(topics.workerAssignments(), r);
                     if (a.getPayload() instanceof TrainingAssigned) {
                         assignedAt.putIfAbsent(a.getJobId(), seen);
+                        matchedAt.putIfAbsent(a.getJobId(), r.timestamp());
+                    }
+                } else if (r.topic().equals(poolInbox)) {
+                    PoolInboxRecord in = poolInboxValues.deserialize(r.topic(), r.value());
+                    if (in.getPayload() instanceof JobOpened o) {
+                        openedAt.putIfAbsent(o.getPlan().getJobId(), r.timestamp());
+                        openedSeenAt.putIfAbsent(o.getPlan().getJobId(), seen);
                     }
                 } else if (r.topic().equals(topics.chainCommands().name())) {
                     ChainCommand command = RawTopics.decode(topics.chainCommands(), r);

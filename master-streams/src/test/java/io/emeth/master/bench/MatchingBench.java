@@ -1,5 +1,6 @@
 package io.emeth.master.bench;
 
+import io.emeth.master.InternalTopics;
 import io.emeth.master.config.MasterStreamsConfigLoader;
 import io.emeth.master.it.ChildMaster;
 import io.emeth.master.testing.TestConfigs;
@@ -38,8 +39,14 @@ import org.apache.kafka.clients.admin.Admin;
  *   <li>matches per second and the same latency for all jobs sent at once (queueing included).
  * </ul>
  *
- * Run: {@code mvn -o -B -q -pl master-streams test-compile exec:java@bench} (add {@code
- * -Dbench.workers=… -Dbench.jobs=…}).
+ * Run: {@code mvn -o -B -q -pl master-streams test-compile exec:exec@bench} (add {@code
+ * -Dbench.workers=… -Dbench.jobs=…}). {@code -Dbench.master=',"key": value'} adds keys to the
+ * master's config and {@code -Dbench.kafka=',"prop": "value"'} Kafka properties, to compare
+ * settings in one build (the settings before issue 13's end-to-end work: {@code
+ * -Dbench.master=',"heartbeat_batch_ms": 0' -Dbench.kafka=',"producer.linger.ms": "100",
+ * "producer.retry.backoff.ms": "100"'}). The child master prints its stream thread's metrics every
+ * 5 s ({@code METRICS} lines in its log under {@code target/bench/run-*}), and the report splits
+ * each job's latency into its stages.
  */
 public final class MatchingBench {
     private static final Pattern TOTAL = Pattern.compile("Total\\s+\\d+\\s+(\\d+)");
@@ -91,7 +98,10 @@ public final class MatchingBench {
                                 + "\"state_dir\": \""
                                 + dir.resolve("state").toAbsolutePath()
                                 + "\","
-                                + "\"kafka_properties\": {\"client.id\": \"bench-master\"}");
+                                + "\"kafka_properties\": {\"client.id\": \"bench-master\""
+                                + System.getProperty("bench.kafka", "")
+                                + "}"
+                                + System.getProperty("bench.master", ""));
         if (!realistic) {
             json =
                     json.replace(
@@ -100,14 +110,19 @@ public final class MatchingBench {
         }
         Files.writeString(config, json);
         String pool = MasterStreamsConfigLoader.load(config).poolId();
-        List<String> jvm = new ArrayList<>(List.of("-Xmx1g"));
+        List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-Dmaster.metrics.ms=5000"));
         if (Boolean.getBoolean("bench.jfr")) {
             jvm.add(
                     "-XX:StartFlightRecording=filename="
                             + dir.toAbsolutePath().resolve("master.jfr"));
         }
         ChildMaster master = ChildMaster.start("bench", config, dir, jvm.toArray(String[]::new));
-        BenchWorld world = new BenchWorld(kafka.bootstrapServers(), topics, pool);
+        BenchWorld world =
+                new BenchWorld(
+                        kafka.bootstrapServers(),
+                        topics,
+                        pool,
+                        InternalTopics.poolInbox(MasterStreamsConfigLoader.load(config), topics));
         try {
             if (realistic) {
                 world.heartbeatEvery(5_000);
@@ -150,6 +165,7 @@ public final class MatchingBench {
                         () -> pacedJobs.stream().allMatch(world.assignedAt::containsKey),
                         Duration.ofMinutes(10));
                 pacedLatencies.add(latencies(world, pacedJobs));
+                stages("paced " + r + "/s", world, pacedJobs);
                 pacedTotal += paced;
             }
             int pacedDone = pacedTotal;
@@ -163,6 +179,7 @@ public final class MatchingBench {
             await(() -> world.assignedAt.size() >= pacedDone + jobs, Duration.ofMinutes(60));
             long end = burst.stream().mapToLong(world.assignedAt::get).max().orElse(start);
             long heapAfter = heapAfterFullGc(master.pid());
+            stages("burst", world, burst);
 
             report(
                     workers,
@@ -196,6 +213,50 @@ public final class MatchingBench {
         }
         Collections.sort(out);
         return out;
+    }
+
+    /**
+     * Where a job's time goes, p50/p99 of each stage: request → the coordinator's {@code JobOpened}
+     * (its record time), → visible on the pool inbox (the coordinator's commit), → the pool's first
+     * {@code TrainingAssigned} (its record time), → visible to the bench (the pool's commit).
+     */
+    private static void stages(String label, BenchWorld world, List<String> jobs) {
+        List<List<Long>> stages = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            stages.add(new ArrayList<>());
+        }
+        for (String job : jobs) {
+            Long requested = world.requestedAt.get(job);
+            Long opened = world.openedAt.get(job);
+            Long openedSeen = world.openedSeenAt.get(job);
+            Long matched = world.matchedAt.get(job);
+            Long assigned = world.assignedAt.get(job);
+            if (requested == null
+                    || opened == null
+                    || openedSeen == null
+                    || matched == null
+                    || assigned == null) {
+                continue;
+            }
+            stages.get(0).add(opened - requested);
+            stages.get(1).add(openedSeen - opened);
+            stages.get(2).add(matched - openedSeen);
+            stages.get(3).add(assigned - matched);
+        }
+        String[] names = {
+            "request→coordinator", "→visible in pool inbox", "→pool matched", "→assignment visible"
+        };
+        StringBuilder line = new StringBuilder("stages " + label + " (p50/p99 ms):");
+        for (int i = 0; i < 4; i++) {
+            List<Long> s = stages.get(i);
+            Collections.sort(s);
+            if (!s.isEmpty()) {
+                line.append(
+                        String.format(
+                                " %s %d/%d;", names[i], percentile(s, 0.5), percentile(s, 0.99)));
+            }
+        }
+        System.out.println(line);
     }
 
     private static long percentile(List<Long> sorted, double p) {

@@ -129,6 +129,29 @@ class MasterStreamsConfigLoaderTest {
     }
 
     @Test
+    void shouldReadTheHeartbeatBatchWithA100MsDefault() {
+        assertThat(loader.parse(TestConfigs.json("nvm", ""), "m.json").config().heartbeatBatch())
+                .isEqualTo(Duration.ofMillis(100));
+        assertThat(
+                        loader.parse(TestConfigs.json("nvm", "\"heartbeat_batch_ms\": 0"), "m.json")
+                                .config()
+                                .heartbeatBatch())
+                .isZero();
+        assertThat(
+                        loader.parse(
+                                        TestConfigs.json("nvm", "\"heartbeat_batch_ms\": 5000"),
+                                        "m.json")
+                                .warnings())
+                .isEmpty();
+        assertThatThrownBy(
+                        () ->
+                                loader.parse(
+                                        TestConfigs.json("nvm", "\"heartbeat_batch_ms\": 5001"),
+                                        "m.json"))
+                .hasMessageContaining("heartbeat_batch_ms: 5001 is out of range");
+    }
+
+    @Test
     void shouldLetEnvironmentVariablesOverrideTheFile() {
         MasterStreamsConfigLoader withEnv =
                 new MasterStreamsConfigLoader(

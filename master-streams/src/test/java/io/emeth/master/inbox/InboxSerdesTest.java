@@ -60,7 +60,18 @@ class InboxSerdesTest {
                 new PoolMessage.JobOpened(PLAN, 2),
                 new PoolMessage.JobReleased("0xj", "done", true),
                 new PoolMessage.WorkerDropped("0xj", 2, "0xw", "slow"),
-                new PoolMessage.ReplanRequested(PLAN, 3, List.of("0xw", "0xv"), 1));
+                new PoolMessage.ReplanRequested(PLAN, 3, List.of("0xw", "0xv"), 1),
+                new PoolMessage.Heartbeats(
+                        List.of(
+                                new PoolMessage.ArrivedHeartbeat(
+                                        new PoolMessage.Heartbeat(
+                                                "0xw", 1, WorkerPhase.LEARNING, "0xj", 1, 2, 0.5),
+                                        3),
+                                new PoolMessage.ArrivedHeartbeat(
+                                        new PoolMessage.Heartbeat(
+                                                "0xv", 2, null, null, null, null, 0),
+                                        4))),
+                new PoolMessage.Heartbeats(List.of()));
     }
 
     static List<JobMessage> everyJobMessage() {

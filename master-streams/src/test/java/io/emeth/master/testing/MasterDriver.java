@@ -2,6 +2,7 @@ package io.emeth.master.testing;
 
 import io.emeth.common.eth.NodeIdentity;
 import io.emeth.common.eth.Signatures;
+import io.emeth.master.InternalTopics;
 import io.emeth.master.MasterTopology;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.schemas.Topic;
@@ -63,6 +64,8 @@ public final class MasterDriver extends MasterOutputs implements AutoCloseable {
     private final TestInputTopic<String, ChainTxResult> txResults;
     private Instant now = T0;
     private boolean closed;
+    private org.apache.kafka.streams.TestOutputTopic<String, byte[]> poolInbox;
+    private int poolInboxCount;
 
     public MasterDriver(MasterStreamsConfig config) {
         this.config = config;
@@ -332,6 +335,19 @@ public final class MasterDriver extends MasterOutputs implements AutoCloseable {
                                         .build())
                         .build(),
                 now);
+    }
+
+    /** How many records the master wrote to its pool inbox so far. */
+    public int poolInboxRecords() {
+        if (poolInbox == null) {
+            poolInbox =
+                    driver.createOutputTopic(
+                            InternalTopics.poolInbox(config, topics),
+                            Serdes.String().deserializer(),
+                            Serdes.ByteArray().deserializer());
+        }
+        poolInboxCount += poolInbox.readRecordsToList().size();
+        return poolInboxCount;
     }
 
     private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {

@@ -6,6 +6,8 @@ import io.emeth.master.config.MasterStreamsConfigLoader;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.registry.SerdeConfig;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -46,13 +48,22 @@ public final class TestConfigs {
 
     /**
      * A config for tests that drive the topology record by record: the pool matches after every
-     * record ({@code match_batch_ms} 0) unless {@code extra} sets {@code match_batch_ms}.
+     * record ({@code match_batch_ms} 0) and the router sends each heartbeat on its own ({@code
+     * heartbeat_batch_ms} 0), unless {@code extra} sets them.
      */
     public static MasterStreamsConfig config(String cooperative, String extra) {
-        String batch = extra.contains("match_batch_ms") ? "" : "\"match_batch_ms\": 0";
-        String members = extra.isBlank() ? batch : batch.isEmpty() ? extra : batch + "," + extra;
+        List<String> members = new ArrayList<>();
+        if (!extra.contains("match_batch_ms")) {
+            members.add("\"match_batch_ms\": 0");
+        }
+        if (!extra.contains("heartbeat_batch_ms")) {
+            members.add("\"heartbeat_batch_ms\": 0");
+        }
+        if (!extra.isBlank()) {
+            members.add(extra);
+        }
         return new MasterStreamsConfigLoader(Map.of())
-                .parse(json(cooperative, members), "test master.json")
+                .parse(json(cooperative, String.join(",", members)), "test master.json")
                 .config()
                 // what the launcher reads from the chain: the network's 10 EMT
                 .withVerifierFee(emt(10));
