@@ -101,23 +101,85 @@ final class IndexerSink implements AutoCloseable {
             String transactionalId,
             Topics topics,
             String contract) {
-        IndexerSink sink = new IndexerSink(kafkaProperties, transactionalId, topics, contract);
+        IndexerSink sink = create(kafkaProperties, transactionalId, topics, contract);
+        sink.initTransactions();
+        return sink;
+    }
+
+    /**
+     * The producer without its transactions: {@link #warmUp} may run on it while the indexer takes
+     * its identity; {@link #initTransactions} must follow before any commit.
+     */
+    static IndexerSink create(
+            Map<String, Object> kafkaProperties,
+            String transactionalId,
+            Topics topics,
+            String contract) {
+        return new IndexerSink(kafkaProperties, transactionalId, topics, contract);
+    }
+
+    /**
+     * Initialises the transactional id, which fences any older instance with the same id and aborts
+     * what that one left open; on failure the producer is closed.
+     */
+    void initTransactions() {
         try {
-            sink.producer.initTransactions();
+            producer.initTransactions();
         } catch (RuntimeException e) {
-            sink.producer.close(Duration.ZERO);
+            producer.close(Duration.ZERO);
             throw e;
         }
         log.info("Indexer transactions ready [transactionalId:{}]", transactionalId);
-        return sink;
+    }
+
+    /**
+     * What the first commit would otherwise do on its own time: fetches the metadata of the topics
+     * written and serializes {@code samples} and {@code checkpoint} (registering their schemas, or
+     * looking them up without auto-registration). Writes nothing to the topics; best effort: a
+     * failure here is only logged, the commit meets it again.
+     */
+    void warmUp(List<Emission> samples, IndexerCheckpoint checkpoint) {
+        long start = System.nanoTime();
+        try {
+            for (Topic<String, ?> topic : byKind.values()) {
+                producer.partitionsFor(topic.name());
+            }
+            producer.partitionsFor(topics.indexerCheckpoints().name());
+            for (Emission e : samples) {
+                Topic<String, ?> topic = byKind.get(e.kind());
+                serialize(topic, e.value());
+            }
+            Topic<String, IndexerCheckpoint> cp = topics.indexerCheckpoints();
+            cp.valueSerde().serializer().serialize(cp.name(), checkpoint);
+            log.debug(
+                    "Indexer producer warmed up [transactionalId:{}, ms:{}]",
+                    transactionalId,
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException e) {
+            log.debug(
+                    "Warming up the indexer's producer failed, the first commit will retry"
+                            + " [transactionalId:{}, error:{}]",
+                    transactionalId,
+                    e.toString());
+        }
     }
 
     /** The last committed checkpoint of this contract (read after {@link #open} fenced others). */
     Optional<Stored> readCheckpoint() {
+        return readCheckpoint(
+                kafkaProperties, transactionalId + "-checkpoint-reader", topics, contract);
+    }
+
+    /**
+     * The last committed checkpoint of {@code contract}. Read before this instance's {@link
+     * #initTransactions}, it is only a guess: an older instance may still commit after it.
+     */
+    static Optional<Stored> readCheckpoint(
+            Map<String, Object> kafkaProperties, String clientId, Topics topics, String contract) {
         Map<String, Object> props = new HashMap<>(kafkaProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId + "-checkpoint-reader");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         Topic<String, IndexerCheckpoint> topic = topics.indexerCheckpoints();
         IndexerCheckpoint last = null;
         String recent = null;
