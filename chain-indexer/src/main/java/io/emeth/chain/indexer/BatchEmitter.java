@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +36,23 @@ final class BatchEmitter {
     private final EventFactory events;
     private final DatasetSizes sizes;
     private final IndexerMetrics metrics;
+    private final Function<Emission, byte[]> serializer;
 
-    /** Prepares batches with these readers; the commits go to the sink each call names. */
+    /**
+     * Prepares batches with these readers, serializing backfill chunks with {@code serializer} as
+     * they are prepared; the commits go to the sink each call names.
+     */
     BatchEmitter(
-            ChainReader reader, EventFactory events, DatasetSizes sizes, IndexerMetrics metrics) {
+            ChainReader reader,
+            EventFactory events,
+            DatasetSizes sizes,
+            IndexerMetrics metrics,
+            Function<Emission, byte[]> serializer) {
         this.reader = reader;
         this.events = events;
         this.sizes = sizes;
         this.metrics = metrics;
+        this.serializer = serializer;
     }
 
     /**
@@ -60,18 +70,22 @@ final class BatchEmitter {
     }
 
     /**
-     * Starts preparing a backfill range split into {@code chunks} (in chain order) on {@code
-     * prefetch}: the first {@value #PREFETCH_DEPTH} + 1 chunks at once, the next ones as chunks are
-     * taken. Reads only (JSON-RPC, storage): nothing is written until {@link #emitAll} commits, so
-     * a pipeline may be started before the indexer holds its transactional id, and dropped with
-     * {@link Pipeline#cancel}. {@code headers} must hold the header of every chunk's end.
+     * The preparation of a backfill range split into {@code chunks} (in chain order) on {@code
+     * prefetch}: with {@code startNow} the first {@value #PREFETCH_DEPTH} + 1 chunks start at once,
+     * else when {@link #emitAll} takes the first; the next ones as chunks are taken. Reads only
+     * (JSON-RPC, storage): nothing is written until {@link #emitAll} commits, so a pipeline may be
+     * started before the indexer holds its transactional id, and dropped with {@link
+     * Pipeline#cancel}. {@code headers} must hold the header of every chunk's end.
      */
     Pipeline pipeline(
             List<BackfillChunks.Chunk> chunks,
             Map<Long, BlockHeader> headers,
-            ExecutorService prefetch) {
+            ExecutorService prefetch,
+            boolean startNow) {
         Pipeline pipeline = new Pipeline(chunks, headers, prefetch);
-        pipeline.fill(0);
+        if (startNow) {
+            pipeline.fill(0);
+        }
         return pipeline;
     }
 
@@ -80,13 +94,18 @@ final class BatchEmitter {
      * to its chunk's end block. The reads of the next chunks run on the pipeline's pool while a
      * chunk's transaction commits; only the commits (on the calling thread) touch Kafka and {@code
      * window}, in order, so a failure anywhere leaves the checkpoint at the last committed chunk
-     * and the prepared work is dropped. Each data set's size is asked once per range.
+     * and the prepared work is dropped. Each data set's size is asked once per range. {@code
+     * allSubmitted} runs (on the calling thread) before each commit once every chunk's preparation
+     * is submitted: the time to start preparing the next range.
      */
-    void emitAll(Pipeline pipeline, ChainWindow window, IndexerSink sink)
+    void emitAll(Pipeline pipeline, ChainWindow window, IndexerSink sink, Runnable allSubmitted)
             throws IOException, InterruptedException {
         try {
             for (int i = 0; i < pipeline.chunks.size(); i++) {
                 pipeline.fill(i);
+                if (pipeline.submitted == pipeline.chunks.size()) {
+                    allSubmitted.run();
+                }
                 commit(await(pipeline.ahead.poll()), window, sink);
             }
         } finally {
@@ -120,6 +139,13 @@ final class BatchEmitter {
             }
         }
 
+        /** Starts preparing the first chunks, unless started already. */
+        void start() {
+            if (submitted == 0) {
+                fill(0);
+            }
+        }
+
         /** Drops the preparations not taken yet. */
         void cancel() {
             ahead.forEach(f -> f.cancel(true));
@@ -138,7 +164,14 @@ final class BatchEmitter {
         if (end == null) {
             throw new IllegalStateException("no header for the end of chunk " + chunk);
         }
-        return prepare(chunk.logs(), end.ref(), headers, rangeSizes);
+        Prepared prepared = prepare(chunk.logs(), end.ref(), headers, rangeSizes);
+        long start = System.nanoTime();
+        List<Emission> serialized = new ArrayList<>(prepared.out().size());
+        for (Emission e : prepared.out()) {
+            serialized.add(e.withBytes(serializer.apply(e)));
+        }
+        return new Prepared(
+                serialized, prepared.newTip(), prepared.prepareNanos() + System.nanoTime() - start);
     }
 
     /** Decodes and enriches {@code logs}: JSON-RPC and storage reads only, no Kafka, no window. */

@@ -42,7 +42,9 @@ final class ChainFollower {
     private final ChainRewinder rewinder;
     private final ExecutorService prefetch;
     private final int chunkEvents;
+    private final ExecutorService readAheadPool;
     private Future<RangeRead> ahead;
+    private boolean firstRange = true;
     private long lastLagLog = System.nanoTime() - LOG_EVERY_NANOS;
 
     ChainFollower(
@@ -51,12 +53,14 @@ final class ChainFollower {
             RangeSizer ranges,
             int confirmations,
             EventFactory events,
-            DatasetSizes sizes,
+            BatchEmitter emitter,
             IndexerSink sink,
             IndexerMetrics metrics,
             ExecutorService prefetch,
             int chunkEvents,
+            ExecutorService readAheadPool,
             Future<RangeRead> ahead) {
+        this.readAheadPool = readAheadPool;
         this.ahead = ahead;
         this.reader = reader;
         this.prefetch = prefetch;
@@ -67,7 +71,7 @@ final class ChainFollower {
         this.sink = sink;
         this.events = events;
         this.metrics = metrics;
-        this.emitter = new BatchEmitter(reader, events, sizes, metrics);
+        this.emitter = emitter;
         this.rewinder = new ChainRewinder(reader, window, events, sink, metrics);
     }
 
@@ -144,6 +148,18 @@ final class ChainFollower {
         return true;
     }
 
+    /**
+     * The first backfill range after a start is this fraction of the largest: its logs arrive
+     * sooner, so its first chunk is enriched and committed sooner, and the next range is read while
+     * it commits.
+     */
+    static final int FIRST_RANGE_DIVISOR = 8;
+
+    /** The end of the first range after a start, from {@code from}, not beyond {@code limit}. */
+    static long firstRangeEnd(long from, long limit, int maxRange) {
+        return Math.min(limit, from + Math.max(1, maxRange / FIRST_RANGE_DIVISOR) - 1);
+    }
+
     /** Whether the head is so far above the tip that the indexer backfills ranges. */
     static boolean behindForBackfill(long head, long tip, int confirmations) {
         return head > tip && head - tip > (long) confirmations + FOLLOW_GAP;
@@ -173,7 +189,8 @@ final class ChainFollower {
             long to,
             List<ChainLog> logs,
             int chunkEvents,
-            ExecutorService prefetch)
+            ExecutorService prefetch,
+            boolean prepareNow)
             throws IOException, InterruptedException {
         long from = after.number() + 1;
         List<BackfillChunks.Chunk> chunks =
@@ -186,7 +203,8 @@ final class ChainFollower {
         chunks.forEach(c -> ends.add(c.end()));
         Map<Long, BlockHeader> known = new HashMap<>();
         reader.headers(List.copyOf(ends)).forEach(h -> known.put(h.number(), h));
-        return new RangeRead(after, to, logs, known, emitter.pipeline(chunks, known, prefetch));
+        return new RangeRead(
+                after, to, logs, known, emitter.pipeline(chunks, known, prefetch, prepareNow));
     }
 
     /**
@@ -254,7 +272,11 @@ final class ChainFollower {
         long from = tip.number() + 1;
         RangeRead read = readAhead;
         if (read == null) {
-            long to = ranges.end(from, head.number() - confirmations);
+            long limit = head.number() - confirmations;
+            long to =
+                    firstRange
+                            ? firstRangeEnd(from, limit, ranges.size())
+                            : ranges.end(from, limit);
             List<ChainLog> logs;
             try {
                 logs = reader.logs(from, to);
@@ -271,8 +293,9 @@ final class ChainFollower {
                 }
                 throw e;
             }
-            read = readRange(reader, emitter, tip, to, logs, chunkEvents, prefetch);
+            read = readRange(reader, emitter, tip, to, logs, chunkEvents, prefetch, true);
         }
+        firstRange = false;
         ranges.succeeded();
         Map<Long, BlockHeader> known = read.known();
         if (tip.hashKnown() && !known.get(from).parentHash().equals(tip.hash())) {
@@ -283,8 +306,53 @@ final class ChainFollower {
             read.pipeline().cancel();
             return true; // the chain moved between the calls; read the range again
         }
-        emitter.emitAll(read.pipeline(), window, sink);
+        readNextAhead(head, known.get(read.to()));
+        emitter.emitAll(read.pipeline(), window, sink, this::startPreparingNext);
         return true;
+    }
+
+    /** Starts preparing the next range's first chunks once its read ahead is done. */
+    private void startPreparingNext() {
+        Future<RangeRead> next = ahead;
+        if (next == null || !next.isDone() || next.isCancelled()) {
+            return;
+        }
+        try {
+            RangeRead read = next.get();
+            if (read != null) {
+                read.pipeline().start();
+            }
+        } catch (ExecutionException e) {
+            // the step that takes it reads again
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * While this range commits, reads the next one (logs and headers; its chunks are prepared when
+     * a step takes it) if the head is still far enough above for a backfill. The next step takes it
+     * only if it starts at the checkpoint this range leaves, {@code end}.
+     */
+    private void readNextAhead(BlockHeader head, BlockHeader end) {
+        if (readAheadPool == null
+                || !behindForBackfill(head.number(), end.number(), confirmations)) {
+            return;
+        }
+        long from = end.number() + 1;
+        long to = ranges.end(from, head.number() - confirmations);
+        ahead =
+                readAheadPool.submit(
+                        () ->
+                                readRange(
+                                        reader,
+                                        emitter,
+                                        end.ref(),
+                                        to,
+                                        reader.logs(from, to),
+                                        chunkEvents,
+                                        prefetch,
+                                        false));
     }
 
     private boolean follow(BlockHeader head) throws IOException, InterruptedException {

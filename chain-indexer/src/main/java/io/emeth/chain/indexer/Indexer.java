@@ -42,6 +42,12 @@ public final class Indexer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
 
+    /**
+     * The read ahead and the warm-up tasks (one per schema, one for metadata) at once; later the
+     * next backfill range's reads while one commits.
+     */
+    private static final int START_THREADS = 6;
+
     private final IndexerConfig config;
     private final Topics topics;
     private final EthEndpoint endpoint;
@@ -69,11 +75,11 @@ public final class Indexer implements AutoCloseable {
 
     /**
      * While the indexer takes its identity: warms the producer up and reads the first backfill
-     * range ahead (see {@link #openSink}).
+     * range ahead (see {@link #openSink}); then reads each next backfill range while one commits.
      */
     private final ExecutorService startPool =
             Executors.newFixedThreadPool(
-                    2,
+                    START_THREADS,
                     r -> {
                         Thread t = new Thread(r, "emeth-indexer-start");
                         t.setDaemon(true);
@@ -245,15 +251,14 @@ public final class Indexer implements AutoCloseable {
                         config.indexerId(),
                         topics,
                         config.contractAddress());
-        startPool.submit(
-                () ->
-                        fresh.warmUp(
-                                warmUpSamples(events),
-                                events.checkpoint(
-                                        BlockRef.before(config.startBlock()), List.of())));
-        Future<ChainFollower.RangeRead> ahead =
-                startPool.submit(
-                        () -> readAhead(reader, new BatchEmitter(reader, events, sizes, metrics)));
+        BatchEmitter emitter =
+                new BatchEmitter(
+                        reader, events, sizes, metrics, e -> IndexerSink.serialize(topics, e));
+        Future<ChainFollower.RangeRead> ahead = startPool.submit(() -> readAhead(reader, emitter));
+        fresh.warmUp(
+                        warmUpSamples(events),
+                        events.checkpoint(BlockRef.before(config.startBlock()), List.of()))
+                .forEach(startPool::submit);
         try {
             // never initialise the transactional id again once another instance holds the identity
             if (lease == null) {
@@ -289,11 +294,12 @@ public final class Indexer implements AutoCloseable {
                         new RangeSizer(config.maxBlockRange()),
                         config.confirmations(),
                         events,
-                        sizes,
+                        emitter,
                         sink,
                         metrics,
                         prefetchPool,
                         BackfillChunks.DEFAULT_MAX_EVENTS,
+                        startPool,
                         ahead);
         log.info(
                 "Indexer resumes [fromBlock:{}, checkpointHash:{}, recentHashes:{}]",
@@ -331,8 +337,10 @@ public final class Indexer implements AutoCloseable {
             return null;
         }
         long to =
-                new RangeSizer(config.maxBlockRange())
-                        .end(tip.number() + 1, head.number() - config.confirmations());
+                ChainFollower.firstRangeEnd(
+                        tip.number() + 1,
+                        head.number() - config.confirmations(),
+                        config.maxBlockRange());
         ChainFollower.RangeRead read =
                 ChainFollower.readRange(
                         reader,
@@ -341,7 +349,8 @@ public final class Indexer implements AutoCloseable {
                         to,
                         reader.logs(tip.number() + 1, to),
                         BackfillChunks.DEFAULT_MAX_EVENTS,
-                        prefetchPool);
+                        prefetchPool,
+                        true);
         log.debug(
                 "Read the first backfill range ahead [from:{}, to:{}, logs:{}]",
                 tip.number() + 1,

@@ -6,6 +6,7 @@ import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.chain.IndexerCheckpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,35 +134,54 @@ final class IndexerSink implements AutoCloseable {
     }
 
     /**
-     * What the first commit would otherwise do on its own time: fetches the metadata of the topics
-     * written and serializes {@code samples} and {@code checkpoint} (registering their schemas, or
-     * looking them up without auto-registration). Writes nothing to the topics; best effort: a
-     * failure here is only logged, the commit meets it again.
+     * What the first commit would otherwise do on its own time, as separate tasks to run in
+     * parallel: fetches the metadata of the topics written and serializes each of {@code samples}
+     * and {@code checkpoint} (registering their schemas, or looking them up without
+     * auto-registration). Writes nothing to the topics; best effort: a failure is only logged, the
+     * commit meets it again.
      */
-    void warmUp(List<Emission> samples, IndexerCheckpoint checkpoint) {
-        long start = System.nanoTime();
-        try {
-            for (Topic<String, ?> topic : byKind.values()) {
-                producer.partitionsFor(topic.name());
-            }
-            producer.partitionsFor(topics.indexerCheckpoints().name());
-            for (Emission e : samples) {
-                Topic<String, ?> topic = byKind.get(e.kind());
-                serialize(topic, e.value());
-            }
-            Topic<String, IndexerCheckpoint> cp = topics.indexerCheckpoints();
-            cp.valueSerde().serializer().serialize(cp.name(), checkpoint);
-            log.debug(
-                    "Indexer producer warmed up [transactionalId:{}, ms:{}]",
-                    transactionalId,
-                    (System.nanoTime() - start) / 1_000_000);
-        } catch (RuntimeException e) {
-            log.debug(
-                    "Warming up the indexer's producer failed, the first commit will retry"
-                            + " [transactionalId:{}, error:{}]",
-                    transactionalId,
-                    e.toString());
+    List<Runnable> warmUp(List<Emission> samples, IndexerCheckpoint checkpoint) {
+        Topic<String, IndexerCheckpoint> cp = topics.indexerCheckpoints();
+        List<Runnable> tasks = new ArrayList<>();
+        tasks.add(
+                warmUpTask(
+                        "checkpoint schema",
+                        () -> cp.valueSerde().serializer().serialize(cp.name(), checkpoint)));
+        for (Emission e : samples) {
+            Topic<String, ?> topic = byKind.get(e.kind());
+            tasks.add(warmUpTask(topic.name() + " schema", () -> serialize(topic, e.value())));
         }
+        tasks.add(
+                warmUpTask(
+                        "metadata",
+                        () -> {
+                            producer.partitionsFor(cp.name());
+                            for (Topic<String, ?> topic : byKind.values()) {
+                                producer.partitionsFor(topic.name());
+                            }
+                        }));
+        return tasks;
+    }
+
+    private Runnable warmUpTask(String what, Runnable task) {
+        return () -> {
+            long start = System.nanoTime();
+            try {
+                task.run();
+                log.debug(
+                        "Indexer producer warmed up [transactionalId:{}, what:{}, ms:{}]",
+                        transactionalId,
+                        what,
+                        (System.nanoTime() - start) / 1_000_000);
+            } catch (RuntimeException e) {
+                log.debug(
+                        "Warming up the indexer's producer failed, the first commit will retry"
+                                + " [transactionalId:{}, what:{}, error:{}]",
+                        transactionalId,
+                        what,
+                        e.toString());
+            }
+        };
     }
 
     /** The last committed checkpoint of this contract (read after {@link #open} fenced others). */
@@ -257,9 +277,8 @@ final class IndexerSink implements AutoCloseable {
                 () -> {
                     for (Emission e : emissions) {
                         Topic<String, ?> topic = byKind.get(e.kind());
-                        producer.send(
-                                new ProducerRecord<>(
-                                        topic.name(), e.key(), serialize(topic, e.value())));
+                        byte[] value = e.bytes() != null ? e.bytes() : serialize(topic, e.value());
+                        producer.send(new ProducerRecord<>(topic.name(), e.key(), value));
                     }
                     Topic<String, IndexerCheckpoint> cp = topics.indexerCheckpoints();
                     ProducerRecord<String, byte[]> record =
@@ -302,6 +321,22 @@ final class IndexerSink implements AutoCloseable {
             }
         }
         return recent;
+    }
+
+    /**
+     * The serialized value of an emission for the topic it goes to, as {@link #commit} would write
+     * it: lets a batch be serialized before its transaction (on another thread).
+     */
+    static byte[] serialize(Topics topics, Emission e) {
+        return serialize(topicOf(topics, e.kind()), e.value());
+    }
+
+    private static Topic<String, ?> topicOf(Topics topics, Emission.Kind kind) {
+        return switch (kind) {
+            case JOB_EVENT -> topics.chainJobEvents();
+            case NODE_EVENT -> topics.chainNodeEvents();
+            case ALERT -> topics.chainAlerts();
+        };
     }
 
     @SuppressWarnings("unchecked")
