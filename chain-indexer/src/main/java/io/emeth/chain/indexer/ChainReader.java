@@ -4,6 +4,7 @@ import io.emeth.chain.rpc.EthEndpoint;
 import io.emeth.chain.rpc.RpcException;
 import io.emeth.contracts.EmethCoreReader;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -109,9 +110,22 @@ final class ChainReader {
                         DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
                         DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
                         contract);
-        TimedLogs answer =
-                new Request<>("eth_getLogs", List.of(filter), endpoint.service(), TimedLogs.class)
-                        .send();
+        TimedLogs answer;
+        try {
+            answer =
+                    new Request<>(
+                                    "eth_getLogs",
+                                    List.of(filter),
+                                    endpoint.service(),
+                                    TimedLogs.class)
+                            .send();
+        } catch (InterruptedIOException e) {
+            throw e; // a timeout: RangeSizer takes it for a range too large
+        } catch (IOException | RuntimeException e) {
+            // an answer that is not a list of logs (web3j's decoding fails): name the range
+            throw new IOException(
+                    "eth_getLogs " + from + ".." + to + " answered no list of logs: " + e, e);
+        }
         List<TimedLog> results = RpcException.result(answer, "eth_getLogs " + from + ".." + to);
         List<ChainLog> logs = new ArrayList<>(results.size());
         for (TimedLog log : results) {

@@ -52,11 +52,12 @@ public final class IndexerBenchmark {
         int perBlock = Integer.parseInt(opts.getOrDefault("per-block", "10"));
         int samples = Integer.parseInt(opts.getOrDefault("samples", "50"));
         long pollMs = Long.parseLong(opts.getOrDefault("poll-ms", "1000"));
+        int repeat = Integer.parseInt(opts.getOrDefault("repeat", "1"));
         Path root = Files.createTempDirectory("bench-storage");
         try (ChainFixture chain = ChainFixture.start();
                 StorageDevServer storage = StorageDevServer.start(root, "127.0.0.1", 0)) {
             seedDatasets(storage, 100);
-            backfill(chain, storage, jobs, perBlock);
+            backfill(chain, storage, jobs, perBlock, repeat);
             follow(chain, storage, samples, pollMs, false);
             follow(chain, storage, samples, pollMs, true);
         } finally {
@@ -64,8 +65,14 @@ public final class IndexerBenchmark {
         }
     }
 
+    /**
+     * Prepares the chain once, then backfills it {@code repeat} times, each time with a new indexer
+     * on new topics; the first run is the one a starting indexer sees (its code not yet loaded or
+     * compiled), the later ones show the same work in a warm JVM.
+     */
     private static void backfill(
-            ChainFixture chain, StorageDevServer storage, int jobs, int perBlock) throws Exception {
+            ChainFixture chain, StorageDevServer storage, int jobs, int perBlock, int repeat)
+            throws Exception {
         long first = chain.blockNumber() + 1;
         long sendStart = System.nanoTime();
         List<Job> requests =
@@ -77,7 +84,20 @@ public final class IndexerBenchmark {
         report(
                 "chain prepared: %d requests in blocks %d..%d in %.1f s",
                 jobs, first, last, seconds(sendStart));
+        for (int run = 1; run <= repeat; run++) {
+            backfillOnce(chain, storage, first, last, perBlock, run);
+        }
+    }
 
+    private static void backfillOnce(
+            ChainFixture chain,
+            StorageDevServer storage,
+            long first,
+            long last,
+            int perBlock,
+            int run)
+            throws Exception {
+        String loadBefore = load();
         Topics topics = KafkaFixture.topics("bench-backfill");
         IndexerConfig config =
                 Configs.withStorage(
@@ -89,22 +109,32 @@ public final class IndexerBenchmark {
                                 first,
                                 KafkaTestCluster.uniqueName("bench-backfill")),
                         storage.url());
+        long jvmCpu = jvmCpuNanos();
+        long anvilCpu = anvilCpuNanos(chain);
         long start = System.nanoTime();
         try (Indexer indexer = Indexer.start(config, new SimpleMeterRegistry())) {
             while (indexer.confirmedBlock() < last) {
                 Thread.sleep(20);
             }
             double elapsed = seconds(start);
+            double jvmCpuSeconds = (jvmCpuNanos() - jvmCpu) / 1e9;
+            double anvilCpuSeconds = (anvilCpuNanos(chain) - anvilCpu) / 1e9;
             int events = KafkaFixture.readAll(topics.chainJobEvents()).size();
             report(
-                    "BACKFILL: %d JobRequested events (%d blocks, %d per block, max range %d)"
-                            + " in %.2f s = %.0f events/s",
+                    "BACKFILL%s: %d JobRequested events (%d blocks, %d per block, max range %d)"
+                            + " in %.2f s = %.0f events/s (load %s -> %s; CPU meanwhile:"
+                            + " this JVM %.2f s (indexer, Kafka broker, registry), anvil %.2f s)",
+                    run == 1 ? "" : " (run " + run + ", warm JVM)",
                     events,
                     last - first + 1,
                     perBlock,
                     IndexerConfig.DEFAULT_MAX_BLOCK_RANGE,
                     elapsed,
-                    events / elapsed);
+                    events / elapsed,
+                    loadBefore,
+                    load(),
+                    jvmCpuSeconds,
+                    anvilCpuSeconds);
         }
     }
 
@@ -197,6 +227,37 @@ public final class IndexerBenchmark {
             if (put.statusCode() != 200) {
                 throw new IllegalStateException("seeding data set " + i + ": " + put.body());
             }
+        }
+    }
+
+    /** CPU time of this JVM (the indexer, the in-JVM broker and registry, the benchmark). */
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** CPU time of the chain's anvil process, found by its port; -1 when not found. */
+    private static long anvilCpuNanos(ChainFixture chain) {
+        String portArg = Integer.toString(URI.create(chain.anvil.rpcUrl()).getPort());
+        return ProcessHandle.allProcesses()
+                .filter(
+                        p ->
+                                p.info().command().orElse("").endsWith("anvil")
+                                        && List.of(p.info().arguments().orElse(new String[0]))
+                                                .contains(portArg))
+                .findFirst()
+                .flatMap(p -> p.info().totalCpuDuration())
+                .map(d -> d.toNanos())
+                .orElse(-1L);
+    }
+
+    /** The 1-minute load average, as {@code uptime} prints it. */
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
         }
     }
 

@@ -14,6 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * transaction does. After {@link #refuseStateOverrides()} or {@link #ignoreStateOverrides()} it
  * plays a provider without state overrides (the third parameter of {@code eth_call}, which the
  * indexer's JobDetailsBatch uses) that answers an error or runs the call without the override.
- * Everything else goes to anvil unchanged, single calls and batches alike.
+ * After {@link #refuseLogs} or {@link #garbleLogs} one {@code eth_getLogs} gets an error or an
+ * answer that is no list of logs. Everything else goes to anvil unchanged, single calls and batches
+ * alike.
  */
 public final class LaggingRpcProxy implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,6 +48,8 @@ public final class LaggingRpcProxy implements AutoCloseable {
     private final AtomicBoolean refuseOverrides = new AtomicBoolean();
     private final AtomicBoolean ignoreOverrides = new AtomicBoolean();
     private final AtomicLong refusedCalls = new AtomicLong();
+    private final AtomicLong logsCalls = new AtomicLong();
+    private final Map<Long, ObjectNode> logsFaults = new ConcurrentHashMap<>();
 
     private LaggingRpcProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -90,6 +96,29 @@ public final class LaggingRpcProxy implements AutoCloseable {
     /** From now on an {@code eth_call}'s state override is dropped before anvil sees it. */
     public void ignoreStateOverrides() {
         ignoreOverrides.set(true);
+    }
+
+    /**
+     * The {@code nth} {@code eth_getLogs} from now on (1 = the next, single or in a batch) is
+     * answered with a JSON-RPC error {@code code}/{@code message} instead of its logs.
+     */
+    public void refuseLogs(int nth, int code, String message) {
+        logsFaults.put(logsCalls.get() + nth, error(code, message));
+    }
+
+    /**
+     * The {@code nth} {@code eth_getLogs} from now on is answered with {@code result} (e.g. an
+     * object where a list of logs belongs) instead of its logs.
+     */
+    public void garbleLogs(int nth, JsonNode result) {
+        ObjectNode fault = JSON.createObjectNode();
+        fault.set("result", result);
+        logsFaults.put(logsCalls.get() + nth, fault);
+    }
+
+    /** How many {@code eth_getLogs} calls reached the proxy. */
+    public long logsCalls() {
+        return logsCalls.get();
     }
 
     /** How many {@code eth_call}s with a state override were refused or stripped. */
@@ -146,6 +175,15 @@ public final class LaggingRpcProxy implements AutoCloseable {
             out.putObject("error").put("code", -32003).put("message", refusal);
             return out;
         }
+        if (method.equals("eth_getLogs")) {
+            ObjectNode fault = logsFaults.remove(logsCalls.incrementAndGet());
+            if (fault != null) {
+                ObjectNode out = fault.deepCopy();
+                out.put("jsonrpc", "2.0");
+                out.set("id", call.get("id"));
+                return out;
+            }
+        }
         if (refuseOverrides.get() && method.equals("eth_call") && call.path("params").size() > 2) {
             refusedCalls.incrementAndGet();
             ObjectNode out = JSON.createObjectNode();
@@ -187,6 +225,12 @@ public final class LaggingRpcProxy implements AutoCloseable {
                         .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call)))
                         .build();
         return JSON.readTree(client.send(request, HttpResponse.BodyHandlers.ofByteArray()).body());
+    }
+
+    private static ObjectNode error(int code, String message) {
+        ObjectNode out = JSON.createObjectNode();
+        out.putObject("error").put("code", code).put("message", message);
+        return out;
     }
 
     private static JsonNode result(JsonNode call, JsonNode value) {
