@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -215,7 +217,14 @@ public final class ChainGateway implements AutoCloseable {
             // while waves await receipts, new commands form the next wave (the poll waits at most
             // one receipt-poll interval)
             CommandHandler.Wave wave = handler.wave();
-            for (ConsumerRecord<String, ChainCommand> r : commands.poll(config.pollInterval())) {
+            ConsumerRecords<String, ChainCommand> polled = commands.poll(config.pollInterval());
+            if (!polled.isEmpty()) {
+                // the job reads and gas estimates of the whole poll in one JSON-RPC batch
+                List<ChainCommand> values = new ArrayList<>(polled.count());
+                polled.forEach(r -> values.add(r.value()));
+                handler.prefetch(values);
+            }
+            for (ConsumerRecord<String, ChainCommand> r : polled) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                 if (!wave.offer(r.value())) {
                     // the wave is full, or holds the same command or job: send it; take the
@@ -329,6 +338,7 @@ public final class ChainGateway implements AutoCloseable {
                 journal,
                 new Results(config.account(), Clock.systemUTC()),
                 metrics,
+                new BatchReads(endpoint, config.account(), core, token),
                 () -> running);
     }
 
