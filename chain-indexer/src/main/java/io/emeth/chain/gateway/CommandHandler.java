@@ -70,6 +70,11 @@ final class CommandHandler {
      */
     private final Map<String, BatchReads.Estimate> estimates = new HashMap<>();
 
+    /** How long the last batched reads took and for how many commands, until a wave logs it. */
+    private long readMs;
+
+    private int readCommands;
+
     /**
      * The chain state the open wave and every wave in flight plan against: read once, less the
      * deposits they reserved; forgotten when nothing is in flight (and a job's entry when its wave
@@ -228,6 +233,8 @@ final class CommandHandler {
                     e.toString());
             return;
         }
+        readMs += millis(startNanos, System.nanoTime());
+        readCommands += steps.size();
         answers.jobs().forEach(reserving::known);
         reserving.knownAccount(answers.emtBalance(), answers.allowance(), answers.now());
         estimates.putAll(answers.estimates());
@@ -522,15 +529,20 @@ final class CommandHandler {
                 haltIf("broadcast");
                 broadcastAtNanos = System.nanoTime();
                 log.info(
-                        "Sent a wave of transactions [txs:{}, nonces:{}..{}, planMs:{},"
-                                + " journalMs:{}, broadcastMs:{}, inflightTxs:{}]",
+                        "Sent a wave of transactions [txs:{}, nonces:{}..{}, readMs:{} ({}"
+                                + " commands), planMs:{}, journalMs:{}, broadcastMs:{},"
+                                + " inflightTxs:{}]",
                         sent.size() + topUps.size(),
                         txs.get(sent.get(0).getCommandId()).nonce(),
                         txs.get(sent.get(sent.size() - 1).getCommandId()).nonce(),
+                        readMs,
+                        readCommands,
                         millis(openedAtNanos, sentAtNanos),
                         millis(sentAtNanos, journaledAtNanos),
                         millis(journaledAtNanos, broadcastAtNanos),
                         inflightTxs);
+                readMs = 0;
+                readCommands = 0;
             }
         }
 
