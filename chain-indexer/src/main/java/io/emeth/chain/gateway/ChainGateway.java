@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -73,6 +75,14 @@ public final class ChainGateway implements AutoCloseable {
      * in flight are drained and the state read again.
      */
     static final Duration STATE_MAX_AGE = Duration.ofSeconds(10);
+
+    /**
+     * Most commands one poll takes (fewer when {@code max_inflight_txs} is lower): their reads go
+     * out as one batch and they are planned and signed before the mined waves are settled, so a
+     * larger poll would hold back the outcomes of waves already mined (each command costs a few ms
+     * of reads and signing).
+     */
+    static final int MAX_POLL_COMMANDS = 64;
 
     private ChainGateway(GatewayConfig config, Topics topics, MeterRegistry registry)
             throws IOException {
@@ -215,7 +225,14 @@ public final class ChainGateway implements AutoCloseable {
             // while waves await receipts, new commands form the next wave (the poll waits at most
             // one receipt-poll interval)
             CommandHandler.Wave wave = handler.wave();
-            for (ConsumerRecord<String, ChainCommand> r : commands.poll(config.pollInterval())) {
+            ConsumerRecords<String, ChainCommand> polled = commands.poll(config.pollInterval());
+            if (!polled.isEmpty()) {
+                // the job reads and gas estimates of the whole poll in one JSON-RPC batch
+                List<ChainCommand> values = new ArrayList<>(polled.count());
+                polled.forEach(r -> values.add(r.value()));
+                handler.prefetch(values);
+            }
+            for (ConsumerRecord<String, ChainCommand> r : polled) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                 if (!wave.offer(r.value())) {
                     // the wave is full, or holds the same command or job: send it; take the
@@ -329,6 +346,7 @@ public final class ChainGateway implements AutoCloseable {
                 journal,
                 new Results(config.account(), Clock.systemUTC()),
                 metrics,
+                new BatchReads(endpoint, config.account(), core, token),
                 () -> running);
     }
 
@@ -343,7 +361,9 @@ public final class ChainGateway implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxInflightTxs());
+        props.put(
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                Math.min(config.maxInflightTxs(), MAX_POLL_COMMANDS));
         // a command may wait for its receipt through every replacement
         long maxWait =
                 config.txTimeout().toMillis() * (config.maxReplacements() + 2)

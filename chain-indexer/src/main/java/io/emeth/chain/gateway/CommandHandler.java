@@ -62,6 +62,18 @@ final class CommandHandler {
     private final Results results;
     private final GatewayMetrics metrics;
     private final ReceiptWaiter receipts;
+    private final BatchReads batchReads;
+
+    /**
+     * Gas estimates (or reverts) read by {@link #prefetch} for the commands of the current poll, by
+     * command id; an entry is used once, for the step it was read for.
+     */
+    private final Map<String, BatchReads.Estimate> estimates = new HashMap<>();
+
+    /** How long the last batched reads took and for how many commands, until a wave logs it. */
+    private long readMs;
+
+    private int readCommands;
 
     /**
      * The chain state the open wave and every wave in flight plan against: read once, less the
@@ -86,8 +98,10 @@ final class CommandHandler {
             Journal journal,
             Results results,
             GatewayMetrics metrics,
+            BatchReads batchReads,
             BooleanSupplier running) {
         this.config = config;
+        this.batchReads = batchReads;
         this.planner = planner;
         this.state = state;
         this.sender = sender;
@@ -162,6 +176,94 @@ final class CommandHandler {
         return Optional.empty();
     }
 
+    /**
+     * Reads what {@code commands} (one poll's) will need when offered to a wave, as one JSON-RPC
+     * batch ({@link BatchReads}): the state of their jobs not read yet, the gas estimate of each
+     * one's transaction, and the account's balance, allowance and chain time when the waves have
+     * not read them. A command already answered by the journal, resumed from it, busy in a wave, or
+     * a withdrawal is left out (it reads alone, as before). An entry the node answers with an error
+     * is left out too; a batch that fails as a whole is logged and the commands read one by one.
+     */
+    void prefetch(List<ChainCommand> commands) {
+        estimates.clear();
+        Set<String> jobIds = new java.util.LinkedHashSet<>();
+        Map<String, Step> steps = new java.util.LinkedHashMap<>();
+        for (ChainCommand command : commands) {
+            if (command == null || !config.account().equalsIgnoreCase(command.getAccount())) {
+                continue;
+            }
+            String id = command.getCommandId();
+            String jobId = CommandPlanner.jobIdOf(command);
+            ChainAction action = CommandPlanner.actionOf(command);
+            if (jobId == null
+                    || action == ChainAction.WITHDRAW_SLOT_REWARD
+                    || busyIds.contains(id)
+                    || journal.get(id).isPresent()) {
+                continue;
+            }
+            String job;
+            try {
+                job = JobIds.normalize(jobId);
+            } catch (IllegalArgumentException malformed) {
+                continue; // the planner refuses it with the reason
+            }
+            if (busyJobs.contains(jobId) || busyJobs.contains(job)) {
+                continue;
+            }
+            if (!reserving.holds(job)) {
+                jobIds.add(job);
+            }
+            try {
+                steps.put(id, planner.stepFor(command, action, reserving));
+            } catch (IOException | RuntimeException e) {
+                // a malformed payload: the planner refuses it with the reason when offered
+            }
+        }
+        if (steps.isEmpty()) {
+            return;
+        }
+        long startNanos = System.nanoTime();
+        BatchReads.Answers answers;
+        try {
+            answers = batchReads.read(jobIds, steps, !reserving.holdsAccountState());
+        } catch (IOException | RuntimeException e) {
+            log.warn(
+                    "Batched reads failed, reading command by command [commands:{}, error:{}]",
+                    steps.size(),
+                    e.toString());
+            return;
+        }
+        readMs += millis(startNanos, System.nanoTime());
+        readCommands += steps.size();
+        answers.jobs().forEach(reserving::known);
+        reserving.knownAccount(answers.emtBalance(), answers.allowance(), answers.now());
+        estimates.putAll(answers.estimates());
+        if (!answers.errors().isEmpty()) {
+            log.warn(
+                    "Batched reads: {} entries failed, their commands read alone [errors:{}]",
+                    answers.errors().size(),
+                    answers.errors());
+        }
+        log.debug(
+                "Batched reads [jobs:{}, estimates:{}, ms:{}]",
+                answers.jobs().size(),
+                answers.estimates().size(),
+                millis(startNanos, System.nanoTime()));
+    }
+
+    /**
+     * The gas limit of {@code step}: prefetched for {@code commandId}, else estimated now. A
+     * prefetched revert is checked again alone: the waves and commands settled since the batch (an
+     * approve mined) may have changed what it depended on.
+     */
+    private long gasLimit(String commandId, Step step) throws IOException {
+        BatchReads.Estimate estimate = estimates.remove(commandId);
+        if (estimate != null && estimate.step().equals(step) && !estimate.reverts()) {
+            return estimate.gasLimit();
+        }
+        return sender.gasLimit(step);
+    }
+
     /** A new, empty wave of pipelined commands. */
     Wave wave() {
         return new Wave();
@@ -183,6 +285,7 @@ final class CommandHandler {
     /** Forgets the state the waves read (nothing is in flight: a command ran alone, or drained). */
     void forgetState() {
         if (inflightTxs == 0) {
+            estimates.clear();
             reserving.clear();
             stateReadAt = -1;
         }
@@ -312,7 +415,7 @@ final class CommandHandler {
             long gasLimit;
             long topUpGas = 0;
             try {
-                gasLimit = sender.gasLimit(step);
+                gasLimit = gasLimit(id, step);
                 if (topUp != null) {
                     topUpGas = sender.gasLimit(topUp);
                 }
@@ -426,15 +529,20 @@ final class CommandHandler {
                 haltIf("broadcast");
                 broadcastAtNanos = System.nanoTime();
                 log.info(
-                        "Sent a wave of transactions [txs:{}, nonces:{}..{}, planMs:{},"
-                                + " journalMs:{}, broadcastMs:{}, inflightTxs:{}]",
+                        "Sent a wave of transactions [txs:{}, nonces:{}..{}, readMs:{} ({}"
+                                + " commands), planMs:{}, journalMs:{}, broadcastMs:{},"
+                                + " inflightTxs:{}]",
                         sent.size() + topUps.size(),
                         txs.get(sent.get(0).getCommandId()).nonce(),
                         txs.get(sent.get(sent.size() - 1).getCommandId()).nonce(),
+                        readMs,
+                        readCommands,
                         millis(openedAtNanos, sentAtNanos),
                         millis(sentAtNanos, journaledAtNanos),
                         millis(journaledAtNanos, broadcastAtNanos),
                         inflightTxs);
+                readMs = 0;
+                readCommands = 0;
             }
         }
 
@@ -605,6 +713,34 @@ final class CommandHandler {
         void approved(BigInteger amount) throws IOException {
             allowance(); // read once, so that the base below stays
             allowance = amount.add(reserved);
+        }
+
+        /** Whether {@code jobId}'s state is read already. */
+        boolean holds(String jobId) {
+            return jobs.containsKey(jobId);
+        }
+
+        /** Whether balance, allowance and chain time are read already. */
+        boolean holdsAccountState() {
+            return balance != null && allowance != null && now != null;
+        }
+
+        /** {@code jobId}'s state, read in a batch. */
+        void known(String jobId, JobState job) {
+            jobs.putIfAbsent(jobId, job);
+        }
+
+        /** The account's state read in a batch (a null was not answered: read when needed). */
+        void knownAccount(BigInteger emtBalance, BigInteger emtAllowance, Long chainTime) {
+            if (balance == null) {
+                balance = emtBalance;
+            }
+            if (allowance == null) {
+                allowance = emtAllowance;
+            }
+            if (now == null) {
+                now = chainTime;
+            }
         }
 
         void forget(Set<String> jobIds) {

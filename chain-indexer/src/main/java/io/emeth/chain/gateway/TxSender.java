@@ -139,15 +139,20 @@ final class TxSender {
                                             .send(),
                                     "eth_estimateGas " + step.action())
                             .getAmountUsed();
-            return estimate.multiply(BigInteger.valueOf(100 + GAS_MARGIN_PERCENT))
-                    .divide(BigInteger.valueOf(100))
-                    .longValueExact();
+            return withMargin(estimate);
         } catch (RpcException e) {
             if (e.code() == 3 || e.rpcMessage().toLowerCase(Locale.ROOT).contains("revert")) {
                 throw new WouldRevertException(RevertReasons.of(e), e);
             }
             throw e;
         }
+    }
+
+    /** A gas limit from the node's estimate: plus {@value #GAS_MARGIN_PERCENT} %. */
+    static long withMargin(BigInteger estimate) {
+        return estimate.multiply(BigInteger.valueOf(100 + GAS_MARGIN_PERCENT))
+                .divide(BigInteger.valueOf(100))
+                .longValueExact();
     }
 
     Signed sign(Step step, long nonce, Fees fees, long gasLimit) {

@@ -1,5 +1,6 @@
 package io.emeth.chain.rpc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.reactivex.disposables.Disposable;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -127,9 +128,11 @@ public final class EthEndpoint implements AutoCloseable {
     }
 
     /**
-     * Sends the requests as one JSON-RPC batch and answers the responses in request order.
+     * Sends the requests as one JSON-RPC batch and answers the responses in request order. A
+     * response carrying a JSON-RPC error is answered like any other (the caller decides per entry).
      *
-     * @throws IOException when the transport fails or a response is missing
+     * @throws IOException when the transport fails, or the answer is not one response per request
+     *     (not a JSON array, more or fewer entries, an id answered twice or missing)
      */
     public List<Response<?>> batch(List<Request<?, ? extends Response<?>>> requests)
             throws IOException {
@@ -138,10 +141,44 @@ public final class EthEndpoint implements AutoCloseable {
         }
         BatchRequest batch = web3j().newBatch();
         requests.forEach(batch::add);
-        BatchResponse answer = batch.send();
+        BatchResponse answer;
+        try {
+            answer = batch.send();
+        } catch (JsonProcessingException
+                | ClassCastException
+                | IndexOutOfBoundsException
+                | IllegalArgumentException e) {
+            // web3j casts the answer to a JSON array and decodes entry i as request i's type
+            throw new IOException(
+                    "batch answer from "
+                            + redacted()
+                            + " to "
+                            + requests.size()
+                            + " requests is malformed (not a JSON array of one response per"
+                            + " request): "
+                            + e.getMessage(),
+                    e);
+        }
+        if (answer.getResponses().size() > requests.size()) {
+            throw new IOException(
+                    "batch answer from "
+                            + redacted()
+                            + " has "
+                            + answer.getResponses().size()
+                            + " responses for "
+                            + requests.size()
+                            + " requests");
+        }
         Map<Long, Response<?>> byId = new HashMap<>();
         for (Response<?> response : answer.getResponses()) {
-            byId.put(response.getId(), response);
+            if (byId.put(response.getId(), response) != null && !isWebSocket()) {
+                throw new IOException(
+                        "batch answer from "
+                                + redacted()
+                                + " answers id "
+                                + response.getId()
+                                + " twice");
+            }
         }
         if (!isWebSocket() || byId.keySet().containsAll(ids(requests))) {
             return byIds(requests, byId);

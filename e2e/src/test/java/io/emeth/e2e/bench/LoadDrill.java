@@ -52,9 +52,18 @@ import picocli.CommandLine;
  * is ~3.8 jobs/s (all requested at once); the default rate, 2/s, stays below it so that the latency
  * is the pipeline's and not a queue's.
  *
+ * <p>Since the gateway pipelines (issue #12: waves of up to {@code max_inflight_txs} in flight),
+ * mixed mining is the drill's bottleneck in a burst: anvil mines one block per transaction, and
+ * each block costs it a state snapshot (1.4 GB RSS and ~20–60 blocks/s on the 2-core box), so 1,500
+ * transactions queue in anvil whatever the node does. {@code -Dload.mixedMining=false} runs plain 1
+ * s blocks (as a real chain: every pending transaction of the gateway goes into the next block, up
+ * to the 30M gas limit, ~95 {@code request}s), and {@code -Dload.maxInflight=N} sets the gateway's
+ * {@code max_inflight_txs} (and {@code allowance_deposits} to at least N): with 1 s blocks that
+ * many transactions per block at most.
+ *
  * <p>Run: {@code mvn -o -q -pl e2e test-compile exec:exec@load-drill -Dload.workers=200
- * -Dload.jobs=2000 [-Dload.rate=2 -Dload.pollMs=100]}. It stops everything it started, also on
- * failure or Ctrl-C.
+ * -Dload.jobs=2000 [-Dload.rate=2 -Dload.pollMs=100 -Dload.mixedMining=false
+ * -Dload.maxInflight=256]}. It stops everything it started, also on failure or Ctrl-C.
  */
 public final class LoadDrill {
     /** Power capacity of each simulated worker: one worker covers a job's R ≈ 58. */
@@ -67,14 +76,23 @@ public final class LoadDrill {
      * {@code poll_interval_ms} (indexer head polling and gateway receipt polling), and how long a
      * wait may see no progress.
      */
-    record Settings(int workers, int jobs, double rate, long pollMs, Duration stall) {
+    record Settings(
+            int workers,
+            int jobs,
+            double rate,
+            long pollMs,
+            Duration stall,
+            boolean mixedMining,
+            int maxInflightTxs) {
         static Settings fromSystemProperties() {
             return new Settings(
                     Integer.getInteger("load.workers", 200),
                     Integer.getInteger("load.jobs", 2_000),
                     Double.parseDouble(System.getProperty("load.rate", "2")),
                     Long.getLong("load.pollMs", 100),
-                    Duration.ofMinutes(Integer.getInteger("load.stallMinutes", 5)));
+                    Duration.ofMinutes(Integer.getInteger("load.stallMinutes", 5)),
+                    Boolean.parseBoolean(System.getProperty("load.mixedMining", "true")),
+                    Integer.getInteger("load.maxInflight", 0));
         }
     }
 
@@ -99,16 +117,20 @@ public final class LoadDrill {
                 Files.createDirectories(
                         Path.of("target", "load-drill", "run-" + System.currentTimeMillis()));
         StackLayout layout = new StackLayout(RepoRoot.locate(), home.toAbsolutePath());
+        List<String> devArgs =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "--kafka-port=" + Ports.free(),
+                                "--kafka-controller-port=" + Ports.free(),
+                                "--registry-port=" + Ports.free(),
+                                "--storage-port=" + Ports.free(),
+                                "--anvil-port=" + Ports.free(),
+                                "--block-time=1"));
+        if (settings.mixedMining()) {
+            devArgs.add("--mixed-mining");
+        }
         DevOptions options =
-                CommandLine.populateCommand(
-                        new DevOptions(),
-                        "--kafka-port=" + Ports.free(),
-                        "--kafka-controller-port=" + Ports.free(),
-                        "--registry-port=" + Ports.free(),
-                        "--storage-port=" + Ports.free(),
-                        "--anvil-port=" + Ports.free(),
-                        "--block-time=1",
-                        "--mixed-mining");
+                CommandLine.populateCommand(new DevOptions(), devArgs.toArray(String[]::new));
         LoadDrill drill =
                 new LoadDrill(settings, layout, new LocalStack(layout, options, System.out));
         Thread interrupted = new Thread(drill::stopAll, "load-drill-interrupted");
@@ -132,6 +154,9 @@ public final class LoadDrill {
         DevConfigs.write(layout, state, Ports.free());
         Path masterJson = DevConfigs.master(layout);
         setPollInterval(masterJson, settings.pollMs());
+        if (settings.maxInflightTxs() > 0) {
+            setMaxInflight(masterJson, settings.maxInflightTxs());
+        }
         String pool = MasterStreamsConfigLoader.load(masterJson).poolId();
         Web3j web3j = Web3j.build(new HttpService(state.ethereumEndpoint()));
         try {
@@ -281,6 +306,19 @@ public final class LoadDrill {
     private static void setPollInterval(Path masterJson, long pollMs) throws IOException {
         ObjectNode json = (ObjectNode) JSON.readTree(masterJson.toFile());
         json.put("poll_interval_ms", pollMs);
+        ConfigWriter.write(
+                masterJson, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    }
+
+    /**
+     * Sets {@code max_inflight_txs} (and {@code allowance_deposits} to the same, so that a full
+     * wave needs at most one top-up) in the master's config: with 1 s blocks and no mixed mining at
+     * most that many of the gateway's transactions go into one block.
+     */
+    private static void setMaxInflight(Path masterJson, int maxInflight) throws IOException {
+        ObjectNode json = (ObjectNode) JSON.readTree(masterJson.toFile());
+        json.put("max_inflight_txs", maxInflight);
+        json.put("allowance_deposits", Math.max(maxInflight, 20));
         ConfigWriter.write(
                 masterJson, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
     }

@@ -104,9 +104,13 @@ final class LoadReport {
                 "== load drill: %d simulated workers, %,d jobs requested %s (%d cores) ==%n",
                 settings.workers(), jobs, rateText(), cores);
         out.printf(
-                "chain:       anvil --block-time 1 --mixed-mining; confirmations %d;"
-                        + " poll_interval_ms %d (indexer head and gateway receipt polling)%n",
-                config.confirmations(), config.pollInterval().toMillis());
+                "chain:       anvil --block-time 1%s; confirmations %d;"
+                        + " poll_interval_ms %d (indexer head and gateway receipt polling);"
+                        + " max_inflight_txs %d%n",
+                settings.mixedMining() ? " --mixed-mining" : "",
+                config.confirmations(),
+                config.pollInterval().toMillis(),
+                config.gateway().maxInflightTxs());
         out.printf(
                 "requests:    %,d sent in %.1f s (%.1f/s)%n",
                 jobs, (sentMs - startMs) / 1000.0, jobs * 1000.0 / (sentMs - startMs));
@@ -179,13 +183,15 @@ final class LoadReport {
         String what =
                 String.format(
                         "load drill: `Request` log → `process` mined, %d simulated workers, %,d"
-                                + " jobs %s on anvil (1 s blocks + mixed mining, %d confirmations,"
-                                + " poll_interval_ms %d)",
+                                + " jobs %s on anvil (1 s blocks%s, %d confirmations,"
+                                + " poll_interval_ms %d, max_inflight_txs %d)",
                         settings.workers(),
                         timings.size(),
                         rateText(),
+                        settings.mixedMining() ? " + mixed mining" : " only",
                         config.confirmations(),
-                        config.pollInterval().toMillis());
+                        config.pollInterval().toMillis(),
+                        config.gateway().maxInflightTxs());
         String result =
                 String.format(
                         Locale.ROOT,
