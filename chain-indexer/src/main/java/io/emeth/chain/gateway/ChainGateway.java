@@ -77,12 +77,21 @@ public final class ChainGateway implements AutoCloseable {
     static final Duration STATE_MAX_AGE = Duration.ofSeconds(10);
 
     /**
-     * Most commands one poll takes (fewer when {@code max_inflight_txs} is lower): their reads go
-     * out as one batch and they are planned and signed before the mined waves are settled, so a
-     * larger poll would hold back the outcomes of waves already mined (each command costs a few ms
-     * of reads and signing).
+     * Most commands one poll takes: their reads go out as one batch and they are planned and signed
+     * before the mined waves are settled, so a larger poll would hold back the outcomes of waves
+     * already mined (each command costs a few ms of reads and signing).
      */
     static final int MAX_POLL_COMMANDS = 64;
+
+    /**
+     * Commands per poll (and so per wave): half of {@code max_inflight_txs}, at most {@value
+     * #MAX_POLL_COMMANDS}, so that at least two waves alternate, one being mined while the next is
+     * read, planned and sent (one wave filling every slot would leave the gateway waiting for its
+     * receipts with nothing to prepare).
+     */
+    static int pollCommands(int maxInflightTxs) {
+        return Math.max(1, Math.min(MAX_POLL_COMMANDS, maxInflightTxs / 2));
+    }
 
     private ChainGateway(GatewayConfig config, Topics topics, MeterRegistry registry)
             throws IOException {
@@ -361,9 +370,7 @@ public final class ChainGateway implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                Math.min(config.maxInflightTxs(), MAX_POLL_COMMANDS));
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, pollCommands(config.maxInflightTxs()));
         // a command may wait for its receipt through every replacement
         long maxWait =
                 config.txTimeout().toMillis() * (config.maxReplacements() + 2)

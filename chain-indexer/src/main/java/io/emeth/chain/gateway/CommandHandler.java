@@ -50,6 +50,15 @@ final class CommandHandler {
 
     private static final String HALT_AT = System.getProperty(HALT_AT_PROPERTY, "");
 
+    /**
+     * Whether a poll's gas estimates go into its batch with the job reads. Off: against anvil's
+     * automine a batch of estimates runs concurrently with the mining of the waves in flight, and
+     * the gateway bench fell from 21–23 to 12–13 jobs/s taken (same machine, same load); estimated
+     * one by one (as before the batch), the load drill's burst is unchanged (22.7 jobs/s either
+     * way). {@link BatchReads} still batches estimates (tested) for a node where it pays.
+     */
+    static final boolean BATCH_ESTIMATES = false;
+
     /** What became of a command: its outcome record and its final journal entry. */
     record Outcome(ChainTxResult result, TxJournal entry) {}
 
@@ -178,11 +187,12 @@ final class CommandHandler {
 
     /**
      * Reads what {@code commands} (one poll's) will need when offered to a wave, as one JSON-RPC
-     * batch ({@link BatchReads}): the state of their jobs not read yet, the gas estimate of each
-     * one's transaction, and the account's balance, allowance and chain time when the waves have
-     * not read them. A command already answered by the journal, resumed from it, busy in a wave, or
-     * a withdrawal is left out (it reads alone, as before). An entry the node answers with an error
-     * is left out too; a batch that fails as a whole is logged and the commands read one by one.
+     * batch ({@link BatchReads}): the state of their jobs not read yet ({@code jobs} and {@code
+     * jobAssigns}), the gas estimate of each one's transaction when {@link #BATCH_ESTIMATES}, and
+     * the account's balance, allowance and chain time when the waves have not read them. A command
+     * already answered by the journal, resumed from it, busy in a wave, or a withdrawal is left out
+     * (it reads alone, as before). An entry the node answers with an error is left out too; a batch
+     * that fails as a whole is logged and the commands read one by one.
      */
     void prefetch(List<ChainCommand> commands) {
         estimates.clear();
@@ -225,7 +235,11 @@ final class CommandHandler {
         long startNanos = System.nanoTime();
         BatchReads.Answers answers;
         try {
-            answers = batchReads.read(jobIds, steps, !reserving.holdsAccountState());
+            answers =
+                    batchReads.read(
+                            jobIds,
+                            BATCH_ESTIMATES ? steps : Map.of(),
+                            !reserving.holdsAccountState());
         } catch (IOException | RuntimeException e) {
             log.warn(
                     "Batched reads failed, reading command by command [commands:{}, error:{}]",
