@@ -171,11 +171,15 @@ final class LoadReport {
                 String.format(
                         Locale.ROOT,
                         "`mvn -o -q -pl e2e test-compile exec:exec@load-drill -Dload.workers=%d"
-                                + " -Dload.jobs=%d -Dload.rate=%s -Dload.pollMs=%d`",
+                                + " -Dload.jobs=%d -Dload.rate=%s -Dload.pollMs=%d%s%s`",
                         settings.workers(),
                         timings.size(),
                         rateArg(),
-                        settings.pollMs());
+                        settings.pollMs(),
+                        settings.mixedMining() ? "" : " -Dload.mixedMining=false",
+                        settings.maxInflightTxs() > 0
+                                ? " -Dload.maxInflight=" + settings.maxInflightTxs()
+                                : "");
         String machine =
                 String.format(
                         "%d cores, load avg %s → %s",
