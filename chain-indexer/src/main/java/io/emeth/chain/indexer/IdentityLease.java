@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class IdentityLease implements AutoCloseable {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration JOIN_POLL = Duration.ofMillis(10);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
 
@@ -70,7 +71,9 @@ final class IdentityLease implements AutoCloseable {
                                     + JOIN_TIMEOUT.toSeconds()
                                     + " s");
                 }
-                consumer.poll(Duration.ofMillis(200));
+                // short polls: a poll returns only at its timeout once the group is joined (the
+                // lease reads nothing), and the indexer waits for this join before it starts
+                consumer.poll(JOIN_POLL);
             }
             consumer.pause(consumer.assignment());
             return new IdentityLease(consumer);

@@ -110,7 +110,7 @@ public final class IndexerBenchmark {
                                 KafkaTestCluster.uniqueName("bench-backfill")),
                         storage.url());
         long jvmCpu = jvmCpuNanos();
-        long anvilCpu = anvilCpuNanos(chain);
+        long anvilCpu = anvilCpuNanos();
         long start = System.nanoTime();
         try (Indexer indexer = Indexer.start(config, new SimpleMeterRegistry())) {
             while (indexer.confirmedBlock() < last) {
@@ -118,7 +118,7 @@ public final class IndexerBenchmark {
             }
             double elapsed = seconds(start);
             double jvmCpuSeconds = (jvmCpuNanos() - jvmCpu) / 1e9;
-            double anvilCpuSeconds = (anvilCpuNanos(chain) - anvilCpu) / 1e9;
+            double anvilCpuSeconds = (anvilCpuNanos() - anvilCpu) / 1e9;
             int events = KafkaFixture.readAll(topics.chainJobEvents()).size();
             report(
                     "BACKFILL%s: %d JobRequested events (%d blocks, %d per block, max range %d)"
@@ -237,15 +237,11 @@ public final class IndexerBenchmark {
                 .getProcessCpuTime();
     }
 
-    /** CPU time of the chain's anvil process, found by its port; -1 when not found. */
-    private static long anvilCpuNanos(ChainFixture chain) {
-        String portArg = Integer.toString(URI.create(chain.anvil.rpcUrl()).getPort());
-        return ProcessHandle.allProcesses()
-                .filter(
-                        p ->
-                                p.info().command().orElse("").endsWith("anvil")
-                                        && List.of(p.info().arguments().orElse(new String[0]))
-                                                .contains(portArg))
+    /** CPU time of the chain's anvil (the one anvil this JVM started); -1 when not found. */
+    private static long anvilCpuNanos() {
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info().command().orElse("").endsWith("anvil"))
                 .findFirst()
                 .flatMap(p -> p.info().totalCpuDuration())
                 .map(d -> d.toNanos())
