@@ -15,6 +15,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.emeth.worker.training.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -193,7 +194,7 @@ public final class Gpt2Block extends AbstractBlock {
             NDArray v = heads(qkv.get(2), batch, time);
             NDArray weights =
                     q.matMul(k.transpose(0, 1, 3, 2))
-                            .mul(1.0 / Math.sqrt(config.headWidth()))
+                            .mul(Scalars.of(manager, 1.0 / Math.sqrt(config.headWidth())))
                             .add(mask)
                             .softmax(-1);
             weights = drop ? Dropout.dropout(weights, dropout, true).head() : weights;
@@ -204,7 +205,7 @@ public final class Gpt2Block extends AbstractBlock {
             x = x.add(drop ? Dropout.dropout(attended, dropout, true).head() : attended);
 
             h = norm(store, x, layer.ln2Weight, layer.ln2Bias, training);
-            h = gelu(conv1d(store, h, layer.fcWeight, layer.fcBias, training));
+            h = gelu(manager, conv1d(store, h, layer.fcWeight, layer.fcBias, training));
             h = conv1d(store, h, layer.mlpProjWeight, layer.mlpProjBias, training);
             x = x.add(drop ? Dropout.dropout(h, dropout, true).head() : h);
         }
@@ -233,12 +234,19 @@ public final class Gpt2Block extends AbstractBlock {
     }
 
     /** {@code gelu_new}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), or the exact GELU. */
-    private NDArray gelu(NDArray x) {
+    private NDArray gelu(NDManager manager, NDArray x) {
         if (!config.tanhGelu()) {
             return Activation.gelu(x);
         }
-        NDArray inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(GELU_C).tanh().add(1f);
-        return x.mul(inner).mul(0.5f);
+        NDArray inner =
+                x.mul(x)
+                        .mul(x)
+                        .mul(Scalars.of(manager, 0.044715f))
+                        .add(x)
+                        .mul(Scalars.of(manager, GELU_C))
+                        .tanh()
+                        .add(Scalars.of(manager, 1f));
+        return x.mul(inner).mul(Scalars.of(manager, 0.5f));
     }
 
     private NDArray heads(NDArray part, long batch, long time) {
