@@ -42,7 +42,12 @@ import org.awaitility.Awaitility;
  */
 public final class Gpt2JobMemory {
     private static final String MODEL = "gpt2-medium-random";
-    private static final String PRODUCTION_JVM = "-Xms1g,-Xmx6g,-XX:+ExitOnOutOfMemoryError";
+
+    /** The production unit's (deploy/production/systemd/emeth-worker@.service) JVM and env. */
+    private static final String PRODUCTION_JVM =
+            "-Xms256m,-Xmx4g,-XX:MaxDirectMemorySize=2g,-XX:+ExitOnOutOfMemoryError";
+
+    private static final String PRODUCTION_ENV = "MALLOC_ARENA_MAX=2";
     private static final long PHASE_MS = 3_600_000;
 
     private Gpt2JobMemory() {}
@@ -69,7 +74,7 @@ public final class Gpt2JobMemory {
             throw new IllegalArgumentException("--rounds must be 1 or 2, was " + rounds);
         }
         String jvm = stringOption(options, "--jvm", PRODUCTION_JVM);
-        String env = stringOption(options, "--env", "");
+        String env = stringOption(options, "--env", PRODUCTION_ENV);
         try (WorkerStack stack = new WorkerStack("Gpt2JobMemory")) {
             NodeIdentity identity = NodeIdentity.generate();
             Path home = stack.dir.resolve("w");
