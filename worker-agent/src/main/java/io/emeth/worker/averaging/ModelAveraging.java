@@ -22,6 +22,11 @@ public final class ModelAveraging {
         this.outer = Objects.requireNonNull(outer, "outer");
     }
 
+    /** The outer optimiser this averaging steps with. */
+    public OuterOptimizer outer() {
+        return outer;
+    }
+
     /** Plain token-weighted averaging. */
     public static ModelAveraging plain() {
         return new ModelAveraging(OuterOptimizer.plainAveraging());

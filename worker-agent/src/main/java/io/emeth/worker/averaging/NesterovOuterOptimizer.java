@@ -2,6 +2,7 @@ package io.emeth.worker.averaging;
 
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.NamedTensor;
+import io.emeth.worker.weights.WeightsLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,6 +86,51 @@ public final class NesterovOuterOptimizer implements OuterOptimizer {
         }
         momentum = new ModelWeights(nextMomentum);
         return new ModelWeights(next);
+    }
+
+    /**
+     * The step tensor by tensor; the momentum (one value per parameter) stays in memory, the
+     * weights need not.
+     */
+    @Override
+    public Streamed streamed(WeightsLayout layout) {
+        synchronized (this) {
+            if (momentum != null) {
+                layout.mismatch(momentum.layout())
+                        .ifPresent(
+                                m -> {
+                                    throw new IllegalArgumentException(
+                                            "saved outer momentum " + m.description());
+                                });
+            }
+        }
+        List<NamedTensor> nextMomentum = new ArrayList<>();
+        return new Streamed() {
+            @Override
+            public float[] tensor(int index, float[] theta, float[] avg) {
+                WeightsLayout.Entry e = layout.get(index);
+                ModelWeights saved = momentum();
+                float[] v = saved == null ? new float[theta.length] : saved.get(e.name()).data();
+                float[] newTheta = new float[theta.length];
+                float[] newV = new float[theta.length];
+                for (int i = 0; i < theta.length; i++) {
+                    double delta = (double) theta[i] - avg[i];
+                    double velocity = momentumFactor * v[i] + delta;
+                    newV[i] = (float) velocity;
+                    newTheta[i] =
+                            (float) (theta[i] - learningRate * (delta + momentumFactor * velocity));
+                }
+                nextMomentum.add(new NamedTensor(e.name(), e.shape(), newV));
+                return newTheta;
+            }
+
+            @Override
+            public void finish() {
+                synchronized (NesterovOuterOptimizer.this) {
+                    momentum = new ModelWeights(nextMomentum);
+                }
+            }
+        };
     }
 
     /** The momentum after the last step, or null before the first. */

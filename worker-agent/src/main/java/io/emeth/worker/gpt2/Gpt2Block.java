@@ -15,6 +15,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.emeth.worker.training.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,31 +187,57 @@ public final class Gpt2Block extends AbstractBlock {
         x = drop ? Dropout.dropout(x, dropout, true).head() : x;
         NDArray mask = causalMask(manager, (int) time);
         for (Layer layer : layers) {
-            NDArray h = norm(store, x, layer.ln1Weight, layer.ln1Bias, training);
-            NDList qkv = conv1d(store, h, layer.attnWeight, layer.attnBias, training).split(3, 2);
-            NDArray q = heads(qkv.get(0), batch, time);
-            NDArray k = heads(qkv.get(1), batch, time);
-            NDArray v = heads(qkv.get(2), batch, time);
-            NDArray weights =
-                    q.matMul(k.transpose(0, 1, 3, 2))
-                            .mul(1.0 / Math.sqrt(config.headWidth()))
-                            .add(mask)
-                            .softmax(-1);
-            weights = drop ? Dropout.dropout(weights, dropout, true).head() : weights;
-            NDArray merged =
-                    weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, time, config.width());
-            NDArray attended =
-                    conv1d(store, merged, layer.attnProjWeight, layer.attnProjBias, training);
-            x = x.add(drop ? Dropout.dropout(attended, dropout, true).head() : attended);
-
-            h = norm(store, x, layer.ln2Weight, layer.ln2Bias, training);
-            h = gelu(conv1d(store, h, layer.fcWeight, layer.fcBias, training));
-            h = conv1d(store, h, layer.mlpProjWeight, layer.mlpProjBias, training);
-            x = x.add(drop ? Dropout.dropout(h, dropout, true).head() : h);
+            // the layer's intermediate arrays are freed when it is done, not at the step's end:
+            // autograd keeps (by reference) the few the backward pass needs, and the rest of
+            // GPT-2 medium's intermediates (≈ 0.1 GB per layer at batch 4 × 128) would otherwise
+            // all stay resident until the step closes its manager
+            try (NDManager scope = manager.newSubManager()) {
+                x.tempAttach(scope);
+                NDArray out = layer(store, layer, x, manager, mask, batch, time, training, drop);
+                out.attach(manager);
+                x = out;
+            }
         }
         x = norm(store, x, lnFWeight, lnFBias, training);
         // the tied LM head: logits = x · wteᵀ (torch's linear takes the [out, in] weight as is)
         return Linear.linear(x, value(store, wte, tokens, training));
+    }
+
+    /**
+     * One transformer layer on {@code x}; its intermediates land in {@code x}'s manager, scalars
+     * and the mask in the step's {@code manager} (see {@link Scalars}).
+     */
+    private NDArray layer(
+            ParameterStore store,
+            Layer layer,
+            NDArray x,
+            NDManager manager,
+            NDArray mask,
+            long batch,
+            long time,
+            boolean training,
+            boolean drop) {
+        NDArray h = norm(store, x, layer.ln1Weight, layer.ln1Bias, training);
+        NDList qkv = conv1d(store, h, layer.attnWeight, layer.attnBias, training).split(3, 2);
+        NDArray q = heads(qkv.get(0), batch, time);
+        NDArray k = heads(qkv.get(1), batch, time);
+        NDArray v = heads(qkv.get(2), batch, time);
+        NDArray weights =
+                q.matMul(k.transpose(0, 1, 3, 2))
+                        .mul(Scalars.of(manager, 1.0 / Math.sqrt(config.headWidth())))
+                        .add(mask)
+                        .softmax(-1);
+        weights = drop ? Dropout.dropout(weights, dropout, true).head() : weights;
+        NDArray merged =
+                weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, time, config.width());
+        NDArray attended =
+                conv1d(store, merged, layer.attnProjWeight, layer.attnProjBias, training);
+        NDArray y = x.add(drop ? Dropout.dropout(attended, dropout, true).head() : attended);
+
+        h = norm(store, y, layer.ln2Weight, layer.ln2Bias, training);
+        h = gelu(manager, conv1d(store, h, layer.fcWeight, layer.fcBias, training));
+        h = conv1d(store, h, layer.mlpProjWeight, layer.mlpProjBias, training);
+        return y.add(drop ? Dropout.dropout(h, dropout, true).head() : h);
     }
 
     /** HF's Conv1D: {@code x · W + b} with {@code W} stored {@code [in, out]}. */
@@ -233,12 +260,19 @@ public final class Gpt2Block extends AbstractBlock {
     }
 
     /** {@code gelu_new}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), or the exact GELU. */
-    private NDArray gelu(NDArray x) {
+    private NDArray gelu(NDManager manager, NDArray x) {
         if (!config.tanhGelu()) {
             return Activation.gelu(x);
         }
-        NDArray inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(GELU_C).tanh().add(1f);
-        return x.mul(inner).mul(0.5f);
+        NDArray inner =
+                x.mul(x)
+                        .mul(x)
+                        .mul(Scalars.of(manager, 0.044715f))
+                        .add(x)
+                        .mul(Scalars.of(manager, GELU_C))
+                        .tanh()
+                        .add(Scalars.of(manager, 1f));
+        return x.mul(inner).mul(Scalars.of(manager, 0.5f));
     }
 
     private NDArray heads(NDArray part, long batch, long time) {

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.NamedTensor;
+import io.emeth.worker.weights.TensorSource;
+import io.emeth.worker.weights.WeightsLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -126,15 +129,24 @@ public final class Safetensors {
 
     /** Writes {@code tensors} as F32 in the given order, with {@code "format": "pt"} metadata. */
     public static void write(Path file, List<NamedTensor> tensors) throws IOException {
+        write(file, new ModelWeights(tensors));
+    }
+
+    /**
+     * Writes the tensors {@code source} hands out as F32 in its order, reading one tensor at a time
+     * (a model in a file is never whole on the heap).
+     */
+    public static void write(Path file, TensorSource source) throws IOException {
+        WeightsLayout layout = source.layout();
         ObjectNode header = JSON.createObjectNode();
         header.putObject(METADATA).put("format", "pt");
         long offset = 0;
-        for (NamedTensor tensor : tensors) {
+        for (WeightsLayout.Entry tensor : layout.entries()) {
             ObjectNode entry = header.putObject(tensor.name());
             entry.put("dtype", "F32");
             var shape = entry.putArray("shape");
             Arrays.stream(tensor.shape()).forEach(shape::add);
-            long end = offset + 4L * tensor.data().length;
+            long end = offset + 4L * tensor.elements();
             entry.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }
@@ -154,8 +166,8 @@ public final class Safetensors {
                         StandardOpenOption.WRITE)) {
             writeFully(out, head.flip());
             ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            for (NamedTensor tensor : tensors) {
-                float[] data = tensor.data();
+            for (int t = 0; t < layout.size(); t++) {
+                float[] data = source.read(t);
                 for (int i = 0; i < data.length; ) {
                     int n = Math.min(chunk.capacity() / 4, data.length - i);
                     chunk.clear();

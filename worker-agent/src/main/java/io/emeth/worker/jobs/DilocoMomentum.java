@@ -5,11 +5,12 @@ import io.emeth.worker.averaging.ModelAveraging;
 import io.emeth.worker.averaging.NesterovOuterOptimizer;
 import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
-import io.emeth.worker.weights.WeightsCodec;
+import io.emeth.worker.weights.TensorSource;
+import io.emeth.worker.weights.WeightsFile;
+import io.emeth.worker.weights.WeightsLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +25,11 @@ final class DilocoMomentum {
 
     private final JobSpec spec;
     private final JobStore store;
-    private final ModelWeights layout;
+    private final WeightsLayout layout;
     private NesterovOuterOptimizer outer;
     private int outerEpoch;
 
-    DilocoMomentum(JobSpec spec, JobStore store, ModelWeights layout) {
+    DilocoMomentum(JobSpec spec, JobStore store, WeightsLayout layout) {
         this.spec = spec;
         this.store = store;
         this.layout = layout;
@@ -44,7 +45,7 @@ final class DilocoMomentum {
             Integer savedEpoch = store.momentumEpoch();
             Path file = store.momentumFile();
             if (epoch > 1 && savedEpoch != null && savedEpoch == epoch - 1 && Files.exists(file)) {
-                saved = WeightsCodec.decode(Files.readAllBytes(file), layout);
+                saved = WeightsFile.open(file, layout).readAll();
             } else if (epoch > 1) {
                 log.warn(
                         "DiLoCo momentum of epoch {} is not on disk; restarting it at zero [jobId:{}]",
@@ -95,7 +96,7 @@ final class DilocoMomentum {
         if (!spec.diloco() || outer == null || outer.momentum() == null) {
             return null;
         }
-        return storage.upload(spec.jobId(), WeightsCodec.encode(outer.momentum()), file);
+        return storage.upload(spec.jobId(), (TensorSource) outer.momentum(), file);
     }
 
     /**
@@ -121,10 +122,7 @@ final class DilocoMomentum {
         if (outer == null || outer.momentum() == null) {
             return;
         }
-        Path file = store.momentumFile();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, WeightsCodec.encode(outer.momentum()));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        ModelStore.write(outer.momentum(), store.momentumFile()); // streamed, replaced atomically
         store.momentumEpoch(epoch);
         outerEpoch = epoch;
     }

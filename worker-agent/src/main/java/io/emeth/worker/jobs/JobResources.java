@@ -12,8 +12,8 @@ import io.emeth.worker.training.ShardTrainer;
 import io.emeth.worker.training.TokenEncoder;
 import io.emeth.worker.training.TrainingRecipe;
 import io.emeth.worker.weights.InvalidWeightsException;
-import io.emeth.worker.weights.ModelWeights;
-import io.emeth.worker.weights.WeightsCodec;
+import io.emeth.worker.weights.WeightsFile;
+import io.emeth.worker.weights.WeightsLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * What a job holds while it runs, created when its data is ready and closed when it ends: the
  * prepared data and its token ids, the live model and its trainer (whose AdamW state lasts across
- * rounds), the initial weights (the pretrained checkpoint, or the fixture's seeded weights), the
- * on-disk state and the job's directories. Used by the job's thread only, except {@link #trainer()}
- * which the watchdog reads for progress.
+ * rounds), the model's layout, the on-disk state and the job's directories. The initial weights
+ * (the pretrained checkpoint, or the fixture's seeded weights) are written once to {@code
+ * initial.emwt} in the attempt's directory and read back from there, like every round's model:
+ * GPT-2 medium's weights are 1.4 GB per copy, and the heap holds none of them whole. Used by the
+ * job's thread only, except {@link #trainer()} which the watchdog reads for progress.
  */
 final class JobResources implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobResources.class);
@@ -48,13 +50,17 @@ final class JobResources implements AutoCloseable {
     final JobStore store;
     final LanguageModel model;
     final ShardTrainer trainer;
-    final ModelWeights initial;
+
+    /** The model's tensor names, order and shapes, which every download is checked against. */
+    final WeightsLayout layout;
+
     final int[] shardTokens;
     final int[] validationTokens;
 
     /** The pretrained checkpoint's directory, or null for the byte-level fixture. */
     final Path modelDir;
 
+    private WeightsFile initial;
     private String initialSha256;
     private final TokenEncoder encoder;
     private final int contextLength;
@@ -81,7 +87,7 @@ final class JobResources implements AutoCloseable {
         this.modelDir = loaded.dir;
         this.encoder = loaded.encoder;
         this.contextLength = loaded.contextLength;
-        this.initial = model.weights();
+        this.layout = model.layout();
     }
 
     private record Loaded(
@@ -107,7 +113,24 @@ final class JobResources implements AutoCloseable {
                 spec.modelName().isPresent()
                         ? pretrained(ctx, spec, data)
                         : fixture(ctx, spec, data);
-        return new JobResources(ctx, spec, events, phases, data, store, loaded);
+        JobResources job = new JobResources(ctx, spec, events, phases, data, store, loaded);
+        try {
+            job.writeInitial();
+        } catch (IOException | RuntimeException e) {
+            job.close();
+            throw e;
+        }
+        return job;
+    }
+
+    /**
+     * Writes the freshly loaded model to {@code initial.emwt} (streamed, one tensor at a time) and
+     * keeps its sha256: round 1 starts from that file.
+     */
+    private void writeInitial() throws IOException {
+        Path file = dir().resolve("initial.emwt");
+        initialSha256 = ModelStore.write(model.tensors(), file);
+        initial = WeightsFile.open(file, layout);
     }
 
     private static Loaded fixture(JobContext ctx, JobSpec spec, PreparedData data) {
@@ -218,17 +241,14 @@ final class JobResources implements AutoCloseable {
 
     /** sha256 (hex) of the seeded initial weights' encoding. */
     String initialSha256() {
-        if (initialSha256 == null) {
-            initialSha256 = ModelStore.hex(WeightsCodec.sha256(initial));
-        }
         return initialSha256;
     }
 
     /**
-     * The model round {@code epoch} starts from: the seeded initial weights for epoch 1 without a
-     * global model, else the round's global model, downloaded and checked.
+     * The file of the model round {@code epoch} starts from: the initial weights for epoch 1
+     * without a global model, else the round's global model, downloaded and checked.
      */
-    ModelWeights roundStart(int epoch, RoundOpened opened) throws JobFailure, InterruptedException {
+    WeightsFile roundStart(int epoch, RoundOpened opened) throws JobFailure, InterruptedException {
         ModelRef ref = opened == null ? null : opened.getGlobalModel();
         if (ref == null) {
             if (epoch != 1) {
@@ -242,7 +262,7 @@ final class JobResources implements AutoCloseable {
             return initial;
         }
         try {
-            return ctx.storage().download(spec.jobId(), ref, initial, dir().resolve("models"));
+            return ctx.storage().downloadFile(spec.jobId(), ref, layout, dir().resolve("models"));
         } catch (InvalidWeightsException e) {
             throw new JobFailure(
                     WorkerPhase.WAIT_DATA,

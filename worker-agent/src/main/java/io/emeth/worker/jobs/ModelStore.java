@@ -5,7 +5,10 @@ import io.emeth.schemas.avro.ModelRef;
 import io.emeth.worker.hashchain.HashChain;
 import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.TensorSource;
 import io.emeth.worker.weights.WeightsCodec;
+import io.emeth.worker.weights.WeightsFile;
+import io.emeth.worker.weights.WeightsLayout;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,23 +48,45 @@ final class ModelStore {
     }
 
     /**
-     * Encodes {@code weights} into {@code file} as it streams them (never the whole encoding in
-     * memory: 1.4 GB for GPT-2 medium), uploads it for {@code jobId} and answers its reference.
+     * Encodes {@code weights} into {@code file} as it reads them, one tensor at a time (never the
+     * whole encoding, nor a second copy of a live model, in memory: 1.4 GB for GPT-2 medium),
+     * uploads it for {@code jobId} and answers its reference.
      */
-    ModelRef upload(String jobId, ModelWeights weights, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        MessageDigest digest = sha256Digest();
-        try (OutputStream out =
-                new DigestOutputStream(
-                        new BufferedOutputStream(Files.newOutputStream(file), 1 << 16), digest)) {
-            WeightsCodec.write(weights, out);
-        }
+    ModelRef upload(String jobId, TensorSource weights, Path file) throws IOException {
+        String sha = write(weights, file);
         String fileName = storage.upload(jobId, file, EXTENSION);
         return ModelRef.newBuilder()
                 .setUri(fileName)
-                .setSha256(hex(digest.digest()))
+                .setSha256(sha)
                 .setSizeBytes(Files.size(file))
                 .build();
+    }
+
+    /** Uploads a weights file already written (by {@link #write}) whose sha256 is known. */
+    ModelRef upload(String jobId, Path file, String sha256) throws IOException {
+        String fileName = storage.upload(jobId, file, EXTENSION);
+        return ModelRef.newBuilder()
+                .setUri(fileName)
+                .setSha256(sha256)
+                .setSizeBytes(Files.size(file))
+                .build();
+    }
+
+    /**
+     * Encodes {@code weights} into {@code file} (replacing it atomically) as it reads them, one
+     * tensor at a time, and answers the encoding's sha256 (hex).
+     */
+    static String write(TensorSource weights, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        MessageDigest digest = sha256Digest();
+        try (OutputStream out =
+                new DigestOutputStream(
+                        new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), digest)) {
+            WeightsCodec.write(weights, out);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return hex(digest.digest());
     }
 
     private static MessageDigest sha256Digest() {
@@ -110,13 +135,14 @@ final class ModelStore {
     }
 
     /**
-     * Downloads the weights {@code ref} points to and decodes them against {@code layout}.
+     * Downloads the weights {@code ref} points to, checks them against {@code layout} and leaves
+     * them in their file, read back one tensor at a time (see {@link WeightsFile}).
      *
      * @throws InvalidWeightsException when the bytes are not what the reference promises or not a
      *     model of this layout (the message names the reference)
      * @throws IOException when the storage API does not deliver them
      */
-    ModelWeights download(String jobId, ModelRef ref, ModelWeights layout, Path dir)
+    WeightsFile downloadFile(String jobId, ModelRef ref, WeightsLayout layout, Path dir)
             throws IOException {
         String sha =
                 ref.getSha256() == null ? "" : ref.getSha256().toLowerCase(java.util.Locale.ROOT);
@@ -164,11 +190,22 @@ final class ModelStore {
                             + ", its reference says "
                             + sha);
         }
-        return WeightsCodec.decode(file, layout);
+        return WeightsFile.open(file, layout);
+    }
+
+    /** As {@link #downloadFile}, decoded into memory (small weights: the DiLoCo momentum). */
+    ModelWeights download(String jobId, ModelRef ref, WeightsLayout layout, Path dir)
+            throws IOException {
+        return downloadFile(jobId, ref, layout, dir).readAll();
     }
 
     /** The exact size of the {@link WeightsCodec} encoding of weights with this layout. */
-    static long encodedSize(ModelWeights layout) {
+    static long encodedSize(ModelWeights weights) {
+        return WeightsCodec.encodedSize(weights);
+    }
+
+    /** The exact size of the {@link WeightsCodec} encoding of weights with this layout. */
+    static long encodedSize(WeightsLayout layout) {
         return WeightsCodec.encodedSize(layout);
     }
 

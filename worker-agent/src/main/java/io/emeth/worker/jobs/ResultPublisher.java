@@ -11,7 +11,7 @@ import io.emeth.worker.gpt2.Gpt2Model;
 import io.emeth.worker.gpt2.Safetensors;
 import io.emeth.worker.hashchain.HashChain;
 import io.emeth.worker.training.TokenizerLoader;
-import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.TensorSource;
 import io.emeth.worker.weights.WeightsCodec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +56,7 @@ final class ResultPublisher {
      *     before a re-planned attempt started
      */
     void publish(
-            ModelWeights finalModel,
+            TensorSource finalModel,
             ModelRef global,
             String lastLink,
             double validationLoss,
@@ -105,7 +105,7 @@ final class ResultPublisher {
      * chain with the safetensors file's sha256 bound to {@code h_E}.
      */
     private ModelRef uploadCheckpoint(
-            ModelWeights finalModel,
+            TensorSource finalModel,
             String lastLink,
             String datasetSha,
             List<ResultBundle.Link> links)
@@ -114,7 +114,7 @@ final class ResultPublisher {
         Path out = job.dir().resolve("result");
         Files.createDirectories(out);
         Path weights = out.resolve(Gpt2Model.WEIGHTS_FILE);
-        Safetensors.write(weights, finalModel.tensors());
+        Safetensors.write(weights, finalModel);
         Path config = out.resolve(Gpt2Config.FILE);
         Path tokenizer = out.resolve(TokenizerLoader.FILE);
         Files.copy(job.modelDir.resolve(Gpt2Config.FILE), config, REPLACE_EXISTING);

@@ -6,7 +6,7 @@ import io.emeth.schemas.avro.training.RejectedShard;
 import io.emeth.schemas.avro.training.RoundAggregated;
 import io.emeth.schemas.avro.training.TrainingEvent;
 import io.emeth.schemas.avro.worker.RoundOpened;
-import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.WeightsFile;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ final class RoundAggregation implements AutoCloseable {
         this.job = job;
         this.aggregator = new RoundAggregator(job.ctx.storage(), job.ctx.maxUpdateNormMultiple());
         this.result = new ResultPublisher(job);
-        this.momentum = new DilocoMomentum(job.spec, job.store, job.initial);
+        this.momentum = new DilocoMomentum(job.spec, job.store, job.layout);
         this.links = new RoundLinks(job, result, this::collector);
     }
 
@@ -120,7 +120,7 @@ final class RoundAggregation implements AutoCloseable {
                                 .build());
             }
         }
-        ModelWeights start =
+        WeightsFile start =
                 round.roundStart != null ? round.roundStart : job.roundStart(epoch, round.opened());
         resumeMomentum(round);
         RoundAggregator.Outcome outcome =
@@ -132,17 +132,13 @@ final class RoundAggregation implements AutoCloseable {
                         missing,
                         job::plannedTokens,
                         momentum.averaging(epoch),
-                        job.dir().resolve("shards"));
+                        job.dir().resolve("shards"),
+                        job.dir().resolve("global-" + epoch + ".emwt"));
         momentum.save(epoch);
         job.model.load(outcome.next());
         double validationLoss = job.trainer.evaluate(job.validationTokens, MAX_EVAL_BATCHES);
         ModelRef global =
-                job.ctx
-                        .storage()
-                        .upload(
-                                spec.jobId(),
-                                outcome.next(),
-                                job.dir().resolve("global-" + epoch + ".emwt"));
+                job.ctx.storage().upload(spec.jobId(), outcome.next().path(), outcome.nextSha256());
         ModelRef momentumRef =
                 momentum.upload(
                         epoch, job.ctx.storage(), job.dir().resolve("momentum-" + epoch + ".emwt"));
@@ -221,13 +217,13 @@ final class RoundAggregation implements AutoCloseable {
         if (epoch == job.spec.epochs()
                 && job.store.resultFileName() == null
                 && collector.result() == null) {
-            ModelWeights last =
+            WeightsFile last =
                     job.ctx
                             .storage()
-                            .download(
+                            .downloadFile(
                                     job.spec.jobId(),
                                     r.getGlobalModel(),
-                                    job.initial,
+                                    job.layout,
                                     job.dir().resolve("models"));
             result.publish(
                     last,

@@ -5,9 +5,11 @@ import io.emeth.schemas.avro.training.RejectedShard;
 import io.emeth.schemas.avro.training.ShardTrained;
 import io.emeth.worker.averaging.InvalidShardException;
 import io.emeth.worker.averaging.ModelAveraging;
-import io.emeth.worker.averaging.ShardUpdate;
+import io.emeth.worker.averaging.OuterOptimizer;
+import io.emeth.worker.averaging.StreamedAveraging;
+import io.emeth.worker.averaging.StreamedAveraging.FileShard;
 import io.emeth.worker.weights.InvalidWeightsException;
-import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.WeightsFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * whose update norm exceeds {@code maxUpdateNormMultiple} × the round's median, and averages the
  * rest weighted by the plan's tokens (in rank order, so the result is the same bytes on any
  * machine). Participants whose shard never came are listed as rejected with the reason.
+ *
+ * <p>The weights stay in their files ({@link StreamedAveraging}): each shard is checked and the
+ * average written one tensor at a time, so the heap holds about one tensor per shard, not every
+ * shard whole.
  */
 final class RoundAggregator {
     private static final Logger log = LoggerFactory.getLogger(RoundAggregator.class);
@@ -35,7 +41,8 @@ final class RoundAggregator {
      * sha256 (hex) in rank order, which the hash chain binds.
      */
     record Outcome(
-            ModelWeights next,
+            WeightsFile next,
+            String nextSha256,
             List<String> contributors,
             List<RejectedShard> rejected,
             List<String> shardSha256s) {}
@@ -50,17 +57,19 @@ final class RoundAggregator {
 
     /**
      * @param missing participants without a shard, with the reason to report for each
+     * @param out the file the next global model is written to
      * @throws JobFailure when no shard can be averaged
      */
     Outcome combine(
             JobSpec spec,
             int epoch,
-            ModelWeights roundStart,
+            WeightsFile roundStart,
             List<ShardCollector.Shard> shards,
             List<RejectedShard> missing,
             IntToLongFunction plannedTokens,
             ModelAveraging averaging,
-            Path dir)
+            Path dir,
+            Path out)
             throws JobFailure, IOException {
         List<ShardCollector.Shard> ordered = new ArrayList<>(shards);
         ordered.sort(Comparator.comparingInt((ShardCollector.Shard s) -> s.event().getRank()));
@@ -78,10 +87,11 @@ final class RoundAggregator {
                             event.getTokens(),
                             planned);
             try {
-                ModelWeights weights =
-                        store.download(spec.jobId(), event.getModel(), roundStart, dir);
-                ShardUpdate update = new ShardUpdate(id, weights, Math.max(1, planned));
-                ModelAveraging.validate(roundStart, update);
+                WeightsFile weights =
+                        store.downloadFile(
+                                spec.jobId(), event.getModel(), roundStart.layout(), dir);
+                FileShard update = new FileShard(id, weights, Math.max(1, planned));
+                StreamedAveraging.validate(roundStart.layout(), update);
                 if (claim != null) {
                     rejected.add(reject(spec, epoch, shard.worker(), "shard " + id + " " + claim));
                     continue;
@@ -90,7 +100,7 @@ final class RoundAggregator {
                         new Candidate(
                                 shard.worker(),
                                 update,
-                                ModelAveraging.updateNorm(roundStart, weights),
+                                StreamedAveraging.updateNorm(roundStart, weights),
                                 event.getModel().getSha256().toLowerCase(Locale.ROOT)));
             } catch (InvalidWeightsException | InvalidShardException e) {
                 rejected.add(reject(spec, epoch, shard.worker(), e.getMessage()));
@@ -102,7 +112,7 @@ final class RoundAggregator {
                         reject(spec, epoch, shard.worker(), "download failed: " + e.getMessage()));
             }
         }
-        List<ShardUpdate> updates = new ArrayList<>();
+        List<FileShard> updates = new ArrayList<>();
         List<String> contributors = new ArrayList<>();
         List<String> shardSha256s = new ArrayList<>();
         if (!valid.isEmpty()) {
@@ -142,17 +152,20 @@ final class RoundAggregator {
                             + " can be averaged: "
                             + reasons(rejected));
         }
-        ModelWeights next = averaging.aggregate(roundStart, updates);
+        OuterOptimizer.Streamed step = averaging.outer().streamed(roundStart.layout());
+        String sha = ModelStore.write(StreamedAveraging.next(step, roundStart, updates), out);
+        step.finish();
+        WeightsFile next = WeightsFile.open(out, roundStart.layout());
         log.info(
                 "Averaged round [jobId:{}, epoch:{}, shards:{}, rejected:{}]",
                 spec.jobId(),
                 epoch,
                 updates.size(),
                 rejected.size());
-        return new Outcome(next, contributors, rejected, shardSha256s);
+        return new Outcome(next, sha, contributors, rejected, shardSha256s);
     }
 
-    private record Candidate(String worker, ShardUpdate update, double norm, String sha256) {}
+    private record Candidate(String worker, FileShard update, double norm, String sha256) {}
 
     private static RejectedShard reject(JobSpec spec, int epoch, String worker, String reason) {
         log.warn(

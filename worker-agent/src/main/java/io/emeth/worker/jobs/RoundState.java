@@ -1,7 +1,7 @@
 package io.emeth.worker.jobs;
 
 import io.emeth.schemas.avro.worker.RoundOpened;
-import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.WeightsFile;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,8 +15,8 @@ final class RoundState {
     private volatile RoundOpened opened;
     private volatile CompletableFuture<Void> work = CompletableFuture.completedFuture(null);
 
-    /** The model this round's training started from (job thread only). */
-    ModelWeights roundStart;
+    /** The file of the model this round's training started from (job thread only). */
+    WeightsFile roundStart;
 
     /** When this worker's checkpoint of the round began, System.nanoTime (job thread only). */
     Long checkpointStartedNanos;

@@ -4,7 +4,7 @@ import io.emeth.schemas.avro.ModelRef;
 import io.emeth.schemas.avro.WorkerPhase;
 import io.emeth.schemas.avro.worker.RoundOpened;
 import io.emeth.worker.training.EpochResult;
-import io.emeth.worker.weights.ModelWeights;
+import io.emeth.worker.weights.WeightsFile;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,7 @@ final class ShardTraining {
         JobSpec.PhaseLimits limits = spec.limits();
         job.phases.enter(
                 WorkerPhase.WAIT_DATA, epoch, "timeout.wait_data", limits.waitDataMs(), () -> 0);
-        ModelWeights start = job.roundStart(epoch, opened);
+        WeightsFile start = job.roundStart(epoch, opened);
         round.roundStart = start;
 
         job.phases.enter(
@@ -53,7 +53,7 @@ final class ShardTraining {
                         .storage()
                         .upload(
                                 spec.jobId(),
-                                job.model.weights(),
+                                job.model.tensors(),
                                 job.dir().resolve("shard-" + epoch + ".emwt"));
         job.ctx
                 .publisher()

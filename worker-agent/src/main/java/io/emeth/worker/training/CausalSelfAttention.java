@@ -50,7 +50,9 @@ final class CausalSelfAttention extends AbstractBlock {
         NDArray k = splitHeads(qkvParts.get(1), batch, time, headDim);
         NDArray v = splitHeads(qkvParts.get(2), batch, time, headDim);
 
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim));
+        NDArray scores =
+                q.matMul(k.transpose(0, 1, 3, 2))
+                        .mul(Scalars.of(x.getManager(), 1.0 / Math.sqrt(headDim)));
         NDArray weights = scores.add(causalMask(x.getManager(), (int) time)).softmax(-1);
         weights = applyDropout(weights, training);
         NDArray merged = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, time, embeddingDim);

@@ -37,6 +37,17 @@ public interface LanguageModel extends AutoCloseable {
      */
     void load(ModelWeights weights);
 
+    /**
+     * Copies the weights {@code source} hands out into the live parameters, one tensor at a time.
+     */
+    void load(io.emeth.worker.weights.TensorSource source) throws java.io.IOException;
+
+    /** The parameters' names, order and shapes. */
+    io.emeth.worker.weights.WeightsLayout layout();
+
+    /** The live weights, read one tensor at a time. */
+    io.emeth.worker.weights.TensorSource tensors();
+
     /** Next-token logits of one sequence, {@code tokens.length × vocab} values row-major. */
     float[] logits(long[] tokens);
 

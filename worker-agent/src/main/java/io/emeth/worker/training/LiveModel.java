@@ -13,6 +13,9 @@ import ai.djl.util.Pair;
 import io.emeth.worker.weights.InvalidWeightsException;
 import io.emeth.worker.weights.ModelWeights;
 import io.emeth.worker.weights.NamedTensor;
+import io.emeth.worker.weights.TensorSource;
+import io.emeth.worker.weights.WeightsLayout;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,6 +100,63 @@ public abstract class LiveModel implements LanguageModel {
                     }
                     return null;
                 });
+    }
+
+    /**
+     * Loads the weights {@code source} hands out one tensor at a time (a weights file), so that at
+     * most one tensor's values are on the heap besides the model.
+     *
+     * @throws InvalidWeightsException if a name or shape differs from this model's
+     */
+    @Override
+    public void load(TensorSource source) throws IOException {
+        WeightsLayout layout = source.layout();
+        layout().mismatch(layout)
+                .ifPresent(
+                        m -> {
+                            throw new InvalidWeightsException("weights " + m.description());
+                        });
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray array = parameters.get(i).getValue().getArray();
+            float[] data = source.read(layout.indexOf(parameters.get(i).getKey()));
+            TorchEngine.locked(
+                    () -> {
+                        array.set(FloatBuffer.wrap(data));
+                        return null;
+                    });
+        }
+    }
+
+    @Override
+    public WeightsLayout layout() {
+        List<WeightsLayout.Entry> entries = new ArrayList<>(parameters.size());
+        for (Pair<String, Parameter> p : parameters) {
+            entries.add(
+                    new WeightsLayout.Entry(
+                            p.getKey(), p.getValue().getArray().getShape().getShape()));
+        }
+        return new WeightsLayout(entries);
+    }
+
+    /**
+     * The live weights as a source read one tensor at a time (each read a copy of that parameter as
+     * it is then): an upload streams the model without a second copy of it on the heap.
+     */
+    @Override
+    public TensorSource tensors() {
+        WeightsLayout layout = layout();
+        return new TensorSource() {
+            @Override
+            public WeightsLayout layout() {
+                return layout;
+            }
+
+            @Override
+            public float[] read(int index) {
+                NDArray array = parameters.get(index).getValue().getArray();
+                return TorchEngine.locked(array::toFloatArray);
+            }
+        };
     }
 
     @Override

@@ -87,6 +87,17 @@ public final class ShardTrainer implements AutoCloseable {
         return train(tokens, epoch, Integer.MAX_VALUE);
     }
 
+    /**
+     * Loads the round's global model from {@code globalModel} one tensor at a time (in place) and
+     * trains one epoch over {@code tokens}.
+     */
+    public EpochResult trainEpoch(
+            io.emeth.worker.weights.TensorSource globalModel, int[] tokens, long epoch)
+            throws java.io.IOException {
+        model.load(globalModel);
+        return train(tokens, epoch, Integer.MAX_VALUE);
+    }
+
     /** As {@link #trainEpoch(ModelWeights, int[], long)} over byte tokens. */
     public EpochResult trainEpoch(ModelWeights globalModel, byte[] shard, long epoch) {
         return trainEpoch(globalModel, TokenEncoder.ofBytes(shard), epoch);

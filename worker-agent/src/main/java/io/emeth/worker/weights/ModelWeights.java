@@ -16,7 +16,7 @@ import java.util.Optional;
  * away from the engine, so the average is bit-for-bit the same on every machine and its sha256 can
  * be checked by anyone who recomputes it.
  */
-public final class ModelWeights {
+public final class ModelWeights implements TensorSource {
 
     private final List<NamedTensor> tensors;
     private final Map<String, NamedTensor> byName;
@@ -47,6 +47,20 @@ public final class ModelWeights {
     /** The tensor called {@code name}, or null. */
     public NamedTensor get(String name) {
         return byName.get(name);
+    }
+
+    @Override
+    public WeightsLayout layout() {
+        List<WeightsLayout.Entry> entries = new ArrayList<>(tensors.size());
+        for (NamedTensor t : tensors) {
+            entries.add(new WeightsLayout.Entry(t.name(), t.shape()));
+        }
+        return new WeightsLayout(entries);
+    }
+
+    @Override
+    public float[] read(int index) {
+        return tensors.get(index).data();
     }
 
     /** The tensor names in model order. */

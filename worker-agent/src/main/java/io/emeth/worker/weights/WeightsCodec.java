@@ -54,6 +54,20 @@ public final class WeightsCodec {
 
     private WeightsCodec() {}
 
+    /** Encodes the weights {@code source} hands out (small ones: the encoding is one array). */
+    public static byte[] encode(TensorSource source) throws IOException {
+        if (source instanceof ModelWeights weights) {
+            return encode(weights);
+        }
+        long size = encodedSize(source.layout());
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+        write(source, out);
+        return out.toByteArray();
+    }
+
     /** Encodes weights as format version 1. */
     public static byte[] encode(ModelWeights weights) {
         long size = encodedSize(weights);
@@ -74,13 +88,23 @@ public final class WeightsCodec {
      * KiB buffer: a 355M-parameter model is 1.4 GB, and a job should not hold it twice.
      */
     public static void write(ModelWeights weights, OutputStream out) throws IOException {
-        long size = encodedSize(weights);
+        write((TensorSource) weights, out);
+    }
+
+    /**
+     * Writes the encoding of the tensors {@code source} hands out, reading one tensor at a time (a
+     * live model or a weights file never has a second copy of itself on the heap).
+     */
+    public static void write(TensorSource source, OutputStream out) throws IOException {
+        WeightsLayout layout = source.layout();
+        long size = encodedSize(layout);
         if (size > Integer.MAX_VALUE - 8) {
             throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
         }
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(MAGIC).putInt(VERSION).putInt(weights.tensors().size());
-        for (NamedTensor tensor : weights.tensors()) {
+        buffer.putInt(MAGIC).putInt(VERSION).putInt(layout.size());
+        for (int t = 0; t < layout.size(); t++) {
+            WeightsLayout.Entry tensor = layout.get(t);
             byte[] name = tensor.name().getBytes(StandardCharsets.UTF_8);
             flush(buffer, out, 2 + name.length + 1 + 8 * tensor.shape().length);
             buffer.putShort((short) name.length).put(name);
@@ -88,7 +112,18 @@ public final class WeightsCodec {
             for (long dim : tensor.shape()) {
                 buffer.putLong(dim);
             }
-            float[] data = tensor.data();
+            float[] data = source.read(t);
+            if (data.length != tensor.elements()) {
+                throw new IllegalStateException(
+                        "tensor '"
+                                + tensor.name()
+                                + "' has "
+                                + data.length
+                                + " values, its shape "
+                                + Arrays.toString(tensor.shape())
+                                + " says "
+                                + tensor.elements());
+            }
             for (int i = 0; i < data.length; ) {
                 flush(buffer, out, 4);
                 int n = Math.min(data.length - i, buffer.remaining() / 4);
@@ -114,8 +149,13 @@ public final class WeightsCodec {
      * @throws InvalidWeightsException for a name or rank the format cannot hold
      */
     public static long encodedSize(ModelWeights weights) {
+        return encodedSize(weights.layout());
+    }
+
+    /** The length of the encoding of weights with {@code layout}. */
+    public static long encodedSize(WeightsLayout layout) {
         long size = 12;
-        for (NamedTensor tensor : weights.tensors()) {
+        for (WeightsLayout.Entry tensor : layout.entries()) {
             byte[] name = tensor.name().getBytes(StandardCharsets.UTF_8);
             if (name.length == 0 || name.length > MAX_NAME_BYTES) {
                 throw new InvalidWeightsException(
@@ -129,7 +169,7 @@ public final class WeightsCodec {
                 throw new InvalidWeightsException(
                         "tensor '" + tensor.name() + "' must have rank 1.." + MAX_RANK);
             }
-            size += 2 + name.length + 1 + 8L * tensor.shape().length + 4L * tensor.data().length;
+            size += 2 + name.length + 1 + 8L * tensor.shape().length + 4L * tensor.elements();
         }
         return size;
     }
@@ -204,7 +244,44 @@ public final class WeightsCodec {
         return weights;
     }
 
+    /**
+     * Reads the tensor headers of the weights file {@code file} with every check of {@link
+     * #decode(Path, ModelWeights)} except the values' (skipped, not read) and answers where each
+     * tensor's values lie: the file stays the weights, read back one tensor at a time.
+     *
+     * @throws InvalidWeightsException naming what is wrong and at which byte offset
+     */
+    public static WeightsFile index(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file)) {
+            List<WeightsLayout.Entry> entries = new ArrayList<>();
+            List<Long> offsets = new ArrayList<>();
+            read(
+                    channel,
+                    channel.size(),
+                    (tensor, offset) -> {
+                        entries.add(new WeightsLayout.Entry(tensor.name(), tensor.shape()));
+                        offsets.add(offset);
+                    });
+            long[] at = new long[offsets.size()];
+            for (int i = 0; i < at.length; i++) {
+                at[i] = offsets.get(i);
+            }
+            return new WeightsFile(file, new WeightsLayout(entries), at);
+        }
+    }
+
+    /** What the header scan hands on: a tensor without values and where its values start. */
+    private interface Indexed {
+        void add(WeightsLayout.Entry tensor, long valuesOffset);
+    }
+
     private static ModelWeights decode(ReadableByteChannel channel, long size) throws IOException {
+        return read(channel, size, null);
+    }
+
+    /** Decodes (index null) or indexes the encoding in {@code channel}. */
+    private static ModelWeights read(ReadableByteChannel channel, long size, Indexed index)
+            throws IOException {
         Input in = new Input(channel, size);
         try {
             if (size < 12 || in.getInt() != MAGIC) {
@@ -223,7 +300,10 @@ public final class WeightsCodec {
             }
             List<NamedTensor> tensors = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                tensors.add(readTensor(in, i));
+                NamedTensor tensor = readTensor(in, i, index);
+                if (tensor != null) {
+                    tensors.add(tensor);
+                }
             }
             if (in.remaining() > 0) {
                 throw new InvalidWeightsException(
@@ -231,7 +311,7 @@ public final class WeightsCodec {
                                 + " unexpected bytes after the last tensor at offset "
                                 + in.position());
             }
-            return new ModelWeights(tensors);
+            return index == null ? new ModelWeights(tensors) : null;
         } catch (BufferUnderflowException e) {
             throw new InvalidWeightsException(
                     "weights are truncated: " + size + " bytes end inside a tensor header");
@@ -242,7 +322,7 @@ public final class WeightsCodec {
         }
     }
 
-    private static NamedTensor readTensor(Input in, int index) throws IOException {
+    private static NamedTensor readTensor(Input in, int index, Indexed indexed) throws IOException {
         long offset = in.position();
         int nameLength = Short.toUnsignedInt(in.getShort());
         if (nameLength < 1 || nameLength > MAX_NAME_BYTES || nameLength > in.remaining()) {
@@ -294,6 +374,15 @@ public final class WeightsCodec {
                             + in.remaining()
                             + " remain at offset "
                             + in.position());
+        }
+        if (indexed != null) {
+            if (elements > Integer.MAX_VALUE) {
+                throw new InvalidWeightsException(
+                        "tensor '" + name + "' has more than 2^31 values");
+            }
+            indexed.add(new WeightsLayout.Entry(name, shape), in.position());
+            in.skip(elements * 4);
+            return null;
         }
         float[] data = new float[(int) elements];
         in.getFloats(data);
@@ -372,6 +461,27 @@ public final class WeightsCodec {
                 int n = Math.min(out.length - i, buffer.remaining());
                 buffer.get(out, i, n);
                 i += n;
+            }
+        }
+
+        /** Skips {@code n} bytes (at most {@link #remaining()}) without reading them if it can. */
+        void skip(long n) throws IOException {
+            int inBuffer = (int) Math.min(n, buffer.remaining());
+            buffer.position(buffer.position() + inBuffer);
+            long rest = n - inBuffer;
+            if (rest == 0) {
+                return;
+            }
+            if (channel instanceof java.nio.channels.SeekableByteChannel seekable) {
+                seekable.position(seekable.position() + rest);
+                consumed += rest;
+                return;
+            }
+            while (rest > 0) {
+                int step = (int) Math.min(rest, buffer.capacity());
+                need(step);
+                buffer.position(buffer.position() + step);
+                rest -= step;
             }
         }
 

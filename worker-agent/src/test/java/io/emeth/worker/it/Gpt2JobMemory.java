@@ -29,19 +29,25 @@ import org.awaitility.Awaitility;
  * Peak resident memory of one worker fine-tuning a pretrained GPT-2 of medium's shape through its
  * real job path: a worker process of its own ({@link WorkerProcess}, the production unit's JVM
  * options unless {@code --jvm} says else) loads a random checkpoint from its {@code models_dir}, is
- * the only participant and so also the aggregator, trains two rounds, averages, evaluates, uploads
- * and delivers the result zip; the broker, registry and storage run in this JVM. Prints the
- * worker's VmHWM after start, after each round and after the result. Not a test (minutes per step
- * at full depth); run by
+ * the only participant and so also the aggregator, trains two rounds (or {@code --rounds}),
+ * averages, evaluates, uploads and delivers the result zip; the broker, registry and storage run in
+ * this JVM. Prints the worker's VmHWM after start, after each round and after the result. Not a
+ * test (minutes per step at full depth); run by
  *
  * <pre>
  * mvn -o -q -pl worker-agent test-compile exec:exec@job-memory \
- *     -Djob.memory.args="--layers=24 --batch=4 [--jvm=-Xms1g,-Xmx6g]"
+ *     -Djob.memory.args="--layers=24 --batch=4 [--rounds=1] [--jvm=-Xms1g,-Xmx6g]
+ *     [--env=MALLOC_ARENA_MAX=2]"
  * </pre>
  */
 public final class Gpt2JobMemory {
     private static final String MODEL = "gpt2-medium-random";
-    private static final String PRODUCTION_JVM = "-Xms1g,-Xmx6g,-XX:+ExitOnOutOfMemoryError";
+
+    /** The production unit's (deploy/production/systemd/emeth-worker@.service) JVM and env. */
+    private static final String PRODUCTION_JVM =
+            "-Xms256m,-Xmx4g,-XX:MaxDirectMemorySize=2g,-XX:+ExitOnOutOfMemoryError";
+
+    private static final String PRODUCTION_ENV = "MALLOC_ARENA_MAX=2";
     private static final long PHASE_MS = 3_600_000;
 
     private Gpt2JobMemory() {}
@@ -63,7 +69,12 @@ public final class Gpt2JobMemory {
         List<String> options = Arrays.asList(String.join(" ", args).trim().split("\\s+"));
         int layers = option(options, "--layers", 24);
         int batch = option(options, "--batch", 8);
+        int rounds = option(options, "--rounds", 2);
+        if (rounds < 1 || rounds > 2) {
+            throw new IllegalArgumentException("--rounds must be 1 or 2, was " + rounds);
+        }
         String jvm = stringOption(options, "--jvm", PRODUCTION_JVM);
+        String env = stringOption(options, "--env", PRODUCTION_ENV);
         try (WorkerStack stack = new WorkerStack("Gpt2JobMemory")) {
             NodeIdentity identity = NodeIdentity.generate();
             Path home = stack.dir.resolve("w");
@@ -87,10 +98,14 @@ public final class Gpt2JobMemory {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().put("OMP_NUM_THREADS", "2");
             builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+            for (String pair : env.isEmpty() ? new String[0] : env.split(",")) {
+                int eq = pair.indexOf('=');
+                builder.environment().put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
             Process worker = builder.start();
             try {
-                run(stack, identity, worker, log, shape, layers, batch, jvm);
+                run(stack, identity, worker, log, shape, layers, batch, rounds, jvm + " " + env);
             } finally {
                 worker.getOutputStream().close();
                 if (!worker.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -108,6 +123,7 @@ public final class Gpt2JobMemory {
             Gpt2Config shape,
             int layers,
             int batch,
+            int rounds,
             String jvm)
             throws Exception {
         String address = identity.address();
@@ -118,13 +134,16 @@ public final class Gpt2JobMemory {
         String jobId = TestJobs.newJobId();
         byte[] dataset = stack.seedCorpus(jobId, 4160, 3);
         List<String> workers = List.of(address);
-        stack.assignAll(assignment(jobId, workers, dataset.length, batch));
+        stack.assignAll(assignment(jobId, workers, dataset.length, batch, rounds));
         stack.assignAll(TestJobs.rounds(jobId, workers, 1, null, ""));
         await("round 1", stack, worker, log, () -> round(stack, 1) != null);
         long first = peakRss(worker);
         RoundAggregated one = round(stack, 1);
-        stack.assignAll(
-                TestJobs.rounds(jobId, workers, 2, one.getGlobalModel(), one.getHashChainLink()));
+        if (rounds == 2) {
+            stack.assignAll(
+                    TestJobs.rounds(
+                            jobId, workers, 2, one.getGlobalModel(), one.getHashChainLink()));
+        }
         await(
                 "the result",
                 stack,
@@ -135,15 +154,16 @@ public final class Gpt2JobMemory {
         System.out.printf(
                 Locale.ROOT,
                 "| worker job path, GPT-2 medium shape (%d × 1024, vocab %d, %.0fM parameters),"
-                        + " one worker = trainer and aggregator, batch %d × 128, 2 rounds of"
-                        + " a 4160-byte data set, JVM %s | peak RSS: started %.2f GB, after round 1 %.2f GB,"
-                        + " after round 2 and the result %.2f GB | load average %s |%n",
+                        + " one worker = trainer and aggregator, batch %d × 128, %d round(s) of"
+                        + " a 4160-byte data set, JVM %s | peak RSS: started %.2f GB, after round 1"
+                        + " %.2f GB, at the end (result uploaded) %.2f GB | load average %s |%n",
                 layers,
                 shape.vocabSize(),
                 (shape.nonEmbeddingParameters()
                                 + (long) (shape.vocabSize() + shape.positions()) * shape.width())
                         / 1e6,
                 batch,
+                rounds,
                 jvm,
                 started / 1e9,
                 first / 1e9,
@@ -176,10 +196,10 @@ public final class Gpt2JobMemory {
 
     /** The job's assignment with the phases' limits wide enough for minutes-long steps. */
     private static List<WorkerAssignment> assignment(
-            String jobId, List<String> workers, long size, int batch) {
+            String jobId, List<String> workers, long size, int batch, int rounds) {
         List<WorkerAssignment> out = new ArrayList<>();
         for (WorkerAssignment a :
-                TestJobs.job(jobId, workers, size, 2, PHASE_MS, TestJobs.average())) {
+                TestJobs.job(jobId, workers, size, rounds, PHASE_MS, TestJobs.average())) {
             TrainingAssigned t =
                     TrainingAssigned.newBuilder((TrainingAssigned) a.getPayload())
                             .setModelName(MODEL)
