@@ -18,7 +18,7 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 /**
  * The gateway's receipts are collected per block against anvil: three transactions mined in one
  * block are all settled by one {@code eth_getBlockReceipts}, and a transaction the collector did
- * not watch (resumed from the journal after a restart) is still found.
+ * not watch (resumed from the journal after a restart) is none while pending and found once mined.
  */
 class GatewayBlockReceiptsIT {
     private static final Credentials ACCOUNT = DevAccounts.master();
@@ -81,16 +81,38 @@ class GatewayBlockReceiptsIT {
 
     @Test
     void shouldFindTheReceiptOfATransactionItDidNotWatch() throws Exception {
-        // Given a transaction sent by an earlier gateway (another sender object), already mined
+        // Given a transaction sent by an earlier gateway (another sender object), pending while
+        // the chain stands still: the test mines it (with automine on, anvil answers the send
+        // once the transaction is in its pool and mines it a moment later, so "mined when the
+        // send returns" does not hold under load)
         TxSender earlier = new TxSender(endpoint, ACCOUNT);
-        TxSender.Signed tx = earlier.signFiller(earlier.nextNonce(), earlier.currentFees());
-        earlier.send(tx);
+        TxSender restarted;
+        TxSender.Signed tx;
+        long block;
+        chain.setAutomine(false);
+        try {
+            tx = earlier.signFiller(earlier.nextNonce(), earlier.currentFees());
+            assertThat(earlier.send(tx)).isEqualTo(TxSender.Sent.ACCEPTED);
 
-        // When a new gateway looks for its receipt (as when it resumes from the journal)
-        TxSender restarted = new TxSender(endpoint, ACCOUNT);
+            // When a new gateway looks for its receipt (as when it resumes from the journal)
+            restarted = new TxSender(endpoint, ACCOUNT);
 
-        // Then it finds it by hash
+            // Then it has none while the transaction is pending
+            assertThat(restarted.receipt(tx.hash())).isEmpty();
+
+            // When a block mines it
+            chain.mine(1);
+            block = chain.blockNumber();
+        } finally {
+            chain.setAutomine(true);
+        }
+
+        // Then the new gateway finds it by hash, in that block
         assertThat(restarted.receipt(tx.hash()))
-                .hasValueSatisfying(r -> assertThat(r.getTransactionHash()).isEqualTo(tx.hash()));
+                .hasValueSatisfying(
+                        r -> {
+                            assertThat(r.getTransactionHash()).isEqualTo(tx.hash());
+                            assertThat(r.getBlockNumber().longValueExact()).isEqualTo(block);
+                        });
     }
 }
