@@ -47,7 +47,7 @@ public final class Gpt2JobMemory {
     private static final String PRODUCTION_JVM =
             "-Xms256m,-Xmx4g,-XX:MaxDirectMemorySize=2g,-XX:+ExitOnOutOfMemoryError";
 
-    private static final String PRODUCTION_ENV = "MALLOC_ARENA_MAX=2";
+    private static final String PRODUCTION_ENV = "MALLOC_ARENA_MAX=2,MALLOC_MMAP_THRESHOLD_=131072";
     private static final long PHASE_MS = 3_600_000;
 
     private Gpt2JobMemory() {}
