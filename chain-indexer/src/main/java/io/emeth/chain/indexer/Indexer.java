@@ -254,11 +254,7 @@ public final class Indexer implements AutoCloseable {
         BatchEmitter emitter =
                 new BatchEmitter(
                         reader, events, sizes, metrics, e -> IndexerSink.serialize(topics, e));
-        Future<ChainFollower.RangeRead> ahead = startPool.submit(() -> readAhead(reader, emitter));
-        fresh.warmUp(
-                        warmUpSamples(events),
-                        events.checkpoint(BlockRef.before(config.startBlock()), List.of()))
-                .forEach(startPool::submit);
+        Future<ChainFollower.RangeRead> ahead = null;
         try {
             // never initialise the transactional id again once another instance holds the identity
             if (lease == null) {
@@ -269,6 +265,12 @@ public final class Indexer implements AutoCloseable {
                                 topics.indexerCheckpoints().name());
             }
             lease.verify();
+            // started only now: run during the lease join, they slowed it in a cold JVM
+            ahead = startPool.submit(() -> readAhead(reader, emitter));
+            fresh.warmUp(
+                            warmUpSamples(events),
+                            events.checkpoint(BlockRef.before(config.startBlock()), List.of()))
+                    .forEach(startPool::submit);
             fresh.initTransactions();
         } catch (RuntimeException e) {
             ChainFollower.discard(ahead);
