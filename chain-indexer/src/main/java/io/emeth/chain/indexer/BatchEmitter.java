@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,24 +34,20 @@ final class BatchEmitter {
     private final ChainReader reader;
     private final EventFactory events;
     private final DatasetSizes sizes;
+    private final IndexerSink sink;
     private final IndexerMetrics metrics;
-    private final Function<Emission, byte[]> serializer;
 
-    /**
-     * Prepares batches with these readers, serializing backfill chunks with {@code serializer} as
-     * they are prepared; the commits go to the sink each call names.
-     */
     BatchEmitter(
             ChainReader reader,
             EventFactory events,
             DatasetSizes sizes,
-            IndexerMetrics metrics,
-            Function<Emission, byte[]> serializer) {
+            IndexerSink sink,
+            IndexerMetrics metrics) {
         this.reader = reader;
         this.events = events;
         this.sizes = sizes;
+        this.sink = sink;
         this.metrics = metrics;
-        this.serializer = serializer;
     }
 
     /**
@@ -63,94 +58,38 @@ final class BatchEmitter {
             List<ChainLog> logs,
             BlockRef newTip,
             Map<Long, BlockHeader> headers,
-            ChainWindow window,
-            IndexerSink sink)
+            ChainWindow window)
             throws IOException, InterruptedException {
-        commit(prepare(logs, newTip, headers, sizes), window, sink);
+        commit(prepare(logs, newTip, headers, sizes), window);
     }
 
     /**
-     * The preparation of a backfill range split into {@code chunks} (in chain order) on {@code
-     * prefetch}: with {@code startNow} the first {@value #PREFETCH_DEPTH} + 1 chunks start at once,
-     * else when {@link #emitAll} takes the first; the next ones as chunks are taken. Reads only
-     * (JSON-RPC, storage): nothing is written until {@link #emitAll} commits, so a pipeline may be
-     * started before the indexer holds its transactional id, and dropped with {@link
-     * Pipeline#cancel}. {@code headers} must hold the header of every chunk's end.
+     * Emits a backfill range split into {@code chunks} (in chain order), one transaction per chunk,
+     * each moving the checkpoint to its chunk's end block (whose header {@code headers} must hold).
+     * The reads of chunk N+1 run on {@code prefetch} while chunk N's transaction commits; only the
+     * commits (on the calling thread) touch Kafka and {@code window}, in order, so a failure
+     * anywhere leaves the checkpoint at the last committed chunk and the prefetched work is
+     * dropped. Each data set's size is asked once per range.
      */
-    Pipeline pipeline(
+    void emitAll(
             List<BackfillChunks.Chunk> chunks,
             Map<Long, BlockHeader> headers,
-            ExecutorService prefetch,
-            boolean startNow) {
-        Pipeline pipeline = new Pipeline(chunks, headers, prefetch);
-        if (startNow) {
-            pipeline.fill(0);
-        }
-        return pipeline;
-    }
-
-    /**
-     * Emits the chunks of {@code pipeline}, one transaction per chunk, each moving the checkpoint
-     * to its chunk's end block. The reads of the next chunks run on the pipeline's pool while a
-     * chunk's transaction commits; only the commits (on the calling thread) touch Kafka and {@code
-     * window}, in order, so a failure anywhere leaves the checkpoint at the last committed chunk
-     * and the prepared work is dropped. Each data set's size is asked once per range. {@code
-     * allSubmitted} runs (on the calling thread) before each commit once every chunk's preparation
-     * is submitted: the time to start preparing the next range.
-     */
-    void emitAll(Pipeline pipeline, ChainWindow window, IndexerSink sink, Runnable allSubmitted)
+            ChainWindow window,
+            ExecutorService prefetch)
             throws IOException, InterruptedException {
+        DatasetSizes rangeSizes = DatasetSizes.memo(sizes);
+        Deque<Future<Prepared>> ahead = new ArrayDeque<>();
+        int submitted = 0;
         try {
-            for (int i = 0; i < pipeline.chunks.size(); i++) {
-                pipeline.fill(i);
-                if (pipeline.submitted == pipeline.chunks.size()) {
-                    allSubmitted.run();
+            for (int i = 0; i < chunks.size(); i++) {
+                while (submitted < chunks.size() && submitted <= i + PREFETCH_DEPTH) {
+                    BackfillChunks.Chunk chunk = chunks.get(submitted++);
+                    ahead.add(prefetch.submit(() -> prepare(chunk, headers, rangeSizes)));
                 }
-                commit(await(pipeline.ahead.poll()), window, sink);
+                commit(await(ahead.poll()), window);
             }
         } finally {
-            pipeline.cancel();
-        }
-    }
-
-    /** The chunks of one backfill range and the preparations started for them, in order. */
-    final class Pipeline {
-        private final List<BackfillChunks.Chunk> chunks;
-        private final Map<Long, BlockHeader> headers;
-        private final ExecutorService prefetch;
-        private final DatasetSizes rangeSizes = DatasetSizes.memo(sizes);
-        private final Deque<Future<Prepared>> ahead = new ArrayDeque<>();
-        private int submitted;
-
-        private Pipeline(
-                List<BackfillChunks.Chunk> chunks,
-                Map<Long, BlockHeader> headers,
-                ExecutorService prefetch) {
-            this.chunks = List.copyOf(chunks);
-            this.headers = headers;
-            this.prefetch = prefetch;
-        }
-
-        /** Submits the chunks up to {@code committing + PREFETCH_DEPTH}. */
-        private void fill(int committing) {
-            while (submitted < chunks.size() && submitted <= committing + PREFETCH_DEPTH) {
-                BackfillChunks.Chunk chunk = chunks.get(submitted++);
-                ahead.add(prefetch.submit(() -> prepare(chunk, headers, rangeSizes)));
-            }
-        }
-
-        /** Starts preparing the first chunks, unless started already. */
-        void start() {
-            if (submitted == 0) {
-                fill(0);
-            }
-        }
-
-        /** Drops the preparations not taken yet. */
-        void cancel() {
             ahead.forEach(f -> f.cancel(true));
-            ahead.clear();
-            submitted = chunks.size();
         }
     }
 
@@ -164,14 +103,7 @@ final class BatchEmitter {
         if (end == null) {
             throw new IllegalStateException("no header for the end of chunk " + chunk);
         }
-        Prepared prepared = prepare(chunk.logs(), end.ref(), headers, rangeSizes);
-        long start = System.nanoTime();
-        List<Emission> serialized = new ArrayList<>(prepared.out().size());
-        for (Emission e : prepared.out()) {
-            serialized.add(e.withBytes(serializer.apply(e)));
-        }
-        return new Prepared(
-                serialized, prepared.newTip(), prepared.prepareNanos() + System.nanoTime() - start);
+        return prepare(chunk.logs(), end.ref(), headers, rangeSizes);
     }
 
     /** Decodes and enriches {@code logs}: JSON-RPC and storage reads only, no Kafka, no window. */
@@ -214,7 +146,7 @@ final class BatchEmitter {
     }
 
     /** Writes a prepared batch and its checkpoint in one transaction, then moves the tip. */
-    private void commit(Prepared batch, ChainWindow window, IndexerSink sink) {
+    private void commit(Prepared batch, ChainWindow window) {
         List<Emission> out = batch.out();
         BlockRef newTip = batch.newTip();
         long start = System.nanoTime();

@@ -7,10 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +39,6 @@ final class ChainFollower {
     private final ChainRewinder rewinder;
     private final ExecutorService prefetch;
     private final int chunkEvents;
-    private final ExecutorService readAheadPool;
-    private Future<RangeRead> ahead;
-    private boolean firstRange = true;
     private long lastLagLog = System.nanoTime() - LOG_EVERY_NANOS;
 
     ChainFollower(
@@ -53,15 +47,11 @@ final class ChainFollower {
             RangeSizer ranges,
             int confirmations,
             EventFactory events,
-            BatchEmitter emitter,
+            DatasetSizes sizes,
             IndexerSink sink,
             IndexerMetrics metrics,
             ExecutorService prefetch,
-            int chunkEvents,
-            ExecutorService readAheadPool,
-            Future<RangeRead> ahead) {
-        this.readAheadPool = readAheadPool;
-        this.ahead = ahead;
+            int chunkEvents) {
         this.reader = reader;
         this.prefetch = prefetch;
         this.chunkEvents = chunkEvents;
@@ -71,26 +61,23 @@ final class ChainFollower {
         this.sink = sink;
         this.events = events;
         this.metrics = metrics;
-        this.emitter = emitter;
+        this.emitter = new BatchEmitter(reader, events, sizes, sink, metrics);
         this.rewinder = new ChainRewinder(reader, window, events, sink, metrics);
     }
 
     /** One step; true when it did something and more may be waiting. */
     boolean step() throws IOException, InterruptedException {
-        Future<RangeRead> readAhead = ahead;
-        ahead = null;
         BlockHeader head = reader.latest();
         metrics.seen(head.number());
-        BlockRef tip = window.tip();
-        if (!rewinder.halted() && behindForBackfill(head.number(), tip.number(), confirmations)) {
-            return backfill(head, taken(readAhead, tip, head));
-        }
-        discard(readAhead);
         if (rewinder.halted()) {
             return rewinder.resumeIfRecordedBlocksReturned(head);
         }
+        BlockRef tip = window.tip();
         if (head.number() <= tip.number()) {
             return behindTip(head);
+        }
+        if (head.number() - tip.number() > (long) confirmations + FOLLOW_GAP) {
+            return backfill(head);
         }
         Optional<long[]> gaps = window.gaps();
         if (gaps.isPresent()) {
@@ -148,51 +135,27 @@ final class ChainFollower {
         return true;
     }
 
-    /**
-     * The first backfill range after a start is this fraction of the largest: its logs arrive
-     * sooner, so its first chunk is enriched and committed sooner, and the next range is read while
-     * it commits.
-     */
-    static final int FIRST_RANGE_DIVISOR = 8;
-
-    /** The end of the first range after a start, from {@code from}, not beyond {@code limit}. */
-    static long firstRangeEnd(long from, long limit, int maxRange) {
-        return Math.min(limit, from + Math.max(1, maxRange / FIRST_RANGE_DIVISOR) - 1);
-    }
-
-    /** Whether the head is so far above the tip that the indexer backfills ranges. */
-    static boolean behindForBackfill(long head, long tip, int confirmations) {
-        return head > tip && head - tip > (long) confirmations + FOLLOW_GAP;
-    }
-
-    /**
-     * A backfill range read from the block after {@code after} to {@code to}: its logs (chain
-     * order), the headers of its first block, its end and every chunk's end, and its chunks being
-     * prepared.
-     */
-    record RangeRead(
-            BlockRef after,
-            long to,
-            List<ChainLog> logs,
-            Map<Long, BlockHeader> known,
-            BatchEmitter.Pipeline pipeline) {}
-
-    /**
-     * Reads the headers a range's logs need and starts preparing its chunks: the part of a backfill
-     * step that writes nothing, so that it can run before the indexer holds its transactional id
-     * (see {@link Indexer}).
-     */
-    static RangeRead readRange(
-            ChainReader reader,
-            BatchEmitter emitter,
-            BlockRef after,
-            long to,
-            List<ChainLog> logs,
-            int chunkEvents,
-            ExecutorService prefetch,
-            boolean prepareNow)
-            throws IOException, InterruptedException {
-        long from = after.number() + 1;
+    private boolean backfill(BlockHeader head) throws IOException, InterruptedException {
+        window.clearUnconfirmed();
+        BlockRef tip = window.tip();
+        long from = tip.number() + 1;
+        long to = ranges.end(from, head.number() - confirmations);
+        List<ChainLog> logs;
+        try {
+            logs = reader.logs(from, to);
+        } catch (IOException e) {
+            if (RangeSizer.isRangeLimit(e) && ranges.shrink()) {
+                log.info(
+                        "Node refused the log range, halving it [from:{}, to:{}, next:{}, error:{}]",
+                        from,
+                        to,
+                        ranges.size(),
+                        e.getMessage());
+                return true;
+            }
+            throw e;
+        }
+        ranges.succeeded();
         List<BackfillChunks.Chunk> chunks =
                 BackfillChunks.split(
                         logs,
@@ -203,156 +166,14 @@ final class ChainFollower {
         chunks.forEach(c -> ends.add(c.end()));
         Map<Long, BlockHeader> known = new HashMap<>();
         reader.headers(List.copyOf(ends)).forEach(h -> known.put(h.number(), h));
-        return new RangeRead(
-                after, to, logs, known, emitter.pipeline(chunks, known, prefetch, prepareNow));
-    }
-
-    /**
-     * The range read ahead, when it starts right after {@code tip} and ends at a block confirmed at
-     * {@code head}; else drops it. A read ahead that failed is dropped too: the step reads again.
-     */
-    private RangeRead taken(Future<RangeRead> readAhead, BlockRef tip, BlockHeader head)
-            throws InterruptedException {
-        if (readAhead == null) {
-            return null;
-        }
-        RangeRead read;
-        try {
-            read = readAhead.get();
-        } catch (ExecutionException | CancellationException e) {
-            log.debug("Range read ahead failed, reading again [error:{}]", e.toString());
-            return null;
-        }
-        if (read == null) {
-            return null;
-        }
-        if (!fits(read.after(), read.to(), tip, head.number(), confirmations)) {
-            log.debug(
-                    "Range read ahead does not start at the checkpoint, reading again"
-                            + " [aheadAfter:{}, tip:{}]",
-                    read.after(),
-                    tip);
-            read.pipeline().cancel();
-            return null;
-        }
-        return read;
-    }
-
-    /**
-     * Whether a range read ahead from the block after {@code after} to {@code to} is the range a
-     * step at {@code tip} would read: it starts right after the tip (number and hash, so a guess
-     * from a checkpoint that another instance has since moved, or rewound to the same height on
-     * another fork, is not taken) and ends at a block that is confirmed at {@code head}.
-     */
-    static boolean fits(BlockRef after, long to, BlockRef tip, long head, int confirmations) {
-        return after.equals(tip) && to > tip.number() && to <= head - confirmations;
-    }
-
-    /** Drops a read ahead the step does not use. */
-    static void discard(Future<RangeRead> readAhead) {
-        if (readAhead == null || readAhead.cancel(true)) {
-            return;
-        }
-        try {
-            RangeRead read = readAhead.get();
-            if (read != null) {
-                read.pipeline().cancel();
-            }
-        } catch (ExecutionException | CancellationException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private boolean backfill(BlockHeader head, RangeRead readAhead)
-            throws IOException, InterruptedException {
-        window.clearUnconfirmed();
-        BlockRef tip = window.tip();
-        long from = tip.number() + 1;
-        RangeRead read = readAhead;
-        if (read == null) {
-            long limit = head.number() - confirmations;
-            long to =
-                    firstRange
-                            ? firstRangeEnd(from, limit, ranges.size())
-                            : ranges.end(from, limit);
-            List<ChainLog> logs;
-            try {
-                logs = reader.logs(from, to);
-            } catch (IOException e) {
-                if (RangeSizer.isRangeLimit(e) && ranges.shrink()) {
-                    log.info(
-                            "Node refused the log range, halving it [from:{}, to:{}, next:{},"
-                                    + " error:{}]",
-                            from,
-                            to,
-                            ranges.size(),
-                            e.getMessage());
-                    return true;
-                }
-                throw e;
-            }
-            read = readRange(reader, emitter, tip, to, logs, chunkEvents, prefetch, true);
-        }
-        firstRange = false;
-        ranges.succeeded();
-        Map<Long, BlockHeader> known = read.known();
         if (tip.hashKnown() && !known.get(from).parentHash().equals(tip.hash())) {
-            read.pipeline().cancel();
             return rewind(head);
         }
-        if (!consistent(read.logs(), known)) {
-            read.pipeline().cancel();
+        if (!consistent(logs, known)) {
             return true; // the chain moved between the calls; read the range again
         }
-        readNextAhead(head, known.get(read.to()));
-        emitter.emitAll(read.pipeline(), window, sink, this::startPreparingNext);
+        emitter.emitAll(chunks, known, window, prefetch);
         return true;
-    }
-
-    /** Starts preparing the next range's first chunks once its read ahead is done. */
-    private void startPreparingNext() {
-        Future<RangeRead> next = ahead;
-        if (next == null || !next.isDone() || next.isCancelled()) {
-            return;
-        }
-        try {
-            RangeRead read = next.get();
-            if (read != null) {
-                read.pipeline().start();
-            }
-        } catch (ExecutionException e) {
-            // the step that takes it reads again
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * While this range commits, reads the next one (logs and headers; its chunks are prepared when
-     * a step takes it) if the head is still far enough above for a backfill. The next step takes it
-     * only if it starts at the checkpoint this range leaves, {@code end}.
-     */
-    private void readNextAhead(BlockHeader head, BlockHeader end) {
-        if (readAheadPool == null
-                || !behindForBackfill(head.number(), end.number(), confirmations)) {
-            return;
-        }
-        long from = end.number() + 1;
-        long to = ranges.end(from, head.number() - confirmations);
-        ahead =
-                readAheadPool.submit(
-                        () ->
-                                readRange(
-                                        reader,
-                                        emitter,
-                                        end.ref(),
-                                        to,
-                                        reader.logs(from, to),
-                                        chunkEvents,
-                                        prefetch,
-                                        false));
     }
 
     private boolean follow(BlockHeader head) throws IOException, InterruptedException {
@@ -401,7 +222,7 @@ final class ChainFollower {
         if (known.size() != target - tip.number() || !consistent(logs, known)) {
             return true;
         }
-        emitter.emit(logs, known.get(target).ref(), known, window, sink);
+        emitter.emit(logs, known.get(target).ref(), known, window);
         return true;
     }
 

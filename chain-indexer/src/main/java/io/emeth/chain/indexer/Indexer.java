@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,12 +41,6 @@ public final class Indexer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
 
-    /**
-     * The read ahead and the warm-up tasks (one per schema, one for metadata) at once; later the
-     * next backfill range's reads while one commits.
-     */
-    private static final int START_THREADS = 6;
-
     private final IndexerConfig config;
     private final Topics topics;
     private final EthEndpoint endpoint;
@@ -69,19 +62,6 @@ public final class Indexer implements AutoCloseable {
                     BatchEmitter.PREFETCH_DEPTH,
                     r -> {
                         Thread t = new Thread(r, "emeth-indexer-prefetch");
-                        t.setDaemon(true);
-                        return t;
-                    });
-
-    /**
-     * While the indexer takes its identity: warms the producer up and reads the first backfill
-     * range ahead (see {@link #openSink}); then reads each next backfill range while one commits.
-     */
-    private final ExecutorService startPool =
-            Executors.newFixedThreadPool(
-                    START_THREADS,
-                    r -> {
-                        Thread t = new Thread(r, "emeth-indexer-start");
                         t.setDaemon(true);
                         return t;
                     });
@@ -162,7 +142,6 @@ public final class Indexer implements AutoCloseable {
         sizes.close();
         rpcPool.shutdownNow();
         prefetchPool.shutdownNow();
-        startPool.shutdownNow();
         log.info(
                 "Indexer stopped [contract:{}, confirmedBlock:{}, state:{}]",
                 config.contractAddress(),
@@ -234,140 +213,51 @@ public final class Indexer implements AutoCloseable {
         }
     }
 
-    /**
-     * Takes the identity (lease, then the transactional id, which fences an older instance), reads
-     * the checkpoint and builds the follower. What needs no identity runs meanwhile on {@link
-     * #startPool}: the producer's metadata and schemas ({@link IndexerSink#warmUp}) and, from a
-     * checkpoint read without fencing, the first backfill range's logs, headers and first chunks
-     * ({@link #readAhead}). Only reads: the follower uses the range read ahead only if it starts at
-     * the checkpoint read after fencing, and commits nothing before that.
-     */
     private void openSink() {
-        EventFactory events = new EventFactory(config.contractAddress(), Clock.systemUTC());
-        ChainReader reader = new ChainReader(endpoint, config.contractAddress(), rpcPool);
-        IndexerSink fresh =
-                IndexerSink.create(
+        // never initialise the transactional id again once another instance holds the identity
+        if (lease == null) {
+            lease =
+                    IdentityLease.acquire(
+                            config.kafkaProperties(),
+                            config.indexerId(),
+                            topics.indexerCheckpoints().name());
+        }
+        lease.verify();
+        sink =
+                IndexerSink.open(
                         config.kafkaProperties(),
                         config.indexerId(),
                         topics,
                         config.contractAddress());
-        BatchEmitter emitter =
-                new BatchEmitter(
-                        reader, events, sizes, metrics, e -> IndexerSink.serialize(topics, e));
-        Future<ChainFollower.RangeRead> ahead = null;
-        try {
-            // never initialise the transactional id again once another instance holds the identity
-            if (lease == null) {
-                lease =
-                        IdentityLease.acquire(
-                                config.kafkaProperties(),
-                                config.indexerId(),
-                                topics.indexerCheckpoints().name());
-            }
-            lease.verify();
-            // started only now: run during the lease join, they slowed it in a cold JVM
-            ahead = startPool.submit(() -> readAhead(reader, emitter));
-            fresh.warmUp(
-                            warmUpSamples(events),
-                            events.checkpoint(BlockRef.before(config.startBlock()), List.of()))
-                    .forEach(startPool::submit);
-            fresh.initTransactions();
-        } catch (RuntimeException e) {
-            ChainFollower.discard(ahead);
-            fresh.close();
-            throw e;
-        }
-        sink = fresh;
-        Optional<IndexerSink.Stored> stored;
-        try {
-            stored = sink.readCheckpoint();
-        } catch (RuntimeException e) {
-            ChainFollower.discard(ahead);
-            throw e;
-        }
-        BlockRef tip = tipOf(stored);
+        Optional<IndexerSink.Stored> stored = sink.readCheckpoint();
+        BlockRef tip =
+                stored.map(IndexerSink.Stored::tip)
+                        .map(
+                                t ->
+                                        t.hash() == null || t.hash().isEmpty()
+                                                ? new BlockRef(t.number(), null)
+                                                : t)
+                        .orElse(BlockRef.before(config.startBlock()));
         List<RecordedBlock> recent = stored.map(IndexerSink.Stored::recent).orElse(List.of());
         ChainWindow window = new ChainWindow(tip, recent, config.reorgWindow());
         metrics.confirmed(tip.number());
         follower =
                 new ChainFollower(
-                        reader,
+                        new ChainReader(endpoint, config.contractAddress(), rpcPool),
                         window,
                         new RangeSizer(config.maxBlockRange()),
                         config.confirmations(),
-                        events,
-                        emitter,
+                        new EventFactory(config.contractAddress(), Clock.systemUTC()),
+                        sizes,
                         sink,
                         metrics,
                         prefetchPool,
-                        BackfillChunks.DEFAULT_MAX_EVENTS,
-                        startPool,
-                        ahead);
+                        BackfillChunks.DEFAULT_MAX_EVENTS);
         log.info(
                 "Indexer resumes [fromBlock:{}, checkpointHash:{}, recentHashes:{}]",
                 tip.number() + 1,
                 tip.hash(),
                 recent.size());
-    }
-
-    private BlockRef tipOf(Optional<IndexerSink.Stored> stored) {
-        return stored.map(IndexerSink.Stored::tip)
-                .map(
-                        t ->
-                                t.hash() == null || t.hash().isEmpty()
-                                        ? new BlockRef(t.number(), null)
-                                        : t)
-                .orElse(BlockRef.before(config.startBlock()));
-    }
-
-    /**
-     * The first backfill range after the checkpoint as it reads before this instance fenced any
-     * other, or null when the head is near enough to follow. A guess: {@link ChainFollower} drops
-     * it unless it starts at the checkpoint read after fencing.
-     */
-    private ChainFollower.RangeRead readAhead(ChainReader reader, BatchEmitter emitter)
-            throws IOException, InterruptedException {
-        BlockRef tip =
-                tipOf(
-                        IndexerSink.readCheckpoint(
-                                config.kafkaProperties(),
-                                config.indexerId() + "-checkpoint-ahead",
-                                topics,
-                                config.contractAddress()));
-        BlockHeader head = reader.latest();
-        if (!ChainFollower.behindForBackfill(head.number(), tip.number(), config.confirmations())) {
-            return null;
-        }
-        long to =
-                ChainFollower.firstRangeEnd(
-                        tip.number() + 1,
-                        head.number() - config.confirmations(),
-                        config.maxBlockRange());
-        ChainFollower.RangeRead read =
-                ChainFollower.readRange(
-                        reader,
-                        emitter,
-                        tip,
-                        to,
-                        reader.logs(tip.number() + 1, to),
-                        BackfillChunks.DEFAULT_MAX_EVENTS,
-                        prefetchPool,
-                        true);
-        log.debug(
-                "Read the first backfill range ahead [from:{}, to:{}, logs:{}]",
-                tip.number() + 1,
-                to,
-                read.logs().size());
-        return read;
-    }
-
-    /** One record of each kind the indexer writes, to warm the serializers up with. */
-    private List<Emission> warmUpSamples(EventFactory events) {
-        ChainLog none = new ChainLog("", List.of(), "", 0, "", "", 0, false);
-        return List.of(
-                events.rewound("warm-up", new BlockRef(0, null)),
-                events.plain(none, new DecodedLog.Rewarded("warm-up", 0, 0)),
-                events.reorg(0, 0, "", "", false));
     }
 
     private void closeSink() {

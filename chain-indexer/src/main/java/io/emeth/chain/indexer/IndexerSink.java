@@ -6,7 +6,6 @@ import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.chain.IndexerCheckpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,104 +101,23 @@ final class IndexerSink implements AutoCloseable {
             String transactionalId,
             Topics topics,
             String contract) {
-        IndexerSink sink = create(kafkaProperties, transactionalId, topics, contract);
-        sink.initTransactions();
-        return sink;
-    }
-
-    /**
-     * The producer without its transactions: {@link #warmUp} may run on it while the indexer takes
-     * its identity; {@link #initTransactions} must follow before any commit.
-     */
-    static IndexerSink create(
-            Map<String, Object> kafkaProperties,
-            String transactionalId,
-            Topics topics,
-            String contract) {
-        return new IndexerSink(kafkaProperties, transactionalId, topics, contract);
-    }
-
-    /**
-     * Initialises the transactional id, which fences any older instance with the same id and aborts
-     * what that one left open; on failure the producer is closed.
-     */
-    void initTransactions() {
+        IndexerSink sink = new IndexerSink(kafkaProperties, transactionalId, topics, contract);
         try {
-            producer.initTransactions();
+            sink.producer.initTransactions();
         } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
+            sink.producer.close(Duration.ZERO);
             throw e;
         }
         log.info("Indexer transactions ready [transactionalId:{}]", transactionalId);
-    }
-
-    /**
-     * What the first commit would otherwise do on its own time, as separate tasks to run in
-     * parallel: fetches the metadata of the topics written and serializes each of {@code samples}
-     * and {@code checkpoint} (registering their schemas, or looking them up without
-     * auto-registration). Writes nothing to the topics; best effort: a failure is only logged, the
-     * commit meets it again.
-     */
-    List<Runnable> warmUp(List<Emission> samples, IndexerCheckpoint checkpoint) {
-        Topic<String, IndexerCheckpoint> cp = topics.indexerCheckpoints();
-        List<Runnable> tasks = new ArrayList<>();
-        tasks.add(
-                warmUpTask(
-                        "checkpoint schema",
-                        () -> cp.valueSerde().serializer().serialize(cp.name(), checkpoint)));
-        for (Emission e : samples) {
-            Topic<String, ?> topic = byKind.get(e.kind());
-            tasks.add(warmUpTask(topic.name() + " schema", () -> serialize(topic, e.value())));
-        }
-        tasks.add(
-                warmUpTask(
-                        "metadata",
-                        () -> {
-                            producer.partitionsFor(cp.name());
-                            for (Topic<String, ?> topic : byKind.values()) {
-                                producer.partitionsFor(topic.name());
-                            }
-                        }));
-        return tasks;
-    }
-
-    private Runnable warmUpTask(String what, Runnable task) {
-        return () -> {
-            long start = System.nanoTime();
-            try {
-                task.run();
-                log.debug(
-                        "Indexer producer warmed up [transactionalId:{}, what:{}, ms:{}]",
-                        transactionalId,
-                        what,
-                        (System.nanoTime() - start) / 1_000_000);
-            } catch (RuntimeException e) {
-                log.debug(
-                        "Warming up the indexer's producer failed, the first commit will retry"
-                                + " [transactionalId:{}, what:{}, error:{}]",
-                        transactionalId,
-                        what,
-                        e.toString());
-            }
-        };
+        return sink;
     }
 
     /** The last committed checkpoint of this contract (read after {@link #open} fenced others). */
     Optional<Stored> readCheckpoint() {
-        return readCheckpoint(
-                kafkaProperties, transactionalId + "-checkpoint-reader", topics, contract);
-    }
-
-    /**
-     * The last committed checkpoint of {@code contract}. Read before this instance's {@link
-     * #initTransactions}, it is only a guess: an older instance may still commit after it.
-     */
-    static Optional<Stored> readCheckpoint(
-            Map<String, Object> kafkaProperties, String clientId, Topics topics, String contract) {
         Map<String, Object> props = new HashMap<>(kafkaProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId + "-checkpoint-reader");
         Topic<String, IndexerCheckpoint> topic = topics.indexerCheckpoints();
         IndexerCheckpoint last = null;
         String recent = null;
@@ -277,8 +195,9 @@ final class IndexerSink implements AutoCloseable {
                 () -> {
                     for (Emission e : emissions) {
                         Topic<String, ?> topic = byKind.get(e.kind());
-                        byte[] value = e.bytes() != null ? e.bytes() : serialize(topic, e.value());
-                        producer.send(new ProducerRecord<>(topic.name(), e.key(), value));
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic.name(), e.key(), serialize(topic, e.value())));
                     }
                     Topic<String, IndexerCheckpoint> cp = topics.indexerCheckpoints();
                     ProducerRecord<String, byte[]> record =
@@ -321,22 +240,6 @@ final class IndexerSink implements AutoCloseable {
             }
         }
         return recent;
-    }
-
-    /**
-     * The serialized value of an emission for the topic it goes to, as {@link #commit} would write
-     * it: lets a batch be serialized before its transaction (on another thread).
-     */
-    static byte[] serialize(Topics topics, Emission e) {
-        return serialize(topicOf(topics, e.kind()), e.value());
-    }
-
-    private static Topic<String, ?> topicOf(Topics topics, Emission.Kind kind) {
-        return switch (kind) {
-            case JOB_EVENT -> topics.chainJobEvents();
-            case NODE_EVENT -> topics.chainNodeEvents();
-            case ALERT -> topics.chainAlerts();
-        };
     }
 
     @SuppressWarnings("unchecked")
