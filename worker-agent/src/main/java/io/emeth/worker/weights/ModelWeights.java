@@ -1,7 +1,6 @@
 package io.emeth.worker.weights;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,35 +86,7 @@ public final class ModelWeights implements TensorSource {
 
     /** The first way {@code other}'s tensor names, order or shapes differ from this, if any. */
     public Optional<Mismatch> layoutMismatch(ModelWeights other) {
-        for (NamedTensor expected : tensors) {
-            NamedTensor actual = other.get(expected.name());
-            if (actual == null) {
-                return Optional.of(
-                        new Mismatch(expected.name(), "lacks parameter '" + expected.name() + "'"));
-            }
-            if (!expected.sameShape(actual)) {
-                return Optional.of(
-                        new Mismatch(
-                                expected.name(),
-                                "parameter '"
-                                        + expected.name()
-                                        + "' has shape "
-                                        + Arrays.toString(actual.shape())
-                                        + ", expected "
-                                        + Arrays.toString(expected.shape())));
-            }
-        }
-        for (NamedTensor extra : other.tensors) {
-            if (get(extra.name()) == null) {
-                return Optional.of(
-                        new Mismatch(extra.name(), "has unknown parameter '" + extra.name() + "'"));
-            }
-        }
-        if (!other.names().equals(names())) {
-            return Optional.of(
-                    new Mismatch(null, "lists its parameters in another order than the model"));
-        }
-        return Optional.empty();
+        return layout().mismatch(other.layout());
     }
 
     /**

@@ -82,8 +82,8 @@ public final class WeightsLayout {
     }
 
     /**
-     * The first way {@code other}'s tensor names, order or shapes differ from this, if any (the
-     * same descriptions as {@link ModelWeights#layoutMismatch}).
+     * The first way {@code other}'s tensor names, order or shapes differ from this, if any ({@link
+     * ModelWeights#layoutMismatch} too).
      */
     public Optional<ModelWeights.Mismatch> mismatch(WeightsLayout other) {
         for (Entry expected : entries) {
