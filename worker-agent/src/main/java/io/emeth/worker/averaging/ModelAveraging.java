@@ -101,39 +101,19 @@ public final class ModelAveraging {
      */
     public static void validate(ModelWeights layout, ShardUpdate shard) {
         if (shard.tokens() <= 0) {
-            throw new InvalidShardException(
-                    shard.shardId(),
-                    null,
-                    "shard "
-                            + shard.shardId()
-                            + " reports "
-                            + shard.tokens()
-                            + " tokens; a shard must have trained on at least one");
+            throw InvalidShardException.noTokens(shard.shardId(), shard.tokens());
         }
         layout.layoutMismatch(shard.weights())
                 .ifPresent(
                         m -> {
-                            throw new InvalidShardException(
-                                    shard.shardId(),
-                                    m.parameter(),
-                                    "shard " + shard.shardId() + " " + m.description());
+                            throw InvalidShardException.layout(shard.shardId(), m);
                         });
         for (NamedTensor tensor : shard.weights().tensors()) {
             float[] values = tensor.data();
             for (int i = 0; i < values.length; i++) {
                 if (!Float.isFinite(values[i])) {
-                    throw new InvalidShardException(
-                            shard.shardId(),
-                            tensor.name(),
-                            "shard "
-                                    + shard.shardId()
-                                    + " parameter '"
-                                    + tensor.name()
-                                    + "' holds "
-                                    + values[i]
-                                    + " at index "
-                                    + i
-                                    + "; non-finite weights are rejected");
+                    throw InvalidShardException.nonFinite(
+                            shard.shardId(), tensor.name(), values[i], i);
                 }
             }
         }

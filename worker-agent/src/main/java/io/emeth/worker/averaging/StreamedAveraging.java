@@ -35,22 +35,12 @@ public final class StreamedAveraging {
      */
     public static void validate(WeightsLayout layout, FileShard shard) throws IOException {
         if (shard.tokens() <= 0) {
-            throw new InvalidShardException(
-                    shard.shardId(),
-                    null,
-                    "shard "
-                            + shard.shardId()
-                            + " reports "
-                            + shard.tokens()
-                            + " tokens; a shard must have trained on at least one");
+            throw InvalidShardException.noTokens(shard.shardId(), shard.tokens());
         }
         layout.mismatch(shard.weights().layout())
                 .ifPresent(
                         m -> {
-                            throw new InvalidShardException(
-                                    shard.shardId(),
-                                    m.parameter(),
-                                    "shard " + shard.shardId() + " " + m.description());
+                            throw InvalidShardException.layout(shard.shardId(), m);
                         });
         WeightsFile file = shard.weights();
         float[] chunk = new float[CHUNK];
@@ -62,18 +52,8 @@ public final class StreamedAveraging {
                 file.read(t, from, chunk, 0, n);
                 for (int i = 0; i < n; i++) {
                     if (!Float.isFinite(chunk[i])) {
-                        throw new InvalidShardException(
-                                shard.shardId(),
-                                tensor.name(),
-                                "shard "
-                                        + shard.shardId()
-                                        + " parameter '"
-                                        + tensor.name()
-                                        + "' holds "
-                                        + chunk[i]
-                                        + " at index "
-                                        + (from + i)
-                                        + "; non-finite weights are rejected");
+                        throw InvalidShardException.nonFinite(
+                                shard.shardId(), tensor.name(), chunk[i], from + i);
                     }
                 }
             }
