@@ -74,18 +74,22 @@ public final class NesterovOuterOptimizer implements OuterOptimizer {
                     momentum == null ? new float[theta.length] : momentum.get(prev.name()).data();
             float[] newTheta = new float[theta.length];
             float[] newV = new float[theta.length];
-            for (int i = 0; i < theta.length; i++) {
-                double delta = (double) theta[i] - avg[i];
-                double velocity = momentumFactor * v[i] + delta;
-                newV[i] = (float) velocity;
-                newTheta[i] =
-                        (float) (theta[i] - learningRate * (delta + momentumFactor * velocity));
-            }
+            update(theta, avg, v, newTheta, newV);
             next.add(new NamedTensor(prev.name(), prev.shape(), newTheta));
             nextMomentum.add(new NamedTensor(prev.name(), prev.shape(), newV));
         }
         momentum = new ModelWeights(nextMomentum);
         return new ModelWeights(next);
+    }
+
+    /** The Nesterov update of one tensor: {@code newV} and {@code newTheta} from its inputs. */
+    private void update(float[] theta, float[] avg, float[] v, float[] newTheta, float[] newV) {
+        for (int i = 0; i < theta.length; i++) {
+            double delta = (double) theta[i] - avg[i];
+            double velocity = momentumFactor * v[i] + delta;
+            newV[i] = (float) velocity;
+            newTheta[i] = (float) (theta[i] - learningRate * (delta + momentumFactor * velocity));
+        }
     }
 
     /**
@@ -113,13 +117,7 @@ public final class NesterovOuterOptimizer implements OuterOptimizer {
                 float[] v = saved == null ? new float[theta.length] : saved.get(e.name()).data();
                 float[] newTheta = new float[theta.length];
                 float[] newV = new float[theta.length];
-                for (int i = 0; i < theta.length; i++) {
-                    double delta = (double) theta[i] - avg[i];
-                    double velocity = momentumFactor * v[i] + delta;
-                    newV[i] = (float) velocity;
-                    newTheta[i] =
-                            (float) (theta[i] - learningRate * (delta + momentumFactor * velocity));
-                }
+                update(theta, avg, v, newTheta, newV);
                 nextMomentum.add(new NamedTensor(e.name(), e.shape(), newV));
                 return newTheta;
             }
