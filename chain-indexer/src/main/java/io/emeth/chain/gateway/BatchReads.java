@@ -267,14 +267,12 @@ final class BatchReads {
     /** {@code jobs(jobId)} and {@code jobAssigns(jobId)} as {@link ChainState#job} reads them. */
     @SuppressWarnings("rawtypes")
     private static JobState jobState(List<Type> job, List<Type> assignment) {
-        BigInteger code = (BigInteger) job.get(5).getValue();
-        int status = code.bitLength() < 31 ? code.intValue() : Integer.MAX_VALUE;
         BigInteger deadline = (BigInteger) job.get(3).getValue();
-        return new JobState(
+        return JobState.of(
                 (String) job.get(2).getValue(),
                 deadline.bitLength() < 63 ? deadline.longValueExact() : Long.MAX_VALUE,
                 (BigInteger) job.get(4).getValue(),
-                status,
+                (BigInteger) job.get(5).getValue(),
                 (String) assignment.get(0).getValue());
     }
 }
