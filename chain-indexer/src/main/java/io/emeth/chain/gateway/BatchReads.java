@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.web3j.abi.datatypes.Type;
@@ -240,7 +239,7 @@ final class BatchReads {
                             answer.getError().getCode(),
                             answer.getError().getMessage(),
                             answer.getError().getData());
-            if (e.code() == 3 || e.rpcMessage().toLowerCase(Locale.ROOT).contains("revert")) {
+            if (RevertReasons.isRevert(e)) {
                 return new Estimate(step, 0, RevertReasons.of(e));
             }
             errors.add("eth_estimateGas " + step.action() + " of " + key + ": " + e.getMessage());
