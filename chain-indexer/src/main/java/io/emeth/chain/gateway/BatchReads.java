@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.web3j.abi.datatypes.Type;
@@ -240,7 +239,7 @@ final class BatchReads {
                             answer.getError().getCode(),
                             answer.getError().getMessage(),
                             answer.getError().getData());
-            if (e.code() == 3 || e.rpcMessage().toLowerCase(Locale.ROOT).contains("revert")) {
+            if (RevertReasons.isRevert(e)) {
                 return new Estimate(step, 0, RevertReasons.of(e));
             }
             errors.add("eth_estimateGas " + step.action() + " of " + key + ": " + e.getMessage());
@@ -267,14 +266,12 @@ final class BatchReads {
     /** {@code jobs(jobId)} and {@code jobAssigns(jobId)} as {@link ChainState#job} reads them. */
     @SuppressWarnings("rawtypes")
     private static JobState jobState(List<Type> job, List<Type> assignment) {
-        BigInteger code = (BigInteger) job.get(5).getValue();
-        int status = code.bitLength() < 31 ? code.intValue() : Integer.MAX_VALUE;
         BigInteger deadline = (BigInteger) job.get(3).getValue();
-        return new JobState(
+        return JobState.of(
                 (String) job.get(2).getValue(),
                 deadline.bitLength() < 63 ? deadline.longValueExact() : Long.MAX_VALUE,
                 (BigInteger) job.get(4).getValue(),
-                status,
+                (BigInteger) job.get(5).getValue(),
                 (String) assignment.get(0).getValue());
     }
 }

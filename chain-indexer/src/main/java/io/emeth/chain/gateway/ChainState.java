@@ -42,13 +42,11 @@ interface ChainState {
             @Override
             public JobState job(String jobId) throws IOException {
                 EmethCoreReader.Job job = reader.job(jobId);
-                BigInteger code = job.statusCode();
-                int status = code.bitLength() < 31 ? code.intValue() : Integer.MAX_VALUE;
-                return new JobState(
+                return JobState.of(
                         job.owner(),
                         job.deadline(),
                         job.fee(),
-                        status,
+                        job.statusCode(),
                         reader.assignment(jobId).node());
             }
 

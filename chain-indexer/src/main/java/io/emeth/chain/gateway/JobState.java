@@ -10,6 +10,13 @@ import java.math.BigInteger;
 record JobState(String owner, long deadline, BigInteger fee, int status, String node) {
     static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
+    /** The state with the contract's status code, one past {@code int} read as an unknown one. */
+    static JobState of(
+            String owner, long deadline, BigInteger fee, BigInteger statusCode, String node) {
+        int status = statusCode.bitLength() < 31 ? statusCode.intValue() : Integer.MAX_VALUE;
+        return new JobState(owner, deadline, fee, status, node);
+    }
+
     boolean exists() {
         return !owner.equalsIgnoreCase(ZERO_ADDRESS);
     }

@@ -2,6 +2,7 @@ package io.emeth.chain.gateway;
 
 import io.emeth.chain.rpc.RpcException;
 import io.emeth.contracts.RevertData;
+import java.util.Locale;
 
 /**
  * Reads a revert reason out of what a node answers for a reverting call: the ABI-encoded {@code
@@ -9,6 +10,11 @@ import io.emeth.contracts.RevertData;
  */
 final class RevertReasons {
     private RevertReasons() {}
+
+    /** Whether {@code e} (of an {@code eth_estimateGas} or {@code eth_call}) is a revert. */
+    static boolean isRevert(RpcException e) {
+        return e.code() == 3 || e.rpcMessage().toLowerCase(Locale.ROOT).contains("revert");
+    }
 
     /** The reason of a reverted call, as specific as the node's answer allows. */
     static String of(RpcException e) {

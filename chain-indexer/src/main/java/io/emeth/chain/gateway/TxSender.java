@@ -141,7 +141,7 @@ final class TxSender {
                             .getAmountUsed();
             return withMargin(estimate);
         } catch (RpcException e) {
-            if (e.code() == 3 || e.rpcMessage().toLowerCase(Locale.ROOT).contains("revert")) {
+            if (RevertReasons.isRevert(e)) {
                 throw new WouldRevertException(RevertReasons.of(e), e);
             }
             throw e;
