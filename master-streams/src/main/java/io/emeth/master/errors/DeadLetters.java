@@ -2,9 +2,11 @@ package io.emeth.master.errors;
 
 import io.emeth.master.routing.Inputs;
 import io.emeth.schemas.avro.master.MasterDeadLetter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Record;
@@ -119,24 +121,16 @@ public final class DeadLetters {
     private static String text(byte[] bytes) {
         try {
             String text =
-                    StandardCharsets.UTF_8
-                            .newDecoder()
-                            .decode(java.nio.ByteBuffer.wrap(bytes))
-                            .toString();
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
             if (text.chars().allMatch(c -> c >= ' ' || c == '\n' || c == '\r' || c == '\t')) {
                 return text;
             }
         } catch (CharacterCodingException e) {
             // not text
         }
-        return "(" + bytes.length + " bytes) " + hex(bytes);
-    }
-
-    private static String hex(byte[] bytes) {
-        StringBuilder out = new StringBuilder(Math.min(bytes.length, 256) * 2);
-        for (int i = 0; i < Math.min(bytes.length, 256); i++) {
-            out.append(String.format("%02x", bytes[i]));
-        }
-        return out.toString();
+        return "("
+                + bytes.length
+                + " bytes) "
+                + HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 256));
     }
 }

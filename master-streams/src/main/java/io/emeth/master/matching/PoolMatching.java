@@ -97,15 +97,15 @@ final class PoolMatching {
 
     /**
      * Tries to match a job now with {@link Matcher}'s rule: free workers, strongest first, until
-     * they reach both R and the deadline margin's capacity. Reserves and emits on success.
+     * they reach both R and the deadline margin's capacity ({@code needed}: {@link Matcher#needed}
+     * for the job's {@link #epochsLeft} at {@code now}). Reserves and emits on success.
      */
-    boolean tryMatch(String poolId, PoolJob job, long now) {
+    boolean tryMatch(String poolId, PoolJob job, long needed, long now) {
         if (job.replanOf > 0) {
-            return tryReplan(poolId, job, now);
+            return tryReplan(poolId, job, needed, now);
         }
         JobPlan plan = job.plan;
         PoolStats stats = pool.stats(poolId);
-        long needed = Matcher.needed(plan, plan.epochs(), now);
         if (stats.freeCount == 0
                 || needed == Long.MAX_VALUE
                 || (mode == Cooperative.NVM && stats.freeCapacity < needed)) {
@@ -133,9 +133,8 @@ final class PoolMatching {
     }
 
     /** A waiting re-plan ({@link PoolReplanner}) with the free workers it was not dropped from. */
-    private boolean tryReplan(String poolId, PoolJob job, long now) {
+    private boolean tryReplan(String poolId, PoolJob job, long needed, long now) {
         JobPlan plan = job.plan;
-        long needed = Matcher.needed(plan, job.replanEpochs, now);
         if (needed == Long.MAX_VALUE) {
             return false;
         }
@@ -236,7 +235,7 @@ final class PoolMatching {
                 index.remove(e.key); // expire() below drops the job
             } else if (needed > fits) {
                 index.raiseNeed(e.key, needed);
-            } else if (!tryMatch(poolId, job, now)) {
+            } else if (!tryMatch(poolId, job, needed, now)) {
                 after = e.key;
             }
         }

@@ -127,8 +127,9 @@ public final class JobMath {
     }
 
     /**
-     * {@link #capacityForDeadline} for the usual sizes, in long arithmetic (it runs twice per
-     * match); -1 when a value would not fit a long, and the BigInteger form answers.
+     * {@link #capacityForDeadline} for the usual sizes, in long arithmetic (it runs for every
+     * pending job a matching pass tries); -1 when a value would not fit a long, and the BigInteger
+     * form answers.
      */
     private static long capacityForDeadlineInLongs(
             long nowMs, long gas, long deadlineMs, int remainingEpochs, int epochs) {
