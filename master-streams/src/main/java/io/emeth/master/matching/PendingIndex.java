@@ -15,12 +15,12 @@ import java.util.SplittableRandom;
  * {@code pool-jobs-store} when the task starts, never persisted.
  */
 final class PendingIndex {
-    /** A pending job: its key, deadline and need (the need may be raised in place by the index). */
+    /** A pending job: its key, deadline and need (a raised need replaces the entry). */
     static final class Entry {
         final String key;
         final String jobId;
         final long deadlineMs;
-        long need;
+        final long need;
         private final int priority;
         private Entry left;
         private Entry right;
@@ -69,7 +69,6 @@ final class PendingIndex {
     void raiseNeed(String key, long need) {
         Entry e = byKey.get(key);
         if (e != null && need > e.need) {
-            remove(key);
             put(key, e.deadlineMs, need);
         }
     }
