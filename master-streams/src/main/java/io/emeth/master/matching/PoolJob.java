@@ -66,6 +66,14 @@ final class PoolJob {
     /** Its store key, built once (not stored: the key is the record's). */
     private transient String key;
 
+    /**
+     * The Avro encoding of {@link #planAvroOf} ({@link PoolJobSerde}): the plan never changes while
+     * the job is written again on its match and on each release. Not stored as such.
+     */
+    transient byte[] planAvro;
+
+    transient JobPlan planAvroOf;
+
     PoolJob() {}
 
     PoolJob(JobPlan plan, int opening) {

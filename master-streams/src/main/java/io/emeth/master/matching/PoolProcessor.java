@@ -7,7 +7,6 @@ import io.emeth.master.inbox.JobMessage;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.WorkerPhase;
-import io.emeth.schemas.avro.master.PoolJobState;
 import io.emeth.schemas.avro.master.PoolWorkerState;
 import io.emeth.schemas.avro.view.WorkerState;
 import java.util.EnumSet;
@@ -68,7 +67,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
                 store(
                         WORKERS_STORE,
                         MasterSerde.of(topics, PoolWorker.class, PoolWorkerState.class)),
-                store(JOBS_STORE, MasterSerde.of(topics, PoolJob.class, PoolJobState.class)));
+                store(JOBS_STORE, PoolJobSerde.of(topics)));
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {

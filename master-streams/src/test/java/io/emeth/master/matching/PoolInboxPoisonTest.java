@@ -14,7 +14,6 @@ import io.emeth.master.testing.TestConfigs;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.master.MasterDeadLetter;
 import io.emeth.schemas.avro.master.PoolInboxRecord;
-import io.emeth.schemas.avro.master.PoolJobState;
 import io.emeth.schemas.avro.master.PoolWorkerState;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
@@ -54,9 +53,7 @@ class PoolInboxPoisonTest {
         addStore(
                 PoolProcessor.WORKERS_STORE,
                 MasterSerde.of(topics, PoolWorker.class, PoolWorkerState.class));
-        addStore(
-                PoolProcessor.JOBS_STORE,
-                MasterSerde.of(topics, PoolJob.class, PoolJobState.class));
+        addStore(PoolProcessor.JOBS_STORE, PoolJobSerde.of(topics));
         processor =
                 new GuardedProcessor<>(
                         PoolProcessor.NAME,

@@ -11,7 +11,6 @@ import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.master.testing.TestConfigs;
 import io.emeth.schemas.avro.WorkerPhase;
-import io.emeth.schemas.avro.master.PoolJobState;
 import io.emeth.schemas.avro.master.PoolWorkerState;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
@@ -47,9 +46,7 @@ class PoolPunctuatorsTest {
         addStore(
                 PoolProcessor.WORKERS_STORE,
                 MasterSerde.of(TestConfigs.mockTopics(), PoolWorker.class, PoolWorkerState.class));
-        addStore(
-                PoolProcessor.JOBS_STORE,
-                MasterSerde.of(TestConfigs.mockTopics(), PoolJob.class, PoolJobState.class));
+        addStore(PoolProcessor.JOBS_STORE, PoolJobSerde.of(TestConfigs.mockTopics()));
         processor = startProcessor();
     }
 
