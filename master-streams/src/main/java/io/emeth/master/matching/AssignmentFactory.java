@@ -45,9 +45,10 @@ public final class AssignmentFactory {
                         .setSizeBytes(plan.datasetSizeBytes())
                         .setSha256(null)
                         .build();
-        PhaseTimeouts timeouts = timeouts(config.timeouts());
+        Shared shared = shared(config);
+        PhaseTimeouts timeouts = shared.timeouts;
         ModelConfig model = model(config.model(), seed(plan.jobId()));
-        AggregationConfig aggregation = aggregation(config.aggregation());
+        AggregationConfig aggregation = shared.aggregation;
         String modelName = config.models().modelFor(plan.programId(), plan.language());
         List<WorkerAssignment> out = new ArrayList<>(members.size());
         for (int i = 0; i < members.size(); i++) {
@@ -93,20 +94,26 @@ public final class AssignmentFactory {
 
     /** The job's model seed: the first 8 bytes of its id. */
     static long seed(String jobId) {
-        if (jobId.length() == 2 + 2 * JobIds.LENGTH && jobId.startsWith("0x") && hex(jobId)) {
-            return Long.parseUnsignedLong(jobId, 2, 18, 16);
-        }
         return ByteBuffer.wrap(JobIds.toBytes(jobId)).getLong(); // its error names the id
     }
 
-    private static boolean hex(String s) {
-        for (int i = 2; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-                return false;
-            }
+    /**
+     * The parts of every assignment that only the configuration decides, built once per
+     * configuration (a master has one) and shared by its assignments: nothing changes an assignment
+     * once it is built.
+     */
+    private record Shared(
+            MasterStreamsConfig config, PhaseTimeouts timeouts, AggregationConfig aggregation) {}
+
+    private static volatile Shared shared;
+
+    private static Shared shared(MasterStreamsConfig config) {
+        Shared s = shared;
+        if (s == null || s.config != config) {
+            s = new Shared(config, timeouts(config.timeouts()), aggregation(config.aggregation()));
+            shared = s;
         }
-        return true;
+        return s;
     }
 
     private static PhaseTimeouts timeouts(WorkerTimeouts t) {

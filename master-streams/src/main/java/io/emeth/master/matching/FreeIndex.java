@@ -48,6 +48,11 @@ final class FreeIndex {
         return byStrength.iterator();
     }
 
+    /** The strongest free worker's capacity, 0 when none is free. */
+    long strongest() {
+        return byStrength.isEmpty() ? 0 : byStrength.first().powerCapacity();
+    }
+
     PoolStats stats() {
         PoolStats s = new PoolStats();
         s.freeCount = byWorker.size();

@@ -50,7 +50,7 @@ final class Pool {
      */
     private long initAt;
 
-    private final Set<String> poolsToMatch = new LinkedHashSet<>();
+    private Set<String> poolsToMatch = new LinkedHashSet<>();
     private final Map<String, FreeIndex> freeIndexes = new HashMap<>();
     private final Map<String, PendingIndex> pendingIndexes = new HashMap<>();
 
@@ -314,7 +314,10 @@ final class Pool {
             w.viewAt = now;
             outbox.workerView(view(w, now));
         }
-        workersOf(w.pool).put(w.worker, w);
+        Map<String, PoolWorker> ofPool = workersOf(w.pool);
+        if (ofPool.get(w.worker) != w) {
+            ofPool.put(w.worker, w); // a new worker (a reservation's or release's is known)
+        }
         workerTimers.atMost(w.key(), nextCheck(w));
     }
 
@@ -416,8 +419,7 @@ final class Pool {
 
     /** The capacity of the pool's strongest free worker, 0 when none is free. */
     long strongestFree(String pool) {
-        Iterator<Candidate> it = freeIndex(pool).strongestFirst();
-        return it.hasNext() ? it.next().powerCapacity() : 0;
+        return freeIndex(pool).strongest();
     }
 
     /** Free workers of the pool, strongest first. */
@@ -526,8 +528,8 @@ final class Pool {
         if (poolsToMatch.isEmpty()) {
             return Set.of();
         }
-        Set<String> out = new LinkedHashSet<>(poolsToMatch);
-        poolsToMatch.clear();
+        Set<String> out = poolsToMatch;
+        poolsToMatch = new LinkedHashSet<>();
         return out;
     }
 
