@@ -29,7 +29,11 @@ final class PoolKeys {
     }
 
     static String pending(String pool, BigInteger fee, long requestedAtMs, String jobId) {
-        BigInteger clamped = fee.min(FEE_CEILING).max(BigInteger.ZERO);
+        // below 2^258 a fee is below 10^78 - 1: only a longer one is compared with the ceiling
+        BigInteger clamped =
+                fee.signum() < 0
+                        ? BigInteger.ZERO
+                        : fee.bitLength() <= 258 ? fee : fee.min(FEE_CEILING);
         String digits = digits(clamped);
         String requested = Long.toString(Math.max(0, requestedAtMs));
         StringBuilder key = new StringBuilder(pool.length() + jobId.length() + 100);

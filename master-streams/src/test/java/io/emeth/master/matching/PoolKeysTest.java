@@ -23,6 +23,10 @@ class PoolKeysTest {
                         BigInteger.valueOf(Long.MAX_VALUE),
                         BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE),
                         BigInteger.TEN.pow(77).add(BigInteger.valueOf(12345)),
+                        BigInteger.TWO.pow(258).subtract(BigInteger.ONE),
+                        BigInteger.TWO.pow(258),
+                        BigInteger.TWO.pow(259),
+                        BigInteger.TWO.pow(260),
                         CEILING,
                         CEILING.add(BigInteger.ONE));
         for (BigInteger fee : fees) {
