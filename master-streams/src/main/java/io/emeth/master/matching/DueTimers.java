@@ -21,23 +21,26 @@ final class DueTimers {
     }
 
     private final TreeSet<Timer> byDue = new TreeSet<>();
-    private final Map<String, Long> dueOf = new HashMap<>();
+    private final Map<String, Timer> timerOf = new HashMap<>();
 
     /** Sets the key's timer to {@code dueAt} unless it is already due earlier. */
     void atMost(String key, long dueAt) {
-        Long current = dueOf.get(key);
-        if (current != null && current <= dueAt) {
-            return;
+        Timer current = timerOf.get(key);
+        if (current != null) {
+            if (current.dueAt() <= dueAt) {
+                return;
+            }
+            byDue.remove(current);
         }
-        cancel(key);
-        byDue.add(new Timer(dueAt, key));
-        dueOf.put(key, dueAt);
+        Timer timer = new Timer(dueAt, key);
+        byDue.add(timer);
+        timerOf.put(key, timer);
     }
 
     void cancel(String key) {
-        Long current = dueOf.remove(key);
+        Timer current = timerOf.remove(key);
         if (current != null) {
-            byDue.remove(new Timer(current, key));
+            byDue.remove(current);
         }
     }
 
@@ -46,13 +49,13 @@ final class DueTimers {
         List<String> due = new ArrayList<>();
         while (!byDue.isEmpty() && byDue.first().dueAt() <= now) {
             Timer t = byDue.pollFirst();
-            dueOf.remove(t.key());
+            timerOf.remove(t.key());
             due.add(t.key());
         }
         return due;
     }
 
     int size() {
-        return dueOf.size();
+        return timerOf.size();
     }
 }

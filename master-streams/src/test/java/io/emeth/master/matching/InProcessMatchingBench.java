@@ -22,13 +22,14 @@ import org.apache.kafka.streams.state.Stores;
  * The pool matcher in process (not a test): {@link PoolProcessor} on in-memory stores with {@link
  * MockProcessorContext}, no Kafka, no serialisation of records (stores still serialise). {@code
  * bench.workers} workers of mixed capacity (20–200, seeded), then {@code bench.warmup} jobs
- * (reported as the cold pass: the JIT compiles the matcher meanwhile) and {@code bench.jobs} jobs
- * (the timed pass: a long-running master's matcher), each needing 1 to 8 average workers (its time
- * limit chosen so), fees spread over the window; each matched job is released at once (another node
- * took it), so its workers serve the next. Then {@code bench.pending} jobs no free set can serve
- * wait, and the cost of one weak worker registering (which re-walks the pending jobs) is measured.
- * The jobs' messages are made before the clock starts; the matching thread's CPU time is reported
- * beside the wall time (the machine is shared).
+ * (reported as the cold pass: the JIT compiles the matcher meanwhile, which on a loaded machine
+ * takes most of 100,000) and {@code bench.jobs} jobs (the timed pass: a long-running master's
+ * matcher), each needing 1 to 8 average workers (its time limit chosen so), fees spread over the
+ * window; each matched job is released at once (another node took it), so its workers serve the
+ * next. Then {@code bench.pending} jobs no free set can serve wait, and the cost of one weak worker
+ * registering (which re-walks the pending jobs) is measured. The jobs' messages are made before the
+ * clock starts; the matching thread's CPU time is reported beside the wall time (the machine is
+ * shared).
  *
  * <p>Run: {@code mvn -o -B -q -pl master-streams test-compile exec:exec@bench-inprocess}.
  */
@@ -41,7 +42,7 @@ public final class InProcessMatchingBench {
         int workers = Integer.getInteger("bench.workers", 10_000);
         int jobs = Integer.getInteger("bench.jobs", 100_000);
         int pending = Integer.getInteger("bench.pending", 20_000);
-        int warmup = Integer.getInteger("bench.warmup", 100_000);
+        int warmup = Integer.getInteger("bench.warmup", 200_000);
         // a log line per match would be what is measured
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.emeth"))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
