@@ -5,6 +5,7 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -16,6 +17,7 @@ import io.emeth.worker.weights.NamedTensor;
 import io.emeth.worker.weights.TensorSource;
 import io.emeth.worker.weights.WeightsLayout;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +29,7 @@ import java.util.List;
  *
  * <p>{@link #load} copies into the existing parameter arrays because DJL's {@code
  * Block.loadParameters} would swap the arrays under a live {@code Trainer}, whose optimiser state
- * is keyed by them.
+ * is keyed by them; on the CPU it writes into each parameter's own memory (see {@link #copyInto}).
  */
 public abstract class LiveModel implements LanguageModel {
 
@@ -94,9 +96,7 @@ public abstract class LiveModel implements LanguageModel {
         TorchEngine.locked(
                 () -> {
                     for (Pair<String, Parameter> p : parameters) {
-                        p.getValue()
-                                .getArray()
-                                .set(FloatBuffer.wrap(weights.get(p.getKey()).data()));
+                        copyInto(p.getValue().getArray(), weights.get(p.getKey()).data());
                     }
                     return null;
                 });
@@ -121,7 +121,7 @@ public abstract class LiveModel implements LanguageModel {
             float[] data = source.read(layout.indexOf(parameters.get(i).getKey()));
             TorchEngine.locked(
                     () -> {
-                        array.set(FloatBuffer.wrap(data));
+                        copyInto(array, data);
                         return null;
                     });
         }
@@ -173,6 +173,27 @@ public abstract class LiveModel implements LanguageModel {
                         return out.head().toFloatArray();
                     }
                 });
+    }
+
+    /**
+     * Writes {@code data} into the parameter's own memory through a direct buffer that aliases it.
+     * {@code NDArray.set(Buffer)} would instead allocate a new direct buffer and make it the
+     * tensor's storage: every load of GPT-2 medium would leave 1.42 GB of old storage for the
+     * garbage collector to find, and the parameters would live in Java buffers rather than in the
+     * engine's memory. Where the engine would hand out a copy rather than the parameter's memory (a
+     * GPU array, not float32), it falls back to {@code set}. Parameters are contiguous: the
+     * initialiser creates them so, and neither loading nor {@link Gradients#release} changes their
+     * layout.
+     */
+    private static void copyInto(NDArray array, float[] data) {
+        if (!array.getDevice().isGpu() && array.getDataType() == DataType.FLOAT32) {
+            ByteBuffer memory = array.toByteBuffer(true);
+            if (memory.isDirect() && memory.capacity() == 4L * data.length) {
+                memory.asFloatBuffer().put(data);
+                return;
+            }
+        }
+        array.set(FloatBuffer.wrap(data));
     }
 
     private void requireLayout(ModelWeights weights) {

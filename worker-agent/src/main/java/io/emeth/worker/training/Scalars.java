@@ -14,7 +14,7 @@ import ai.djl.ndarray.NDManager;
  * memory, and the step's gradients turned NaN or zero now and then (the intermittent "training
  * diverged: loss is NaN at epoch 1 batch 1–3" of issue #11, more often the more the JVM collected
  * and allocated direct memory). An array made here belongs to the step's manager, which closes it
- * only after backward and the optimiser step.
+ * only after backward.
  */
 public final class Scalars {
 

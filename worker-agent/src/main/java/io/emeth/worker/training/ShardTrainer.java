@@ -39,6 +39,7 @@ public final class ShardTrainer implements AutoCloseable {
     private final ScheduledAdamW optimizer;
     private final Trainer trainer;
     private final List<NDArray> parameterArrays = new ArrayList<>();
+    private final List<String> parameterIds = new ArrayList<>();
     private final AtomicReference<TrainingProgress> progress =
             new AtomicReference<>(TrainingProgress.IDLE);
     private volatile boolean canceled;
@@ -68,6 +69,7 @@ public final class ShardTrainer implements AutoCloseable {
         Set<String> decayed = new HashSet<>();
         for (Pair<String, Parameter> p : model.namedParameters()) {
             parameterArrays.add(p.getValue().getArray());
+            parameterIds.add(p.getValue().getId());
             if (model.decays(p.getKey())) {
                 decayed.add(p.getValue().getId());
             }
@@ -220,29 +222,49 @@ public final class ShardTrainer implements AutoCloseable {
                 });
     }
 
-    /** Forward, loss, backward, global-norm clipping and the AdamW step of one batch. */
+    /**
+     * Forward, loss, backward, global-norm clipping and the AdamW step of one batch. The step's
+     * arrays (inputs, logits, the graph's outputs) are freed as soon as backward is done, before
+     * the optimiser's own temporaries exist, and each gradient once its parameter is updated:
+     * neither is resident during the next forward pass.
+     */
     private double stepLocked(TokenBatcher.Batch batch, long epoch, int index) {
         Model djl = model.djlModel();
-        try (NDManager manager = djl.getNDManager().newSubManager(model.device())) {
+        float loss;
+        try (NDManager manager = djl.getNDManager().newSubManager(model.device());
+                GradientCollector collector = trainer.newGradientCollector()) {
             NDArray inputs = array(manager, batch.inputs(), batch);
             NDArray targets = array(manager, batch.targets(), batch);
-            float loss;
-            try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDArray logits = trainer.forward(new NDList(inputs)).head();
-                NDArray lossArray = crossEntropy(logits, targets);
-                collector.backward(lossArray);
-                loss = lossArray.getFloat();
+            NDArray logits = trainer.forward(new NDList(inputs)).head();
+            NDArray lossArray = crossEntropy(logits, targets);
+            collector.backward(lossArray);
+            loss = lossArray.getFloat();
+        }
+        if (!Float.isFinite(loss)) {
+            throw new IllegalStateException(
+                    String.format(
+                            "training diverged: loss is %s at epoch %d batch %d;"
+                                    + " lower learningRate or gradClip",
+                            loss, epoch, index));
+        }
+        GlobalNormClipper.clip(parameterArrays, recipe.gradClip());
+        update();
+        return loss;
+    }
+
+    /**
+     * The AdamW step over every parameter, each gradient freed as soon as its parameter is updated
+     * ({@link Gradients#release}). This is DJL's {@code Trainer.step()} without its copy of each
+     * gradient (its parameter server duplicates a gradient before handing it to the optimiser, and
+     * the engine's update copies it again).
+     */
+    private void update() {
+        for (int i = 0; i < parameterArrays.size(); i++) {
+            NDArray parameter = parameterArrays.get(i);
+            try (NDArray gradient = parameter.getGradient()) {
+                optimizer.update(parameterIds.get(i), parameter, gradient);
             }
-            if (!Float.isFinite(loss)) {
-                throw new IllegalStateException(
-                        String.format(
-                                "training diverged: loss is %s at epoch %d batch %d;"
-                                        + " lower learningRate or gradClip",
-                                loss, epoch, index));
-            }
-            GlobalNormClipper.clip(parameterArrays, recipe.gradClip());
-            trainer.step();
-            return loss;
+            Gradients.release(parameter);
         }
     }
 

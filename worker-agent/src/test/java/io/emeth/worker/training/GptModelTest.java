@@ -86,6 +86,44 @@ class GptModelTest {
     }
 
     @Test
+    void shouldLoadWeightsWithoutNewDirectBuffers() throws Exception {
+        try (GptModel model = GptModel.create(TINY, Device.cpu())) {
+            // Given other weights, one tensor at a time from a file (as a round's global model),
+            // and the JVM's direct buffers in use before loading them
+            ModelWeights shifted = shift(model.weights(), 0.5f);
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("shifted", ".emwt");
+            try {
+                try (var out = java.nio.file.Files.newOutputStream(file)) {
+                    WeightsCodec.write(shifted, out);
+                }
+                long before = directMemoryUsed();
+
+                // When they are loaded three times, from memory and from the file
+                for (int i = 0; i < 3; i++) {
+                    model.load(shifted);
+                    model.load(io.emeth.worker.weights.WeightsFile.open(file));
+                }
+
+                // Then the loads wrote into the parameters' memory: no direct buffer of the
+                // model's size was allocated, and the model holds those weights
+                assertThat(directMemoryUsed() - before).isLessThan(4 * shifted.parameterCount());
+                assertThat(model.weights()).isEqualTo(shifted);
+            } finally {
+                java.nio.file.Files.delete(file);
+            }
+        }
+    }
+
+    private static long directMemoryUsed() {
+        return java.lang.management.ManagementFactory.getPlatformMXBeans(
+                        java.lang.management.BufferPoolMXBean.class)
+                .stream()
+                .filter(pool -> pool.getName().equals("direct"))
+                .mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed)
+                .sum();
+    }
+
+    @Test
     void shouldRefuseWeightsOfAnotherShape() {
         try (GptModel model = GptModel.create(TINY, Device.cpu());
                 GptModel wider =
