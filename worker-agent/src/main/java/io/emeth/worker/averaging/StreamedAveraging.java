@@ -29,8 +29,10 @@ public final class StreamedAveraging {
 
     /**
      * {@link ModelAveraging#validate} and {@link ModelAveraging#updateNorm} of a shard file in one
-     * read of it: tokens > 0, the round's layout, only finite values (the same messages), and
-     * {@code ‖shard − previous‖₂} summed in the same order.
+     * read of it: tokens > 0, only finite values (the same messages), and {@code ‖shard −
+     * previous‖₂} summed in the same order. The layout is not checked again here: the shard's file
+     * was opened against the round's ({@code WeightsFile.open(file, layout)}, as {@code
+     * ModelStore.downloadFile} does), which refuses another layout naming the tensor.
      *
      * @return the shard's update norm against {@code previous}
      * @throws InvalidShardException naming the shard and, where there is one, the parameter
@@ -41,15 +43,10 @@ public final class StreamedAveraging {
         }
         WeightsLayout layout = previous.layout();
         WeightsFile file = shard.weights();
-        layout.mismatch(file.layout())
-                .ifPresent(
-                        m -> {
-                            throw InvalidShardException.layout(shard.shardId(), m);
-                        });
         double sum = 0;
         float[] before = new float[CHUNK];
         float[] after = new float[CHUNK];
-        // same layout, names in the same order (mismatch checks it): tensor t is t in both
+        // same layout, names in the same order: tensor t is t in both
         for (int t = 0; t < layout.size(); t++) {
             WeightsLayout.Entry tensor = layout.get(t);
             long elements = tensor.elements();
