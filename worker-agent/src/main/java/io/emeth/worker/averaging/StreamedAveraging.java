@@ -28,54 +28,38 @@ public final class StreamedAveraging {
     public record FileShard(String shardId, WeightsFile weights, long tokens) {}
 
     /**
-     * {@link ModelAveraging#validate} on a file: tokens > 0, the global model's layout, only finite
-     * values; the same messages.
+     * {@link ModelAveraging#validate} and {@link ModelAveraging#updateNorm} of a shard file in one
+     * read of it: tokens > 0, only finite values (the same messages), and {@code ‖shard −
+     * previous‖₂} summed in the same order. The layout is not checked again here: the shard's file
+     * was opened against the round's ({@code WeightsFile.open(file, layout)}, as {@code
+     * ModelStore.downloadFile} does), which refuses another layout naming the tensor.
      *
+     * @return the shard's update norm against {@code previous}
      * @throws InvalidShardException naming the shard and, where there is one, the parameter
      */
-    public static void validate(WeightsLayout layout, FileShard shard) throws IOException {
+    public static double validate(WeightsFile previous, FileShard shard) throws IOException {
         if (shard.tokens() <= 0) {
             throw InvalidShardException.noTokens(shard.shardId(), shard.tokens());
         }
-        layout.mismatch(shard.weights().layout())
-                .ifPresent(
-                        m -> {
-                            throw InvalidShardException.layout(shard.shardId(), m);
-                        });
+        WeightsLayout layout = previous.layout();
         WeightsFile file = shard.weights();
-        float[] chunk = new float[CHUNK];
-        for (int t = 0; t < file.layout().size(); t++) {
-            WeightsLayout.Entry tensor = file.layout().get(t);
-            long elements = tensor.elements();
-            for (long from = 0; from < elements; from += CHUNK) {
-                int n = (int) Math.min(CHUNK, elements - from);
-                file.read(t, from, chunk, 0, n);
-                for (int i = 0; i < n; i++) {
-                    if (!Float.isFinite(chunk[i])) {
-                        throw InvalidShardException.nonFinite(
-                                shard.shardId(), tensor.name(), chunk[i], from + i);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * {@link ModelAveraging#updateNorm} on files of the same layout: {@code ‖shard − previous‖₂},
-     * summed in the same order.
-     */
-    public static double updateNorm(WeightsFile previous, WeightsFile shard) throws IOException {
         double sum = 0;
         float[] before = new float[CHUNK];
         float[] after = new float[CHUNK];
-        WeightsLayout layout = previous.layout();
+        // same layout, names in the same order: tensor t is t in both
         for (int t = 0; t < layout.size(); t++) {
-            int s = shard.layout().indexOf(layout.get(t).name());
-            long elements = layout.get(t).elements();
+            WeightsLayout.Entry tensor = layout.get(t);
+            long elements = tensor.elements();
             for (long from = 0; from < elements; from += CHUNK) {
                 int n = (int) Math.min(CHUNK, elements - from);
+                file.read(t, from, after, 0, n);
+                for (int i = 0; i < n; i++) {
+                    if (!Float.isFinite(after[i])) {
+                        throw InvalidShardException.nonFinite(
+                                shard.shardId(), tensor.name(), after[i], from + i);
+                    }
+                }
                 previous.read(t, from, before, 0, n);
-                shard.read(s, from, after, 0, n);
                 for (int i = 0; i < n; i++) {
                     double d = (double) after[i] - before[i];
                     sum += d * d;

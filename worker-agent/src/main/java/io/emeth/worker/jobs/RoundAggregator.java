@@ -91,7 +91,7 @@ final class RoundAggregator {
                         store.downloadFile(
                                 spec.jobId(), event.getModel(), roundStart.layout(), dir);
                 FileShard update = new FileShard(id, weights, Math.max(1, planned));
-                StreamedAveraging.validate(roundStart.layout(), update);
+                double norm = StreamedAveraging.validate(roundStart, update);
                 if (claim != null) {
                     rejected.add(reject(spec, epoch, shard.worker(), "shard " + id + " " + claim));
                     continue;
@@ -100,7 +100,7 @@ final class RoundAggregator {
                         new Candidate(
                                 shard.worker(),
                                 update,
-                                StreamedAveraging.updateNorm(roundStart, weights),
+                                norm,
                                 event.getModel().getSha256().toLowerCase(Locale.ROOT)));
             } catch (InvalidWeightsException | InvalidShardException e) {
                 rejected.add(reject(spec, epoch, shard.worker(), e.getMessage()));

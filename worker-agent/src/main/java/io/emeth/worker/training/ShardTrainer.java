@@ -75,7 +75,8 @@ public final class ShardTrainer implements AutoCloseable {
             }
         }
         this.optimizer = new ScheduledAdamW(decayed, recipe.weightDecay());
-        // The loss here only satisfies DJL's Trainer; crossEntropy below is what trains.
+        // The loss here only satisfies DJL's Trainer (used for its forward pass and parameter
+        // store); crossEntropy and update() below are what train.
         DefaultTrainingConfig trainingConfig =
                 new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                         .optOptimizer(optimizer)

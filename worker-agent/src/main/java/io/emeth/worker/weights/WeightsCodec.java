@@ -56,31 +56,19 @@ public final class WeightsCodec {
 
     /** Encodes the weights {@code source} hands out (small ones: the encoding is one array). */
     public static byte[] encode(TensorSource source) throws IOException {
-        if (source instanceof ModelWeights weights) {
-            return encode(weights);
-        }
-        long size = encodedSize(source.layout());
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
-        write(source, out);
+        WeightsLayout layout = source.layout();
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) checkedSize(layout));
+        writeTensors(source, layout, out);
         return out.toByteArray();
     }
 
     /** Encodes weights as format version 1. */
     public static byte[] encode(ModelWeights weights) {
-        long size = encodedSize(weights);
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
         try {
-            write(weights, out);
+            return encode((TensorSource) weights);
         } catch (IOException e) {
-            throw new UncheckedIOException("a byte array cannot fail", e);
+            throw new UncheckedIOException("weights in memory cannot fail to read", e);
         }
-        return out.toByteArray();
     }
 
     /**
@@ -97,10 +85,26 @@ public final class WeightsCodec {
      */
     public static void write(TensorSource source, OutputStream out) throws IOException {
         WeightsLayout layout = source.layout();
+        checkedSize(layout);
+        writeTensors(source, layout, out);
+    }
+
+    /**
+     * The length of the encoding of weights with {@code layout}.
+     *
+     * @throws InvalidWeightsException if it exceeds what one byte array (and a decoder) holds
+     */
+    private static long checkedSize(WeightsLayout layout) {
         long size = encodedSize(layout);
         if (size > Integer.MAX_VALUE - 8) {
             throw new InvalidWeightsException("weights of " + size + " bytes exceed 2 GiB");
         }
+        return size;
+    }
+
+    /** The encoding of {@code source}, whose size {@link #checkedSize} accepted. */
+    private static void writeTensors(TensorSource source, WeightsLayout layout, OutputStream out)
+            throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(MAGIC).putInt(VERSION).putInt(layout.size());
         for (int t = 0; t < layout.size(); t++) {

@@ -75,7 +75,7 @@ class StreamedAveragingTest {
 
         // And so is every shard's update norm
         for (int r = 0; r < 3; r++) {
-            assertThat(StreamedAveraging.updateNorm(startFile, onDisk.get(r).weights()))
+            assertThat(StreamedAveraging.validate(startFile, onDisk.get(r)))
                     .isEqualTo(ModelAveraging.updateNorm(start, inMemory.get(r).weights()));
         }
     }
@@ -93,13 +93,13 @@ class StreamedAveragingTest {
     @Test
     void shouldRefuseAShardFileHoldingNaNBeyondTheFirstChunk() throws Exception {
         // Given a shard whose big tensor holds NaN past the first read chunk
-        ModelWeights start = random(1);
+        WeightsFile start = file("start.emwt", random(1));
         ModelWeights bad = random(2);
         bad.get("big").data()[StreamedAveraging.CHUNK + 5] = Float.NaN;
         FileShard shard = new FileShard("rank 1 (0xB)", file("bad.emwt", bad), 10);
 
         // Then it is refused naming the shard, parameter and index
-        assertThatThrownBy(() -> StreamedAveraging.validate(start.layout(), shard))
+        assertThatThrownBy(() -> StreamedAveraging.validate(start, shard))
                 .isInstanceOf(InvalidShardException.class)
                 .hasMessage(
                         "shard rank 1 (0xB) parameter 'big' holds NaN at index "
