@@ -167,11 +167,17 @@ public final class ChainGateway implements AutoCloseable {
                             topics.chainTxJournal(),
                             config.account());
             CommandHandler handler = null;
+            boolean toppedUp = false;
             commands.subscribe(List.of(topics.chainCommands().name()));
             while (running) {
                 try {
                     if (handler == null) {
                         handler = handler(publisher, journal);
+                    }
+                    if (!toppedUp) {
+                        // before the first command: a burst's first wave finds its allowance
+                        handler.topUpAtStart();
+                        toppedUp = true;
                     }
                     pollOnce(commands, handler, publisher);
                     failures = 0;

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -166,6 +167,65 @@ final class CommandHandler {
                                 .setAt(results.now())
                                 .setOutcome(outcome)
                                 .build()));
+    }
+
+    /** Id of the journal entry of the allowance top-up at start: one per account, reused. */
+    static String startTopUpId(String account) {
+        return "allowance-top-up-at-start-" + account.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Tops the allowance up before the gateway takes its first command ({@link
+     * CommandPlanner#topUpAtStart}, deposits of the highest fee the node takes), so that the first
+     * wave of a burst does not wait for an approve mined alone. It is carried like a command of its
+     * own, named {@link #startTopUpId}: journaled before it is broadcast, its {@code TxSent} and
+     * outcome published on {@code chain-tx-results} (the master ignores APPROVE results); one the
+     * journal shows in flight from an earlier run is resumed (settled by its receipt, its journaled
+     * bytes rebroadcast), never signed again. Nothing to do without a start fee in the config or
+     * when the allowance covers the low-water mark.
+     */
+    void topUpAtStart() throws IOException, InterruptedException {
+        BigInteger fee = config.startAllowanceFeeWei();
+        if (fee == null || fee.signum() == 0) {
+            return;
+        }
+        // never published as a command: it only names the top-up's journal entry and results
+        ChainCommand command =
+                new ChainCommand(
+                        startTopUpId(config.account()), config.account(), results.now(), null);
+        String id = command.getCommandId();
+        List<JournalTx> sent =
+                journal.get(id)
+                        .filter(e -> e.getOutcome() == null)
+                        .map(TxJournal::getTxs)
+                        .orElse(List.of());
+        ChainTxResult outcome;
+        if (!sent.isEmpty()) {
+            outcome = resume(command, sent);
+        } else {
+            Plan plan = planner.topUpAtStart(fee, state);
+            if (plan instanceof Plan.Refuse refuse) {
+                log.info(
+                        "No allowance top-up at start [account:{}]: {}",
+                        config.account(),
+                        refuse.reason());
+                return;
+            }
+            journal.put(newEntry(command)); // an earlier start's top-up is settled: a new entry
+            outcome = runStep(command, ((Plan.Send) plan).steps().get(0));
+        }
+        haltIf("receipt");
+        record(outcome);
+        TxJournal last = journal.get(id).orElseGet(() -> newEntry(command));
+        TxJournal done =
+                TxJournal.newBuilder(last).setAt(results.now()).setOutcome(outcome).build();
+        publisher.journal(List.of(done), List.of(outcome));
+        journal.put(done);
+    }
+
+    private boolean isStartTopUp(ChainCommand command) {
+        return command.getPayload() == null
+                && startTopUpId(config.account()).equals(command.getCommandId());
     }
 
     /** Called once the outcome and its journal entry are committed. */
@@ -834,6 +894,17 @@ final class CommandHandler {
 
     /** Checks the chain and sends the command's steps in order. */
     private ChainTxResult execute(ChainCommand command) throws IOException, InterruptedException {
+        if (isStartTopUp(command)) {
+            Plan plan = planner.topUpAtStart(config.startAllowanceFeeWei(), state);
+            return plan instanceof Plan.Refuse refuse
+                    ? results.failed(
+                            command,
+                            ChainAction.APPROVE,
+                            TxFailureKind.PRECONDITION,
+                            refuse.reason(),
+                            null)
+                    : runStep(command, ((Plan.Send) plan).steps().get(0));
+        }
         ChainAction main = CommandPlanner.actionOf(command);
         Plan plan = planner.plan(command, state);
         if (plan instanceof Plan.Refuse refuse) {
@@ -950,7 +1021,9 @@ final class CommandHandler {
             settled = Optional.of(receipts.await(command, variants));
         }
         ChainTxResult result = settled.get();
-        if (action == ChainAction.APPROVE && result.getPayload() instanceof TxConfirmed) {
+        if (action == ChainAction.APPROVE
+                && result.getPayload() instanceof TxConfirmed
+                && !isStartTopUp(command)) {
             return execute(command); // the approve is done; the process step follows
         }
         return result;

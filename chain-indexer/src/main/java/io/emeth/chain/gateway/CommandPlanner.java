@@ -124,6 +124,48 @@ final class CommandPlanner {
         return new Step(action, coreAddress, data);
     }
 
+    /**
+     * The allowance top-up the gateway sends at start, before its first command: an approve of
+     * {@code allowanceDeposits} deposits of {@code fee} (the highest job fee the node takes), when
+     * the allowance covers fewer than the low-water mark of them; refused (nothing to send) when it
+     * covers enough. With it, the first {@code process} calls of a burst find their allowance
+     * instead of waiting for an approve to be mined alone.
+     */
+    Plan topUpAtStart(BigInteger fee, ChainState state) throws IOException {
+        BigInteger deposit = state.rates().deposit(fee);
+        if (deposit.signum() <= 0) {
+            return new Plan.Refuse("the deposit of a job of fee " + fee + " wei is 0");
+        }
+        BigInteger allowance = state.allowance();
+        if (allowance.compareTo(deposit.multiply(BigInteger.valueOf(lowWaterDeposits))) >= 0) {
+            return new Plan.Refuse(
+                    "the allowance "
+                            + allowance
+                            + " wei covers "
+                            + allowance.divide(deposit)
+                            + " deposits of "
+                            + deposit
+                            + " wei (low-water mark "
+                            + lowWaterDeposits
+                            + ")");
+        }
+        BigInteger topUp = deposit.multiply(BigInteger.valueOf(allowanceDeposits));
+        log.info(
+                "Allowance below its low-water mark at start, approving {} deposits of the"
+                        + " highest fee [account:{}, allowance:{}, deposit:{}, approve:{}]",
+                allowanceDeposits,
+                account,
+                allowance,
+                deposit,
+                topUp);
+        return new Plan.Send(
+                List.of(
+                        new Step(
+                                ChainAction.APPROVE,
+                                tokenAddress,
+                                token.approve(coreAddress, topUp).encodeFunctionCall())));
+    }
+
     /** The action a command's main transaction performs. */
     static ChainAction actionOf(ChainCommand command) {
         Object payload = command.getPayload();

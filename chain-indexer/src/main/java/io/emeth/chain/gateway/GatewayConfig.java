@@ -38,6 +38,11 @@ import java.util.Objects;
  *     this (1..allowanceDeposits); below one deposit the job at hand could not be taken
  * @param maxInflightTxs how many commands' transactions are signed, journaled and broadcast before
  *     their receipts are awaited (1..1000; 1 = one transaction at a time)
+ * @param maxFeeCeilingWei a stuck transaction is never replaced with a max fee per gas above this
+ * @param startAllowanceFeeWei the highest job fee the node takes (the master's {@code max_fee}): at
+ *     start, before its first command, the gateway approves {@code allowanceDeposits} deposits of
+ *     it when the allowance covers fewer than {@code allowanceLowWaterDeposits}, so that the first
+ *     {@code process} calls of a burst do not wait for an approve; null or 0: no top-up at start
  */
 public record GatewayConfig(
         URI endpoint,
@@ -54,7 +59,8 @@ public record GatewayConfig(
         int allowanceDeposits,
         int allowanceLowWaterDeposits,
         int maxInflightTxs,
-        BigInteger maxFeeCeilingWei) {
+        BigInteger maxFeeCeilingWei,
+        BigInteger startAllowanceFeeWei) {
 
     public static final int DEFAULT_MAX_REPLACEMENTS = 5;
     public static final int DEFAULT_FEE_BUMP_PERCENT = 25;
@@ -105,6 +111,10 @@ public record GatewayConfig(
             throw new IllegalArgumentException(
                     "max in-flight transactions " + maxInflightTxs + " is not in 1..1000");
         }
+        if (startAllowanceFeeWei != null && startAllowanceFeeWei.signum() < 0) {
+            throw new IllegalArgumentException(
+                    "start allowance fee " + startAllowanceFeeWei + " wei is negative");
+        }
         if (allowanceLowWaterDeposits < 1 || allowanceLowWaterDeposits > allowanceDeposits) {
             throw new IllegalArgumentException(
                     "allowance low-water mark of "
@@ -118,7 +128,8 @@ public record GatewayConfig(
     /**
      * The gateway of the master's account: its endpoint, contracts, {@code privateKey}, {@code
      * poll_interval_ms}, {@code tx_timeout_ms}, Kafka settings, {@code max_inflight_txs}, {@code
-     * max_fee_ceiling_wei}, {@code allowance_deposits} and {@code allowance_low_water_deposits}.
+     * max_fee_ceiling_wei}, {@code allowance_deposits} and {@code allowance_low_water_deposits};
+     * the allowance at start covers deposits of its {@code max_fee}.
      */
     public static GatewayConfig fromMaster(MasterConfig master) {
         return fromMaster(master, "");
@@ -141,7 +152,8 @@ public record GatewayConfig(
                 master.gateway().allowanceDeposits(),
                 master.gateway().allowanceLowWaterDeposits(),
                 master.gateway().maxInflightTxs(),
-                master.gateway().maxFeeCeilingWei());
+                master.gateway().maxFeeCeilingWei(),
+                master.maxFee());
     }
 
     /** The checksummed address the gateway sends from. */
@@ -174,7 +186,8 @@ public record GatewayConfig(
                 allowanceDeposits,
                 allowanceLowWaterDeposits,
                 maxInflightTxs,
-                maxFeeCeilingWei);
+                maxFeeCeilingWei,
+                startAllowanceFeeWei);
     }
 
     /** The same with another allowance: {@code deposits}, topped up below {@code lowWater}. */
@@ -194,7 +207,29 @@ public record GatewayConfig(
                 deposits,
                 lowWater,
                 maxInflightTxs,
-                maxFeeCeilingWei);
+                maxFeeCeilingWei,
+                startAllowanceFeeWei);
+    }
+
+    /** The same topping the allowance up at start to deposits of {@code feeWei} (null: never). */
+    public GatewayConfig withStartAllowanceFee(BigInteger feeWei) {
+        return new GatewayConfig(
+                endpoint,
+                coreAddress,
+                tokenAddress,
+                identity,
+                pollInterval,
+                txTimeout,
+                maxReplacements,
+                feeBumpPercent,
+                kafka,
+                topicPrefix,
+                rpcTimeout,
+                allowanceDeposits,
+                allowanceLowWaterDeposits,
+                maxInflightTxs,
+                maxFeeCeilingWei,
+                feeWei);
     }
 
     /** The same with at most {@code value} transactions in flight. */
@@ -214,7 +249,8 @@ public record GatewayConfig(
                 allowanceDeposits,
                 allowanceLowWaterDeposits,
                 value,
-                maxFeeCeilingWei);
+                maxFeeCeilingWei,
+                startAllowanceFeeWei);
     }
 
     public Map<String, Object> kafkaProperties() {
@@ -255,6 +291,8 @@ public record GatewayConfig(
                 + maxInflightTxs
                 + ", maxFeeCeilingWei="
                 + maxFeeCeilingWei
+                + ", startAllowanceFeeWei="
+                + startAllowanceFeeWei
                 + "]";
     }
 }

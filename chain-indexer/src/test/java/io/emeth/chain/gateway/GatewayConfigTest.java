@@ -31,7 +31,8 @@ class GatewayConfigTest {
                 GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
                 GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
                 GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS,
-                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI);
+                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI,
+                null);
     }
 
     @Test
