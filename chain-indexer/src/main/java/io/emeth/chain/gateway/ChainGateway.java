@@ -242,7 +242,7 @@ public final class ChainGateway implements AutoCloseable {
             CommandHandler.Wave wave = handler.wave();
             ConsumerRecords<String, ChainCommand> polled = commands.poll(config.pollInterval());
             if (!polled.isEmpty()) {
-                // the job reads and gas estimates of the whole poll in one JSON-RPC batch
+                // the job and account reads of the whole poll in one JSON-RPC batch
                 List<ChainCommand> values = new ArrayList<>(polled.count());
                 polled.forEach(r -> values.add(r.value()));
                 handler.prefetch(values);

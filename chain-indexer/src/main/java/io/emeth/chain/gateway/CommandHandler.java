@@ -51,15 +51,6 @@ final class CommandHandler {
 
     private static final String HALT_AT = System.getProperty(HALT_AT_PROPERTY, "");
 
-    /**
-     * Whether a poll's gas estimates go into its batch with the job reads. Off: against anvil's
-     * automine a batch of estimates runs concurrently with the mining of the waves in flight, and
-     * the gateway bench fell from 21–23 to 12–13 jobs/s taken (same machine, same load); estimated
-     * one by one (as before the batch), the load drill's burst is unchanged (22.7 jobs/s either
-     * way). {@link BatchReads} still batches estimates (tested) for a node where it pays.
-     */
-    static final boolean BATCH_ESTIMATES = false;
-
     /** What became of a command: its outcome record and its final journal entry. */
     record Outcome(ChainTxResult result, TxJournal entry) {}
 
@@ -73,12 +64,6 @@ final class CommandHandler {
     private final GatewayMetrics metrics;
     private final ReceiptWaiter receipts;
     private final BatchReads batchReads;
-
-    /**
-     * Gas estimates (or reverts) read by {@link #prefetch} for the commands of the current poll, by
-     * command id; an entry is used once, for the step it was read for.
-     */
-    private final Map<String, BatchReads.Estimate> estimates = new HashMap<>();
 
     /** How long the last batched reads took and for how many commands, until a wave logs it. */
     private long readMs;
@@ -248,16 +233,16 @@ final class CommandHandler {
     /**
      * Reads what {@code commands} (one poll's) will need when offered to a wave, as one JSON-RPC
      * batch ({@link BatchReads}): the state of their jobs not read yet ({@code jobs} and {@code
-     * jobAssigns}), the gas estimate of each one's transaction when {@link #BATCH_ESTIMATES}, and
-     * the account's balance, allowance and chain time when the waves have not read them. A command
-     * already answered by the journal, resumed from it, busy in a wave, or a withdrawal is left out
-     * (it reads alone, as before). An entry the node answers with an error is left out too; a batch
-     * that fails as a whole is logged and the commands read one by one.
+     * jobAssigns}), and the account's balance, allowance and chain time when the waves have not
+     * read them (gas is estimated when a command is offered: a batch of estimates costs the node as
+     * much per estimate as one at a time, see {@link Wave}). A command already answered by the
+     * journal, resumed from it, busy in a wave, or a withdrawal is left out (it reads alone, as
+     * before). An entry the node answers with an error is left out too; a batch that fails as a
+     * whole is logged and the commands read one by one.
      */
     void prefetch(List<ChainCommand> commands) {
-        estimates.clear();
         Set<String> jobIds = new java.util.LinkedHashSet<>();
-        Map<String, Step> steps = new java.util.LinkedHashMap<>();
+        int reading = 0;
         for (ChainCommand command : commands) {
             if (command == null || !config.account().equalsIgnoreCase(command.getAccount())) {
                 continue;
@@ -283,35 +268,26 @@ final class CommandHandler {
             if (!reserving.holds(job)) {
                 jobIds.add(job);
             }
-            try {
-                steps.put(id, planner.stepFor(command, action, reserving));
-            } catch (IOException | RuntimeException e) {
-                // a malformed payload: the planner refuses it with the reason when offered
-            }
+            reading++;
         }
-        if (steps.isEmpty()) {
+        if (reading == 0) {
             return;
         }
         long startNanos = System.nanoTime();
         BatchReads.Answers answers;
         try {
-            answers =
-                    batchReads.read(
-                            jobIds,
-                            BATCH_ESTIMATES ? steps : Map.of(),
-                            !reserving.holdsAccountState());
+            answers = batchReads.read(jobIds, Map.of(), !reserving.holdsAccountState());
         } catch (IOException | RuntimeException e) {
             log.warn(
                     "Batched reads failed, reading command by command [commands:{}, error:{}]",
-                    steps.size(),
+                    reading,
                     e.toString());
             return;
         }
         readMs += millis(startNanos, System.nanoTime());
-        readCommands += steps.size();
+        readCommands += reading;
         answers.jobs().forEach(reserving::known);
         reserving.knownAccount(answers.emtBalance(), answers.allowance(), answers.now());
-        estimates.putAll(answers.estimates());
         if (!answers.errors().isEmpty()) {
             log.warn(
                     "Batched reads: {} entries failed, their commands read alone [errors:{}]",
@@ -319,23 +295,9 @@ final class CommandHandler {
                     answers.errors());
         }
         log.debug(
-                "Batched reads [jobs:{}, estimates:{}, ms:{}]",
+                "Batched reads [jobs:{}, ms:{}]",
                 answers.jobs().size(),
-                answers.estimates().size(),
                 millis(startNanos, System.nanoTime()));
-    }
-
-    /**
-     * The gas limit of {@code step}: prefetched for {@code commandId}, else estimated now. A
-     * prefetched revert is checked again alone: the waves and commands settled since the batch (an
-     * approve mined) may have changed what it depended on.
-     */
-    private long gasLimit(String commandId, Step step) throws IOException {
-        BatchReads.Estimate estimate = estimates.remove(commandId);
-        if (estimate != null && estimate.step().equals(step) && !estimate.reverts()) {
-            return estimate.gasLimit();
-        }
-        return sender.gasLimit(step);
     }
 
     /** A new, empty wave of pipelined commands. */
@@ -359,7 +321,6 @@ final class CommandHandler {
     /** Forgets the state the waves read (nothing is in flight: a command ran alone, or drained). */
     void forgetState() {
         if (inflightTxs == 0) {
-            estimates.clear();
             reserving.clear();
             stateReadAt = -1;
         }
@@ -504,7 +465,7 @@ final class CommandHandler {
             long topUpGas = 0;
             long estimateStart = System.nanoTime();
             try {
-                gasLimit = waveGasLimit(id, step);
+                gasLimit = waveGasLimit(step);
                 if (topUp != null) {
                     topUpGas = sender.gasLimit(topUp);
                 }
@@ -549,7 +510,7 @@ final class CommandHandler {
          * job, {@code submit} of a result as long), after an {@code eth_call} shows it would not
          * revert; else estimated now.
          */
-        private long waveGasLimit(String commandId, Step step) throws IOException {
+        private long waveGasLimit(Step step) throws IOException {
             String shape = shape(step);
             Long known =
                     System.getenv("JOURNAL_NO_SHAPE") != null
@@ -559,7 +520,7 @@ final class CommandHandler {
                 sender.checkCall(step);
                 return known;
             }
-            long limit = gasLimit(commandId, step);
+            long limit = sender.gasLimit(step);
             gasByShape.put(shape, limit);
             return limit;
         }

@@ -93,38 +93,6 @@ final class CommandPlanner {
     }
 
     /**
-     * The step {@code action} of {@code command} with no precondition check: to rebuild a
-     * transaction a {@code TxSent} recorded before a crash.
-     */
-    Step stepFor(ChainCommand command, ChainAction action, ChainState state) throws IOException {
-        Object payload = command.getPayload();
-        if (action == ChainAction.APPROVE) {
-            String jobId = JobIds.normalize(jobIdOf(command));
-            BigInteger topUp =
-                    state.rates()
-                            .deposit(state.job(jobId).fee())
-                            .multiply(BigInteger.valueOf(allowanceDeposits));
-            return new Step(
-                    action, tokenAddress, token.approve(coreAddress, topUp).encodeFunctionCall());
-        }
-        String data;
-        if (payload instanceof ProcessJob p) {
-            data = core.process(JobIds.toBytes(p.getJobId())).encodeFunctionCall();
-        } else if (payload instanceof SubmitResult s) {
-            data =
-                    core.submit(JobIds.toBytes(s.getJobId()), s.getResultFileName())
-                            .encodeFunctionCall();
-        } else if (payload instanceof DeclineJob d) {
-            data = core.decline(JobIds.toBytes(d.getJobId())).encodeFunctionCall();
-        } else if (payload instanceof WithdrawSlotReward w) {
-            data = core.withdrawSlotReward(BigInteger.valueOf(w.getSlot())).encodeFunctionCall();
-        } else {
-            throw new IllegalArgumentException("unknown command payload " + payload);
-        }
-        return new Step(action, coreAddress, data);
-    }
-
-    /**
      * The allowance top-up the gateway sends at start, before its first command: an approve of
      * {@code allowanceDeposits} deposits of {@code fee} (the highest job fee the node takes), when
      * the allowance covers fewer than the low-water mark of them; refused (nothing to send) when it
