@@ -98,30 +98,12 @@ public record GatewayConfig(
         topicPrefix = topicPrefix == null ? "" : topicPrefix;
         Checks.requireBetween(
                 "rpc timeout", rpcTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
-        if (allowanceDeposits < 1 || allowanceDeposits > 1000) {
-            throw new IllegalArgumentException(
-                    "allowance of " + allowanceDeposits + " deposits is not in 1..1000");
-        }
-        Objects.requireNonNull(maxFeeCeilingWei, "maxFeeCeilingWei");
-        if (maxFeeCeilingWei.signum() <= 0) {
-            throw new IllegalArgumentException(
-                    "max fee ceiling " + maxFeeCeilingWei + " wei is not positive");
-        }
-        if (maxInflightTxs < 1 || maxInflightTxs > 1000) {
-            throw new IllegalArgumentException(
-                    "max in-flight transactions " + maxInflightTxs + " is not in 1..1000");
-        }
+        // the bounds of the master.json keys, checked (and worded) where they are read
+        new GatewaySettings(
+                maxInflightTxs, maxFeeCeilingWei, allowanceDeposits, allowanceLowWaterDeposits);
         if (startAllowanceFeeWei != null && startAllowanceFeeWei.signum() < 0) {
             throw new IllegalArgumentException(
                     "start allowance fee " + startAllowanceFeeWei + " wei is negative");
-        }
-        if (allowanceLowWaterDeposits < 1 || allowanceLowWaterDeposits > allowanceDeposits) {
-            throw new IllegalArgumentException(
-                    "allowance low-water mark of "
-                            + allowanceLowWaterDeposits
-                            + " deposits is not in 1.."
-                            + allowanceDeposits
-                            + " (the allowance)");
         }
     }
 
