@@ -44,7 +44,8 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * command seen again at any age is answered from it), and publishes {@code TxSent}, {@code
  * TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}: the commands of a poll in waves of
  * up to {@code maxInflightTxs} transactions in flight ({@link CommandHandler.Wave}), on its own
- * thread until {@link #close()}.
+ * thread until {@link #close()}. Before its first command it tops the allowance up ({@link
+ * CommandHandler#topUpAtStart()}), so that a burst's first wave finds it.
  */
 public final class ChainGateway implements AutoCloseable {
     /** Where a gateway is in its life. */
