@@ -94,6 +94,11 @@ public final class EmethCoreReader implements AutoCloseable {
 
     private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
 
+    /** Values {@code jobs(jobId)} and {@code jobAssigns(jobId)} return on the network. */
+    private static final int JOB_OUTPUTS = 7;
+
+    private static final int ASSIGNMENT_OUTPUTS = 6;
+
     /** Builds calldata and decoders for the static helpers; never sends (no connection). */
     private static final EmethCore ENCODER =
             EmethCore.load(
@@ -168,7 +173,60 @@ public final class EmethCoreReader implements AutoCloseable {
     }
 
     public Job job(String jobId) throws IOException {
-        List<Type> out = call(core.jobs(JobIds.toBytes(jobId)), "jobs(" + jobId + ")", 7);
+        return job(call(core.jobs(JobIds.toBytes(jobId)), "jobs(" + jobId + ")", JOB_OUTPUTS));
+    }
+
+    public Assignment assignment(String jobId) throws IOException {
+        return assignment(
+                call(
+                        core.jobAssigns(JobIds.toBytes(jobId)),
+                        "jobAssigns(" + jobId + ")",
+                        ASSIGNMENT_OUTPUTS));
+    }
+
+    /** The calldata of {@code jobs(jobId)}, for callers that batch many calls. */
+    public static String jobCallData(String jobId) {
+        return ENCODER.jobs(JobIds.toBytes(jobId)).encodeFunctionCall();
+    }
+
+    /**
+     * Decodes what {@code jobs(jobId)} answered ({@code hex}), as {@link #job} does.
+     *
+     * @throws CallRefusedException when the answer is not seven values (not EmethCore)
+     */
+    public static Job decodeJob(String jobId, String hex) throws CallRefusedException {
+        return job(
+                decode(
+                        ENCODER.jobs(JobIds.toBytes(jobId)),
+                        hex,
+                        "jobs(" + jobId + ")",
+                        JOB_OUTPUTS,
+                        null));
+    }
+
+    /** The calldata of {@code jobAssigns(jobId)}, for callers that batch many calls. */
+    public static String assignmentCallData(String jobId) {
+        return ENCODER.jobAssigns(JobIds.toBytes(jobId)).encodeFunctionCall();
+    }
+
+    /**
+     * Decodes what {@code jobAssigns(jobId)} answered ({@code hex}), as {@link #assignment} does.
+     *
+     * @throws CallRefusedException when the answer is not six values (not EmethCore)
+     */
+    public static Assignment decodeAssignment(String jobId, String hex)
+            throws CallRefusedException {
+        return assignment(
+                decode(
+                        ENCODER.jobAssigns(JobIds.toBytes(jobId)),
+                        hex,
+                        "jobAssigns(" + jobId + ")",
+                        ASSIGNMENT_OUTPUTS,
+                        null));
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static Job job(List<Type> out) {
         return new Job(
                 (Boolean) out.get(0).getValue(),
                 JobIds.toHex((byte[]) out.get(1).getValue()),
@@ -179,9 +237,8 @@ public final class EmethCoreReader implements AutoCloseable {
                 seconds(out.get(6)));
     }
 
-    public Assignment assignment(String jobId) throws IOException {
-        List<Type> out =
-                call(core.jobAssigns(JobIds.toBytes(jobId)), "jobAssigns(" + jobId + ")", 6);
+    @SuppressWarnings("rawtypes")
+    private static Assignment assignment(List<Type> out) {
         return new Assignment(
                 (String) out.get(0).getValue(),
                 uint(out.get(1)),

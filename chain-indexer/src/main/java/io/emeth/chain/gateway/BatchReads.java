@@ -2,7 +2,7 @@ package io.emeth.chain.gateway;
 
 import io.emeth.chain.rpc.EthEndpoint;
 import io.emeth.chain.rpc.RpcException;
-import io.emeth.contracts.JobIds;
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.generated.EmethCore;
 import io.emeth.contracts.generated.EmethToken;
 import java.io.IOException;
@@ -89,21 +89,36 @@ final class BatchReads {
         for (String jobId : jobIds) {
             Object[] parts = new Object[2];
             jobParts.put(jobId, parts);
-            RemoteFunctionCall<?> jobs = core.jobs(JobIds.toBytes(jobId));
+            String jobs = "jobs(" + jobId + ")";
             add(
                     requests,
                     decoders,
-                    call(web3j, core.getContractAddress(), jobs),
+                    call(web3j, core.getContractAddress(), EmethCoreReader.jobCallData(jobId)),
                     answer -> {
-                        parts[0] = decode(jobs, answer, "jobs(" + jobId + ")", 7, errors);
+                        String hex = value(answer, jobs, errors);
+                        parts[0] =
+                                hex == null
+                                        ? null
+                                        : decoded(
+                                                errors,
+                                                () -> EmethCoreReader.decodeJob(jobId, hex));
                     });
-            RemoteFunctionCall<?> assigns = core.jobAssigns(JobIds.toBytes(jobId));
+            String assigns = "jobAssigns(" + jobId + ")";
             add(
                     requests,
                     decoders,
-                    call(web3j, core.getContractAddress(), assigns),
+                    call(
+                            web3j,
+                            core.getContractAddress(),
+                            EmethCoreReader.assignmentCallData(jobId)),
                     answer -> {
-                        parts[1] = decode(assigns, answer, "jobAssigns(" + jobId + ")", 6, errors);
+                        String hex = value(answer, assigns, errors);
+                        parts[1] =
+                                hex == null
+                                        ? null
+                                        : decoded(
+                                                errors,
+                                                () -> EmethCoreReader.decodeAssignment(jobId, hex));
                     });
         }
         for (Map.Entry<String, Step> e : steps.entrySet()) {
@@ -168,7 +183,11 @@ final class BatchReads {
         jobParts.forEach(
                 (jobId, parts) -> {
                     if (parts[0] != null && parts[1] != null) {
-                        jobs.put(jobId, jobState(asTypes(parts[0]), asTypes(parts[1])));
+                        jobs.put(
+                                jobId,
+                                JobState.of(
+                                        (EmethCoreReader.Job) parts[0],
+                                        (EmethCoreReader.Assignment) parts[1]));
                     }
                 });
         return new Answers(
@@ -190,19 +209,17 @@ final class BatchReads {
     }
 
     private Request<?, EthCall> call(Web3j web3j, String to, RemoteFunctionCall<?> function) {
+        return call(web3j, to, function.encodeFunctionCall());
+    }
+
+    private Request<?, EthCall> call(Web3j web3j, String to, String data) {
         return web3j.ethCall(
-                Transaction.createEthCallTransaction(account, to, function.encodeFunctionCall()),
+                Transaction.createEthCallTransaction(account, to, data),
                 DefaultBlockParameterName.LATEST);
     }
 
-    /** The decoded values, or null (and the error noted) when the entry failed. */
-    @SuppressWarnings("rawtypes")
-    private static List<Type> decode(
-            RemoteFunctionCall<?> function,
-            Response<?> answer,
-            String what,
-            int outputs,
-            List<String> errors) {
+    /** The answer's value, or null (and the error noted) when the node answered an error. */
+    private static String value(Response<?> answer, String what, List<String> errors) {
         EthCall call = (EthCall) answer;
         if (call.hasError()) {
             errors.add(
@@ -213,11 +230,39 @@ final class BatchReads {
                             + call.getError().getMessage());
             return null;
         }
+        return call.getValue();
+    }
+
+    /** A decoder's value, or null (and its refusal noted) when the answer does not decode. */
+    private static <T> T decoded(List<String> errors, Decoder<T> decoder) {
         try {
-            List<Type> out =
-                    call.getValue() == null
-                            ? List.of()
-                            : function.decodeFunctionResponse(call.getValue());
+            return decoder.decode();
+        } catch (EmethCoreReader.CallRefusedException e) {
+            errors.add(e.getMessage());
+            return null;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Decoder<T> {
+        T decode() throws EmethCoreReader.CallRefusedException;
+    }
+
+    /** The decoded values, or null (and the error noted) when the entry failed. */
+    @SuppressWarnings("rawtypes")
+    private static List<Type> decode(
+            RemoteFunctionCall<?> function,
+            Response<?> answer,
+            String what,
+            int outputs,
+            List<String> errors) {
+        if (((EthCall) answer).hasError()) {
+            value(answer, what, errors);
+            return null;
+        }
+        String hex = ((EthCall) answer).getValue();
+        try {
+            List<Type> out = hex == null ? List.of() : function.decodeFunctionResponse(hex);
             if (out.size() != outputs) {
                 errors.add(what + ": answered " + out.size() + " values instead of " + outputs);
                 return null;
@@ -256,22 +301,5 @@ final class BatchReads {
     @SuppressWarnings("rawtypes")
     private static BigInteger uint(List<Type> out) {
         return out == null ? null : (BigInteger) out.get(0).getValue();
-    }
-
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    private static List<Type> asTypes(Object o) {
-        return (List<Type>) o;
-    }
-
-    /** {@code jobs(jobId)} and {@code jobAssigns(jobId)} as {@link ChainState#job} reads them. */
-    @SuppressWarnings("rawtypes")
-    private static JobState jobState(List<Type> job, List<Type> assignment) {
-        BigInteger deadline = (BigInteger) job.get(3).getValue();
-        return JobState.of(
-                (String) job.get(2).getValue(),
-                deadline.bitLength() < 63 ? deadline.longValueExact() : Long.MAX_VALUE,
-                (BigInteger) job.get(4).getValue(),
-                (BigInteger) job.get(5).getValue(),
-                (String) assignment.get(0).getValue());
     }
 }

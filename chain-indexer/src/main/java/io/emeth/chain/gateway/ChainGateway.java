@@ -44,7 +44,8 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * command seen again at any age is answered from it), and publishes {@code TxSent}, {@code
  * TxConfirmed} or {@code TxFailed} on {@code chain-tx-results}: the commands of a poll in waves of
  * up to {@code maxInflightTxs} transactions in flight ({@link CommandHandler.Wave}), on its own
- * thread until {@link #close()}.
+ * thread until {@link #close()}. Before its first command it tops the allowance up ({@link
+ * CommandHandler#topUpAtStart()}), so that a burst's first wave finds it.
  */
 public final class ChainGateway implements AutoCloseable {
     /** Where a gateway is in its life. */
@@ -167,11 +168,17 @@ public final class ChainGateway implements AutoCloseable {
                             topics.chainTxJournal(),
                             config.account());
             CommandHandler handler = null;
+            boolean toppedUp = false;
             commands.subscribe(List.of(topics.chainCommands().name()));
             while (running) {
                 try {
                     if (handler == null) {
                         handler = handler(publisher, journal);
+                    }
+                    if (!toppedUp) {
+                        // before the first command: a burst's first wave finds its allowance
+                        handler.topUpAtStart();
+                        toppedUp = true;
                     }
                     pollOnce(commands, handler, publisher);
                     failures = 0;
@@ -236,7 +243,7 @@ public final class ChainGateway implements AutoCloseable {
             CommandHandler.Wave wave = handler.wave();
             ConsumerRecords<String, ChainCommand> polled = commands.poll(config.pollInterval());
             if (!polled.isEmpty()) {
-                // the job reads and gas estimates of the whole poll in one JSON-RPC batch
+                // the job and account reads of the whole poll in one JSON-RPC batch
                 List<ChainCommand> values = new ArrayList<>(polled.count());
                 polled.forEach(r -> values.add(r.value()));
                 handler.prefetch(values);

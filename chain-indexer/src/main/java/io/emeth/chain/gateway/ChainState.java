@@ -41,13 +41,7 @@ interface ChainState {
         return new ChainState() {
             @Override
             public JobState job(String jobId) throws IOException {
-                EmethCoreReader.Job job = reader.job(jobId);
-                return JobState.of(
-                        job.owner(),
-                        job.deadline(),
-                        job.fee(),
-                        job.statusCode(),
-                        reader.assignment(jobId).node());
+                return JobState.of(reader.job(jobId), reader.assignment(jobId));
             }
 
             @Override

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -50,15 +51,6 @@ final class CommandHandler {
 
     private static final String HALT_AT = System.getProperty(HALT_AT_PROPERTY, "");
 
-    /**
-     * Whether a poll's gas estimates go into its batch with the job reads. Off: against anvil's
-     * automine a batch of estimates runs concurrently with the mining of the waves in flight, and
-     * the gateway bench fell from 21–23 to 12–13 jobs/s taken (same machine, same load); estimated
-     * one by one (as before the batch), the load drill's burst is unchanged (22.7 jobs/s either
-     * way). {@link BatchReads} still batches estimates (tested) for a node where it pays.
-     */
-    static final boolean BATCH_ESTIMATES = false;
-
     /** What became of a command: its outcome record and its final journal entry. */
     record Outcome(ChainTxResult result, TxJournal entry) {}
 
@@ -72,12 +64,6 @@ final class CommandHandler {
     private final GatewayMetrics metrics;
     private final ReceiptWaiter receipts;
     private final BatchReads batchReads;
-
-    /**
-     * Gas estimates (or reverts) read by {@link #prefetch} for the commands of the current poll, by
-     * command id; an entry is used once, for the step it was read for.
-     */
-    private final Map<String, BatchReads.Estimate> estimates = new HashMap<>();
 
     /** How long the last batched reads took and for how many commands, until a wave logs it. */
     private long readMs;
@@ -168,6 +154,65 @@ final class CommandHandler {
                                 .build()));
     }
 
+    /** Id of the journal entry of the allowance top-up at start: one per account, reused. */
+    static String startTopUpId(String account) {
+        return "allowance-top-up-at-start-" + account.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Tops the allowance up before the gateway takes its first command ({@link
+     * CommandPlanner#topUpAtStart}, deposits of the highest fee the node takes), so that the first
+     * wave of a burst does not wait for an approve mined alone. It is carried like a command of its
+     * own, named {@link #startTopUpId}: journaled before it is broadcast, its {@code TxSent} and
+     * outcome published on {@code chain-tx-results} (the master ignores APPROVE results); one the
+     * journal shows in flight from an earlier run is resumed (settled by its receipt, its journaled
+     * bytes rebroadcast), never signed again. Nothing to do without a start fee in the config or
+     * when the allowance covers the low-water mark.
+     */
+    void topUpAtStart() throws IOException, InterruptedException {
+        BigInteger fee = config.startAllowanceFeeWei();
+        if (fee == null || fee.signum() == 0) {
+            return;
+        }
+        // never published as a command: it only names the top-up's journal entry and results
+        ChainCommand command =
+                new ChainCommand(
+                        startTopUpId(config.account()), config.account(), results.now(), null);
+        String id = command.getCommandId();
+        List<JournalTx> sent =
+                journal.get(id)
+                        .filter(e -> e.getOutcome() == null)
+                        .map(TxJournal::getTxs)
+                        .orElse(List.of());
+        ChainTxResult outcome;
+        if (!sent.isEmpty()) {
+            outcome = resume(command, sent);
+        } else {
+            Plan plan = planner.topUpAtStart(fee, state);
+            if (plan instanceof Plan.Refuse refuse) {
+                log.info(
+                        "No allowance top-up at start [account:{}]: {}",
+                        config.account(),
+                        refuse.reason());
+                return;
+            }
+            journal.put(newEntry(command)); // an earlier start's top-up is settled: a new entry
+            outcome = runStep(command, ((Plan.Send) plan).steps().get(0));
+        }
+        haltIf("receipt");
+        record(outcome);
+        TxJournal last = journal.get(id).orElseGet(() -> newEntry(command));
+        TxJournal done =
+                TxJournal.newBuilder(last).setAt(results.now()).setOutcome(outcome).build();
+        publisher.journal(List.of(done), List.of(outcome));
+        journal.put(done);
+    }
+
+    private boolean isStartTopUp(ChainCommand command) {
+        return command.getPayload() == null
+                && startTopUpId(config.account()).equals(command.getCommandId());
+    }
+
     /** Called once the outcome and its journal entry are committed. */
     void committed(Outcome outcome) {
         journal.put(outcome.entry());
@@ -188,16 +233,16 @@ final class CommandHandler {
     /**
      * Reads what {@code commands} (one poll's) will need when offered to a wave, as one JSON-RPC
      * batch ({@link BatchReads}): the state of their jobs not read yet ({@code jobs} and {@code
-     * jobAssigns}), the gas estimate of each one's transaction when {@link #BATCH_ESTIMATES}, and
-     * the account's balance, allowance and chain time when the waves have not read them. A command
-     * already answered by the journal, resumed from it, busy in a wave, or a withdrawal is left out
-     * (it reads alone, as before). An entry the node answers with an error is left out too; a batch
-     * that fails as a whole is logged and the commands read one by one.
+     * jobAssigns}), and the account's balance, allowance and chain time when the waves have not
+     * read them (gas is estimated when a command is offered: a batch of estimates costs the node as
+     * much per estimate as one at a time, see {@link Wave}). A command already answered by the
+     * journal, resumed from it, busy in a wave, or a withdrawal is left out (it reads alone, as
+     * before). An entry the node answers with an error is left out too; a batch that fails as a
+     * whole is logged and the commands read one by one.
      */
     void prefetch(List<ChainCommand> commands) {
-        estimates.clear();
         Set<String> jobIds = new java.util.LinkedHashSet<>();
-        Map<String, Step> steps = new java.util.LinkedHashMap<>();
+        int reading = 0;
         for (ChainCommand command : commands) {
             if (command == null || !config.account().equalsIgnoreCase(command.getAccount())) {
                 continue;
@@ -223,35 +268,26 @@ final class CommandHandler {
             if (!reserving.holds(job)) {
                 jobIds.add(job);
             }
-            try {
-                steps.put(id, planner.stepFor(command, action, reserving));
-            } catch (IOException | RuntimeException e) {
-                // a malformed payload: the planner refuses it with the reason when offered
-            }
+            reading++;
         }
-        if (steps.isEmpty()) {
+        if (reading == 0) {
             return;
         }
         long startNanos = System.nanoTime();
         BatchReads.Answers answers;
         try {
-            answers =
-                    batchReads.read(
-                            jobIds,
-                            BATCH_ESTIMATES ? steps : Map.of(),
-                            !reserving.holdsAccountState());
+            answers = batchReads.read(jobIds, Map.of(), !reserving.holdsAccountState());
         } catch (IOException | RuntimeException e) {
             log.warn(
                     "Batched reads failed, reading command by command [commands:{}, error:{}]",
-                    steps.size(),
+                    reading,
                     e.toString());
             return;
         }
         readMs += millis(startNanos, System.nanoTime());
-        readCommands += steps.size();
+        readCommands += reading;
         answers.jobs().forEach(reserving::known);
         reserving.knownAccount(answers.emtBalance(), answers.allowance(), answers.now());
-        estimates.putAll(answers.estimates());
         if (!answers.errors().isEmpty()) {
             log.warn(
                     "Batched reads: {} entries failed, their commands read alone [errors:{}]",
@@ -259,23 +295,9 @@ final class CommandHandler {
                     answers.errors());
         }
         log.debug(
-                "Batched reads [jobs:{}, estimates:{}, ms:{}]",
+                "Batched reads [jobs:{}, ms:{}]",
                 answers.jobs().size(),
-                answers.estimates().size(),
                 millis(startNanos, System.nanoTime()));
-    }
-
-    /**
-     * The gas limit of {@code step}: prefetched for {@code commandId}, else estimated now. A
-     * prefetched revert is checked again alone: the waves and commands settled since the batch (an
-     * approve mined) may have changed what it depended on.
-     */
-    private long gasLimit(String commandId, Step step) throws IOException {
-        BatchReads.Estimate estimate = estimates.remove(commandId);
-        if (estimate != null && estimate.step().equals(step) && !estimate.reverts()) {
-            return estimate.gasLimit();
-        }
-        return sender.gasLimit(step);
     }
 
     /** A new, empty wave of pipelined commands. */
@@ -299,7 +321,6 @@ final class CommandHandler {
     /** Forgets the state the waves read (nothing is in flight: a command ran alone, or drained). */
     void forgetState() {
         if (inflightTxs == 0) {
-            estimates.clear();
             reserving.clear();
             stateReadAt = -1;
         }
@@ -336,6 +357,20 @@ final class CommandHandler {
         private long openedAtNanos;
         private long journaledAtNanos;
         private long broadcastAtNanos;
+
+        /**
+         * Gas limits estimated in this wave by call shape ({@link #shape}): the wave's other
+         * commands of the same shape take the limit and only check with an {@code eth_call} that
+         * they would not revert (one execution instead of an estimate's search).
+         */
+        private final Map<String, Long> gasByShape = new HashMap<>();
+
+        /**
+         * Of the planning time: spent in {@code eth_estimateGas} / {@code eth_call} and in signing.
+         */
+        private long estimateNanos;
+
+        private long signNanos;
 
         boolean isEmpty() {
             return commands.isEmpty();
@@ -428,8 +463,9 @@ final class CommandHandler {
             Step step = steps.get(steps.size() - 1);
             long gasLimit;
             long topUpGas = 0;
+            long estimateStart = System.nanoTime();
             try {
-                gasLimit = gasLimit(id, step);
+                gasLimit = waveGasLimit(step);
                 if (topUp != null) {
                     topUpGas = sender.gasLimit(topUp);
                 }
@@ -447,6 +483,8 @@ final class CommandHandler {
             if (fees == null) {
                 fees = sender.currentFees();
             }
+            long signStart = System.nanoTime();
+            estimateNanos += signStart - estimateStart;
             if (topUp != null) {
                 Signed approve = sender.sign(topUp, sender.nextNonce(), fees, topUpGas);
                 sender.nonceUsed(approve.nonce());
@@ -456,6 +494,7 @@ final class CommandHandler {
                         deposit.multiply(BigInteger.valueOf(config.allowanceDeposits())));
             }
             Signed tx = sender.sign(step, sender.nextNonce(), fees, gasLimit);
+            signNanos += System.nanoTime() - signStart;
             sender.nonceUsed(tx.nonce());
             if (deposit != null) {
                 reserving.reserve(deposit);
@@ -463,6 +502,27 @@ final class CommandHandler {
             txs.put(id, tx);
             taken(command);
             return true;
+        }
+
+        /**
+         * The gas limit of {@code step} in this wave: the limit estimated for an earlier command of
+         * the same shape in the wave (the same call on the same state: {@code process} of another
+         * job, {@code submit} of a result as long), after an {@code eth_call} shows it would not
+         * revert; else estimated now.
+         */
+        private long waveGasLimit(Step step) throws IOException {
+            String shape = shape(step);
+            Long known =
+                    System.getenv("JOURNAL_NO_SHAPE") != null
+                            ? null
+                            : gasByShape.get(shape); // TEMP A/B
+            if (known != null) {
+                sender.checkCall(step);
+                return known;
+            }
+            long limit = sender.gasLimit(step);
+            gasByShape.put(shape, limit);
+            return limit;
         }
 
         private void done(ChainCommand command, ChainTxResult outcome) {
@@ -544,14 +604,16 @@ final class CommandHandler {
                 broadcastAtNanos = System.nanoTime();
                 log.info(
                         "Sent a wave of transactions [txs:{}, nonces:{}..{}, readMs:{} ({}"
-                                + " commands), planMs:{}, journalMs:{}, broadcastMs:{},"
-                                + " inflightTxs:{}]",
+                                + " commands), planMs:{} (estimateMs:{}, signMs:{}),"
+                                + " journalMs:{}, broadcastMs:{}, inflightTxs:{}]",
                         sent.size() + topUps.size(),
                         txs.get(sent.get(0).getCommandId()).nonce(),
                         txs.get(sent.get(sent.size() - 1).getCommandId()).nonce(),
                         readMs,
                         readCommands,
                         millis(openedAtNanos, sentAtNanos),
+                        estimateNanos / 1_000_000,
+                        signNanos / 1_000_000,
                         millis(sentAtNanos, journaledAtNanos),
                         millis(journaledAtNanos, broadcastAtNanos),
                         inflightTxs);
@@ -834,6 +896,17 @@ final class CommandHandler {
 
     /** Checks the chain and sends the command's steps in order. */
     private ChainTxResult execute(ChainCommand command) throws IOException, InterruptedException {
+        if (isStartTopUp(command)) {
+            Plan plan = planner.topUpAtStart(config.startAllowanceFeeWei(), state);
+            return plan instanceof Plan.Refuse refuse
+                    ? results.failed(
+                            command,
+                            ChainAction.APPROVE,
+                            TxFailureKind.PRECONDITION,
+                            refuse.reason(),
+                            null)
+                    : runStep(command, ((Plan.Send) plan).steps().get(0));
+        }
         ChainAction main = CommandPlanner.actionOf(command);
         Plan plan = planner.plan(command, state);
         if (plan instanceof Plan.Refuse refuse) {
@@ -950,7 +1023,9 @@ final class CommandHandler {
             settled = Optional.of(receipts.await(command, variants));
         }
         ChainTxResult result = settled.get();
-        if (action == ChainAction.APPROVE && result.getPayload() instanceof TxConfirmed) {
+        if (action == ChainAction.APPROVE
+                && result.getPayload() instanceof TxConfirmed
+                && !isStartTopUp(command)) {
             return execute(command); // the approve is done; the process step follows
         }
         return result;
@@ -1027,6 +1102,11 @@ final class CommandHandler {
                 t.getGasLimit(),
                 t.getTxHash(),
                 t.getRawTx());
+    }
+
+    /** Calls of one shape cost the same gas on one state: same action, contract, calldata size. */
+    static String shape(Step step) {
+        return step.action() + " " + step.to() + " " + step.data().length();
     }
 
     private static long millis(long fromNanos, long toNanos) {

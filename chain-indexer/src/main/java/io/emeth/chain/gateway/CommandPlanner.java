@@ -93,35 +93,45 @@ final class CommandPlanner {
     }
 
     /**
-     * The step {@code action} of {@code command} with no precondition check: to rebuild a
-     * transaction a {@code TxSent} recorded before a crash.
+     * The allowance top-up the gateway sends at start, before its first command: an approve of
+     * {@code allowanceDeposits} deposits of {@code fee} (the highest job fee the node takes), when
+     * the allowance covers fewer than the low-water mark of them; refused (nothing to send) when it
+     * covers enough. With it, the first {@code process} calls of a burst find their allowance
+     * instead of waiting for an approve to be mined alone.
      */
-    Step stepFor(ChainCommand command, ChainAction action, ChainState state) throws IOException {
-        Object payload = command.getPayload();
-        if (action == ChainAction.APPROVE) {
-            String jobId = JobIds.normalize(jobIdOf(command));
-            BigInteger topUp =
-                    state.rates()
-                            .deposit(state.job(jobId).fee())
-                            .multiply(BigInteger.valueOf(allowanceDeposits));
-            return new Step(
-                    action, tokenAddress, token.approve(coreAddress, topUp).encodeFunctionCall());
+    Plan topUpAtStart(BigInteger fee, ChainState state) throws IOException {
+        BigInteger deposit = state.rates().deposit(fee);
+        if (deposit.signum() <= 0) {
+            return new Plan.Refuse("the deposit of a job of fee " + fee + " wei is 0");
         }
-        String data;
-        if (payload instanceof ProcessJob p) {
-            data = core.process(JobIds.toBytes(p.getJobId())).encodeFunctionCall();
-        } else if (payload instanceof SubmitResult s) {
-            data =
-                    core.submit(JobIds.toBytes(s.getJobId()), s.getResultFileName())
-                            .encodeFunctionCall();
-        } else if (payload instanceof DeclineJob d) {
-            data = core.decline(JobIds.toBytes(d.getJobId())).encodeFunctionCall();
-        } else if (payload instanceof WithdrawSlotReward w) {
-            data = core.withdrawSlotReward(BigInteger.valueOf(w.getSlot())).encodeFunctionCall();
-        } else {
-            throw new IllegalArgumentException("unknown command payload " + payload);
+        BigInteger allowance = state.allowance();
+        if (allowance.compareTo(deposit.multiply(BigInteger.valueOf(lowWaterDeposits))) >= 0) {
+            return new Plan.Refuse(
+                    "the allowance "
+                            + allowance
+                            + " wei covers "
+                            + allowance.divide(deposit)
+                            + " deposits of "
+                            + deposit
+                            + " wei (low-water mark "
+                            + lowWaterDeposits
+                            + ")");
         }
-        return new Step(action, coreAddress, data);
+        BigInteger topUp = deposit.multiply(BigInteger.valueOf(allowanceDeposits));
+        log.info(
+                "Allowance below its low-water mark at start, approving {} deposits of the"
+                        + " highest fee [account:{}, allowance:{}, deposit:{}, approve:{}]",
+                allowanceDeposits,
+                account,
+                allowance,
+                deposit,
+                topUp);
+        return new Plan.Send(
+                List.of(
+                        new Step(
+                                ChainAction.APPROVE,
+                                tokenAddress,
+                                token.approve(coreAddress, topUp).encodeFunctionCall())));
     }
 
     /** The action a command's main transaction performs. */

@@ -38,6 +38,11 @@ import java.util.Objects;
  *     this (1..allowanceDeposits); below one deposit the job at hand could not be taken
  * @param maxInflightTxs how many commands' transactions are signed, journaled and broadcast before
  *     their receipts are awaited (1..1000; 1 = one transaction at a time)
+ * @param maxFeeCeilingWei a stuck transaction is never replaced with a max fee per gas above this
+ * @param startAllowanceFeeWei the highest job fee the node takes (the master's {@code max_fee}): at
+ *     start, before its first command, the gateway approves {@code allowanceDeposits} deposits of
+ *     it when the allowance covers fewer than {@code allowanceLowWaterDeposits}, so that the first
+ *     {@code process} calls of a burst do not wait for an approve; null or 0: no top-up at start
  */
 public record GatewayConfig(
         URI endpoint,
@@ -54,7 +59,8 @@ public record GatewayConfig(
         int allowanceDeposits,
         int allowanceLowWaterDeposits,
         int maxInflightTxs,
-        BigInteger maxFeeCeilingWei) {
+        BigInteger maxFeeCeilingWei,
+        BigInteger startAllowanceFeeWei) {
 
     public static final int DEFAULT_MAX_REPLACEMENTS = 5;
     public static final int DEFAULT_FEE_BUMP_PERCENT = 25;
@@ -92,33 +98,20 @@ public record GatewayConfig(
         topicPrefix = topicPrefix == null ? "" : topicPrefix;
         Checks.requireBetween(
                 "rpc timeout", rpcTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
-        if (allowanceDeposits < 1 || allowanceDeposits > 1000) {
+        // the bounds of the master.json keys, checked (and worded) where they are read
+        new GatewaySettings(
+                maxInflightTxs, maxFeeCeilingWei, allowanceDeposits, allowanceLowWaterDeposits);
+        if (startAllowanceFeeWei != null && startAllowanceFeeWei.signum() < 0) {
             throw new IllegalArgumentException(
-                    "allowance of " + allowanceDeposits + " deposits is not in 1..1000");
-        }
-        Objects.requireNonNull(maxFeeCeilingWei, "maxFeeCeilingWei");
-        if (maxFeeCeilingWei.signum() <= 0) {
-            throw new IllegalArgumentException(
-                    "max fee ceiling " + maxFeeCeilingWei + " wei is not positive");
-        }
-        if (maxInflightTxs < 1 || maxInflightTxs > 1000) {
-            throw new IllegalArgumentException(
-                    "max in-flight transactions " + maxInflightTxs + " is not in 1..1000");
-        }
-        if (allowanceLowWaterDeposits < 1 || allowanceLowWaterDeposits > allowanceDeposits) {
-            throw new IllegalArgumentException(
-                    "allowance low-water mark of "
-                            + allowanceLowWaterDeposits
-                            + " deposits is not in 1.."
-                            + allowanceDeposits
-                            + " (the allowance)");
+                    "start allowance fee " + startAllowanceFeeWei + " wei is negative");
         }
     }
 
     /**
      * The gateway of the master's account: its endpoint, contracts, {@code privateKey}, {@code
      * poll_interval_ms}, {@code tx_timeout_ms}, Kafka settings, {@code max_inflight_txs}, {@code
-     * max_fee_ceiling_wei}, {@code allowance_deposits} and {@code allowance_low_water_deposits}.
+     * max_fee_ceiling_wei}, {@code allowance_deposits} and {@code allowance_low_water_deposits};
+     * the allowance at start covers deposits of its {@code max_fee}.
      */
     public static GatewayConfig fromMaster(MasterConfig master) {
         return fromMaster(master, "");
@@ -141,7 +134,8 @@ public record GatewayConfig(
                 master.gateway().allowanceDeposits(),
                 master.gateway().allowanceLowWaterDeposits(),
                 master.gateway().maxInflightTxs(),
-                master.gateway().maxFeeCeilingWei());
+                master.gateway().maxFeeCeilingWei(),
+                master.maxFee());
     }
 
     /** The checksummed address the gateway sends from. */
@@ -174,7 +168,8 @@ public record GatewayConfig(
                 allowanceDeposits,
                 allowanceLowWaterDeposits,
                 maxInflightTxs,
-                maxFeeCeilingWei);
+                maxFeeCeilingWei,
+                startAllowanceFeeWei);
     }
 
     /** The same with another allowance: {@code deposits}, topped up below {@code lowWater}. */
@@ -194,7 +189,29 @@ public record GatewayConfig(
                 deposits,
                 lowWater,
                 maxInflightTxs,
-                maxFeeCeilingWei);
+                maxFeeCeilingWei,
+                startAllowanceFeeWei);
+    }
+
+    /** The same topping the allowance up at start to deposits of {@code feeWei} (null: never). */
+    public GatewayConfig withStartAllowanceFee(BigInteger feeWei) {
+        return new GatewayConfig(
+                endpoint,
+                coreAddress,
+                tokenAddress,
+                identity,
+                pollInterval,
+                txTimeout,
+                maxReplacements,
+                feeBumpPercent,
+                kafka,
+                topicPrefix,
+                rpcTimeout,
+                allowanceDeposits,
+                allowanceLowWaterDeposits,
+                maxInflightTxs,
+                maxFeeCeilingWei,
+                feeWei);
     }
 
     /** The same with at most {@code value} transactions in flight. */
@@ -214,7 +231,8 @@ public record GatewayConfig(
                 allowanceDeposits,
                 allowanceLowWaterDeposits,
                 value,
-                maxFeeCeilingWei);
+                maxFeeCeilingWei,
+                startAllowanceFeeWei);
     }
 
     public Map<String, Object> kafkaProperties() {
@@ -255,6 +273,8 @@ public record GatewayConfig(
                 + maxInflightTxs
                 + ", maxFeeCeilingWei="
                 + maxFeeCeilingWei
+                + ", startAllowanceFeeWei="
+                + startAllowanceFeeWei
                 + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.emeth.chain.gateway;
 
+import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.JobStatus;
 import java.math.BigInteger;
 
@@ -15,6 +16,11 @@ record JobState(String owner, long deadline, BigInteger fee, int status, String 
             String owner, long deadline, BigInteger fee, BigInteger statusCode, String node) {
         int status = statusCode.bitLength() < 31 ? statusCode.intValue() : Integer.MAX_VALUE;
         return new JobState(owner, deadline, fee, status, node);
+    }
+
+    /** The state {@code jobs(jobId)} and {@code jobAssigns(jobId)} answered. */
+    static JobState of(EmethCoreReader.Job job, EmethCoreReader.Assignment assignment) {
+        return of(job.owner(), job.deadline(), job.fee(), job.statusCode(), assignment.node());
     }
 
     boolean exists() {

@@ -148,6 +148,34 @@ final class TxSender {
         }
     }
 
+    /**
+     * Checks that {@code step} would not revert now: one {@code eth_call} at the latest block, a
+     * single execution where {@code eth_estimateGas} searches over several (for a command whose gas
+     * limit is known from an estimate of the same call shape).
+     *
+     * @throws WouldRevertException with the revert reason when the call would revert now
+     */
+    void checkCall(Step step) throws IOException {
+        EthCall call =
+                web3j().ethCall(
+                                Transaction.createEthCallTransaction(
+                                        account(), step.to(), step.data()),
+                                DefaultBlockParameterName.LATEST)
+                        .send();
+        if (call.hasError()) {
+            RpcException e =
+                    new RpcException(
+                            "eth_call " + step.action(),
+                            call.getError().getCode(),
+                            call.getError().getMessage(),
+                            call.getError().getData());
+            if (RevertReasons.isRevert(e)) {
+                throw new WouldRevertException(RevertReasons.of(e), e);
+            }
+            throw e;
+        }
+    }
+
     /** A gas limit from the node's estimate: plus {@value #GAS_MARGIN_PERCENT} %. */
     static long withMargin(BigInteger estimate) {
         return estimate.multiply(BigInteger.valueOf(100 + GAS_MARGIN_PERCENT))

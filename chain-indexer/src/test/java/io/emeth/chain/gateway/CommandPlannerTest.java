@@ -184,6 +184,47 @@ class CommandPlannerTest {
                 .containsExactly(ChainAction.PROCESS_JOB);
     }
 
+    @Test
+    void shouldTopUpAtStartWithDepositsOfTheHighestFeeOnlyBelowTheLowWaterMark() throws Exception {
+        // Given the highest fee the node takes, 30 EMT, whose deposit is 30 EMT
+        BigInteger maxFee = EmethRules.emt(30);
+        BigInteger deposit = RATES.deposit(maxFee);
+
+        // When the gateway starts with no allowance, just below two deposits, and at two
+        Plan none =
+                planner.topUpAtStart(
+                        maxFee, state(JobStatus.REQUESTED, JobState.ZERO_ADDRESS, BigInteger.ZERO));
+        Plan justBelow =
+                planner.topUpAtStart(
+                        maxFee,
+                        state(
+                                JobStatus.REQUESTED,
+                                JobState.ZERO_ADDRESS,
+                                deposit.multiply(BigInteger.TWO).subtract(BigInteger.ONE)));
+        Plan atLowWater =
+                planner.topUpAtStart(
+                        maxFee,
+                        state(
+                                JobStatus.REQUESTED,
+                                JobState.ZERO_ADDRESS,
+                                deposit.multiply(BigInteger.TWO)));
+
+        // Then below the mark it approves 20 deposits of the highest fee on the token; at the
+        // mark it sends nothing and says what the allowance covers
+        for (Plan topUp : List.of(none, justBelow)) {
+            assertThat(((Plan.Send) topUp).steps())
+                    .singleElement()
+                    .satisfies(
+                            step -> {
+                                assertThat(step.action()).isEqualTo(ChainAction.APPROVE);
+                                assertThat(step.to()).isEqualTo(TOKEN);
+                                assertThat(approved(step))
+                                        .isEqualTo(deposit.multiply(BigInteger.valueOf(20)));
+                            });
+        }
+        assertThat(((Plan.Refuse) atLowWater).reason()).contains("covers 2 deposits");
+    }
+
     /** The amount an ERC-20 {@code approve(spender, amount)} call allows: its last word. */
     private static BigInteger approved(Step approve) {
         String data = approve.data();

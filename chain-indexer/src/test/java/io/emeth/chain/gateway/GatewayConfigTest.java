@@ -31,7 +31,8 @@ class GatewayConfigTest {
                 GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
                 GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
                 GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS,
-                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI);
+                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI,
+                null);
     }
 
     @Test
@@ -71,10 +72,10 @@ class GatewayConfigTest {
         assertThat(c.allowanceDeposits()).isEqualTo(20);
         assertThat(c.allowanceLowWaterDeposits()).isEqualTo(2);
         assertThatThrownBy(() -> c.withMaxInflightTxs(0))
-                .hasMessageContaining("max in-flight transactions 0 is not in 1..1000");
+                .hasMessageContaining("max_inflight_txs 0 is not in 1..1000");
         assertThatThrownBy(() -> c.withAllowance(20, 21))
-                .hasMessageContaining("low-water mark of 21 deposits is not in 1..20");
+                .hasMessageContaining("allowance_low_water_deposits 21 is not in 1..20");
         assertThatThrownBy(() -> c.withAllowance(0, 1))
-                .hasMessageContaining("allowance of 0 deposits");
+                .hasMessageContaining("allowance_deposits 0 is not in 1..1000");
     }
 }

@@ -141,6 +141,75 @@ class GatewayJournalIT {
                 .isEqualTo(JobStatus.SUBMITTED.code());
     }
 
+    @Test
+    void shouldApproveOnceAtStartWhenHaltedAfterJournalingTheTopUp() throws Exception {
+        // Given an account with no allowance, and a gateway process that tops it up at start to
+        // deposits of the highest fee and halts once the approve is journaled, before broadcast
+        Topics topics = KafkaFixture.topics("gw-halt-top-up");
+        DevChain.token(chain.web3j, chain.deployment, NODE)
+                .approve(chain.deployment.coreAddress(), BigInteger.ZERO)
+                .send();
+        long from = chain.blockNumber() + 1; // after the reset above
+        BigInteger maxFee = ChainFixture.FEE.multiply(BigInteger.TWO);
+        var config =
+                Configs.gateway(chain, topics, Duration.ofMinutes(5)).withStartAllowanceFee(maxFee);
+        String topUp = CommandHandler.startTopUpId(ACCOUNT);
+        try (ChildJvm gateway =
+                ChildJvm.start(
+                        GatewayMain.class,
+                        GatewayMain.toProperties(config),
+                        "gateway-halt-top-up",
+                        List.of("-D" + CommandHandler.HALT_AT_PROPERTY + "=journaled"))) {
+            // When it halts there, before any command was published
+            assertThat(gateway.awaitExit(120, TimeUnit.SECONDS)).as("halted").isTrue();
+        }
+        assertThat(journal(topics, topUp).getTxs()).hasSize(1);
+        assertThat(journal(topics, topUp).getOutcome()).isNull();
+        assertThat(chain.reader().allowance(ACCOUNT)).isZero();
+
+        // and a gateway is started again, then once more
+        try (ChildJvm restarted =
+                ChildJvm.start(
+                        GatewayMain.class,
+                        GatewayMain.toProperties(config),
+                        "gateway-top-up-resumed")) {
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> journal(topics, topUp).getOutcome() != null);
+            assertThat(Files.readString(restarted.log())).contains("Resuming a command");
+        }
+        try (ChildJvm again =
+                ChildJvm.start(
+                        GatewayMain.class,
+                        GatewayMain.toProperties(config),
+                        "gateway-top-up-again")) {
+            await().atMost(Duration.ofSeconds(120))
+                    .until(
+                            () ->
+                                    Files.readString(again.log())
+                                            .contains("No allowance top-up at start"));
+        }
+
+        // Then the journaled approve was broadcast as it was, once: one approve on chain, of 20
+        // deposits of the highest fee, journaled with its outcome; the second restart sent nothing
+        List<ChainTxResult> results = results(topics, topUp);
+        assertThat(results)
+                .extracting(ChainTxResult::getPayload)
+                .hasExactlyElementsOfTypes(TxSent.class, TxConfirmed.class);
+        TxJournal entry = journal(topics, topUp);
+        assertThat(entry.getTxs())
+                .singleElement()
+                .satisfies(
+                        t ->
+                                assertThat(t.getTxHash())
+                                        .isEqualTo(
+                                                ((TxConfirmed) results.get(1).getPayload())
+                                                        .getTxHash()));
+        assertThat(entry.getOutcome().getPayload()).isInstanceOf(TxConfirmed.class);
+        assertThat(calls(from, "approve(address,uint256)")).isEqualTo(1);
+        assertThat(chain.reader().allowance(ACCOUNT))
+                .isEqualTo(chain.rates().deposit(maxFee).multiply(BigInteger.valueOf(20)));
+    }
+
     /** A requested job the node has taken on chain (approve + process sent directly). */
     private static Job processedJob() throws Exception {
         Job job = Job.random("corpus.txt");

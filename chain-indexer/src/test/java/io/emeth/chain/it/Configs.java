@@ -69,7 +69,8 @@ public final class Configs {
                 c.allowanceDeposits(),
                 c.allowanceLowWaterDeposits(),
                 c.maxInflightTxs(),
-                c.maxFeeCeilingWei());
+                c.maxFeeCeilingWei(),
+                c.startAllowanceFeeWei());
     }
 
     /** The dev master's gateway for the fixture's contracts, polling every 100 ms. */
@@ -89,6 +90,7 @@ public final class Configs {
                 GatewayConfig.DEFAULT_ALLOWANCE_DEPOSITS,
                 GatewayConfig.DEFAULT_ALLOWANCE_LOW_WATER_DEPOSITS,
                 GatewayConfig.DEFAULT_MAX_INFLIGHT_TXS,
-                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI);
+                GatewayConfig.DEFAULT_MAX_FEE_CEILING_WEI,
+                null);
     }
 }

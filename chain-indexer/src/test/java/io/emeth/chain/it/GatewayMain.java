@@ -43,6 +43,9 @@ public final class GatewayMain {
         p.setProperty("allowanceLowWater", Integer.toString(c.allowanceLowWaterDeposits()));
         p.setProperty("maxInflightTxs", Integer.toString(c.maxInflightTxs()));
         p.setProperty("maxFeeCeilingWei", c.maxFeeCeilingWei().toString());
+        if (c.startAllowanceFeeWei() != null) {
+            p.setProperty("startAllowanceFeeWei", c.startAllowanceFeeWei().toString());
+        }
         return p;
     }
 
@@ -65,6 +68,9 @@ public final class GatewayMain {
                 Integer.parseInt(p.getProperty("allowanceDeposits")),
                 Integer.parseInt(p.getProperty("allowanceLowWater")),
                 Integer.parseInt(p.getProperty("maxInflightTxs")),
-                new BigInteger(p.getProperty("maxFeeCeilingWei")));
+                new BigInteger(p.getProperty("maxFeeCeilingWei")),
+                p.getProperty("startAllowanceFeeWei") == null
+                        ? null
+                        : new BigInteger(p.getProperty("startAllowanceFeeWei")));
     }
 }
