@@ -512,10 +512,7 @@ final class CommandHandler {
          */
         private long waveGasLimit(Step step) throws IOException {
             String shape = shape(step);
-            Long known =
-                    System.getenv("JOURNAL_NO_SHAPE") != null
-                            ? null
-                            : gasByShape.get(shape); // TEMP A/B
+            Long known = gasByShape.get(shape);
             if (known != null) {
                 sender.checkCall(step);
                 return known;
