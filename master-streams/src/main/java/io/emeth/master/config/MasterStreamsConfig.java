@@ -34,10 +34,10 @@ import java.util.regex.Pattern;
  *     for this long, then matches once, highest fee first (0: after every record)</td></tr>
  * <tr><td>heartbeat_batch_ms</td><td>100</td><td>the worker-events router gathers heartbeats
  *     for this long and sends them to the pool as one record (0: one record per heartbeat)</td></tr>
- * <tr><td>eager_commit_ms</td><td>10</td><td>a stream thread that wrote a record the next
+ * <tr><td>eager_commit_ms</td><td>-1</td><td>a stream thread that wrote a record the next
  *     step waits for (a job opened for matching, an assignment, a chain command) asks Kafka
  *     Streams to commit at once instead of at the next {@code commit.interval.ms}, at most once
- *     per this many ms (0: after every such record; -1: never)</td></tr>
+ *     per this many ms and only while it keeps up (0: after every such record; -1: never)</td></tr>
  * <tr><td>instance_id</td><td>host name + hash of state_dir</td><td>this instance's static
  *     membership id ({@link Membership}): stable across restarts, unique per instance</td></tr>
  * <tr><td>master_instances</td><td>1</td><td>how many instances share application_id; above 1
@@ -74,10 +74,11 @@ public record MasterStreamsConfig(
 
     /**
      * At most how often a stream thread asks for a commit right after writing a record that the
-     * next step waits for ({@code eager_commit_ms}); negative: never, such records wait for {@code
-     * commit.interval.ms}.
+     * next step waits for ({@code eager_commit_ms}); negative (the default): never, such records
+     * wait for {@code commit.interval.ms}. Off by default: on the shared 2-core box it cost more
+     * throughput than it saved latency (docs/architecture.md).
      */
-    public static final Duration DEFAULT_EAGER_COMMIT = Duration.ofMillis(10);
+    public static final Duration DEFAULT_EAGER_COMMIT = Duration.ofMillis(-1);
 
     static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,100}");
 

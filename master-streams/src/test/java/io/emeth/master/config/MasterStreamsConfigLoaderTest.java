@@ -152,14 +152,14 @@ class MasterStreamsConfigLoaderTest {
     }
 
     @Test
-    void shouldReadTheEagerCommitGapWithA10MsDefaultAndMinusOneForOff() {
+    void shouldReadTheEagerCommitGapOffByDefault() {
         assertThat(loader.parse(TestConfigs.json("nvm", ""), "m.json").config().eagerCommit())
-                .isEqualTo(Duration.ofMillis(10));
+                .isNegative();
         assertThat(
-                        loader.parse(TestConfigs.json("nvm", "\"eager_commit_ms\": -1"), "m.json")
+                        loader.parse(TestConfigs.json("nvm", "\"eager_commit_ms\": 10"), "m.json")
                                 .config()
                                 .eagerCommit())
-                .isNegative();
+                .isEqualTo(Duration.ofMillis(10));
         assertThat(
                         loader.parse(TestConfigs.json("nvm", "\"eager_commit_ms\": 1000"), "m.json")
                                 .warnings())
