@@ -24,9 +24,11 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  *
  * <p>A commit blocks the thread for a transaction round trip (the producer's flush, then the
  * commit), so a thread that is behind asks for none: while the latest worker event it processed
- * waited more than {@link #BEHIND_MS} in Kafka, its records wait for the commit interval as before
- * (on the shared 2-core box, asking every 10 ms or 30 ms cut the burst from about 300 to 73 and 129
- * matches/s: the thread spent its time waiting on commits and fell behind on heartbeats).
+ * waited more than {@link #BEHIND_MS} in Kafka, or the latest job message its pool processed more
+ * than {@link #POOL_BEHIND_MS} since it was written, its records wait for the commit interval as
+ * before (on the shared 2-core box, asking every 10 ms or 30 ms cut the burst from about 300 to 73
+ * and 129 matches/s: the thread spent its time waiting on commits and fell behind on heartbeats).
+ * Off by default ({@code eager_commit_ms} -1) until measured on a box with spare CPU.
  */
 public final class EagerCommit {
     /**
@@ -36,11 +38,19 @@ public final class EagerCommit {
     static final long BEHIND_MS = 100;
 
     /**
+     * A job's message to the pool that waited longer than this since it was written is behind: it
+     * waits for the writer's commit (up to {@code commit.interval.ms} while eager commits are off)
+     * and then in the pool task's queue.
+     */
+    static final long POOL_BEHIND_MS = 200;
+
+    /**
      * Per stream thread: [0] when it last asked for a commit (wall clock, ms); [1] how long the
-     * latest worker event it processed had waited in Kafka.
+     * latest worker event it processed had waited in Kafka; [2] how long the latest job message the
+     * pool processed had waited since it was written.
      */
     private static final ThreadLocal<long[]> THREAD =
-            ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE / 2, 0});
+            ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE / 2, 0, 0});
 
     private final ProcessorContext<?, ?> context;
     private final long gapMs;
@@ -63,13 +73,22 @@ public final class EagerCommit {
         THREAD.get()[1] = waitedMs;
     }
 
+    /**
+     * Notes how long a job's message to the pool ({@code JobOpened}, {@code JobReleased}) waited
+     * since the coordinator wrote it: the pool is one task among many on its thread, and Streams
+     * gives each task its turn, so the router can keep up while the pool's partition lags.
+     */
+    public static void poolMessageWaited(long waitedMs) {
+        THREAD.get()[2] = waitedMs;
+    }
+
     /** Asks for a commit now, or when the thread's gap is over; nothing while it is behind. */
     void ask() {
         if (gapMs < 0 || deferred != null) {
             return;
         }
         long[] last = THREAD.get();
-        if (last[1] > BEHIND_MS) {
+        if (last[1] > BEHIND_MS || last[2] > POOL_BEHIND_MS) {
             return;
         }
         long now = context.currentSystemTimeMs();

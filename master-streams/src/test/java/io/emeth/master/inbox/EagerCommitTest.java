@@ -25,11 +25,12 @@ class EagerCommitTest {
     @org.junit.jupiter.api.BeforeEach
     void keepingUp() {
         EagerCommit.inputWaited(0);
+        EagerCommit.poolMessageWaited(0);
     }
 
     @org.junit.jupiter.api.AfterEach
     void reset() {
-        EagerCommit.inputWaited(0);
+        keepingUp();
     }
 
     private void at(long offsetMs) {
@@ -114,6 +115,21 @@ class EagerCommitTest {
         assertThat(context.scheduledPunctuators()).isEmpty();
 
         EagerCommit.inputWaited(EagerCommit.BEHIND_MS);
+        at(1);
+        outbox.toPool("0xpool", new PoolMessage.JobReleased("0xjob", "taken", false));
+        assertThat(context.committed()).isTrue();
+    }
+
+    @Test
+    void aPoolThatIsBehindLeavesCommitsToTheIntervalWhileTheRouterKeepsUp() {
+        Outbox outbox = new Outbox(context, Duration.ofMillis(10));
+        EagerCommit.inputWaited(5);
+        EagerCommit.poolMessageWaited(EagerCommit.POOL_BEHIND_MS + 1);
+        at(0);
+        outbox.toPool("0xpool", new PoolMessage.JobReleased("0xjob", "taken", false));
+        assertThat(context.committed()).isFalse();
+
+        EagerCommit.poolMessageWaited(EagerCommit.POOL_BEHIND_MS);
         at(1);
         outbox.toPool("0xpool", new PoolMessage.JobReleased("0xjob", "taken", false));
         assertThat(context.committed()).isTrue();
