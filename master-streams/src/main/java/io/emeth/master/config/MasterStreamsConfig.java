@@ -259,7 +259,7 @@ public record MasterStreamsConfig(
 
     /**
      * Asking for a commit after a record the next step waits for at most once per {@code gap} per
-     * stream thread ({@link Duration#ZERO}: after every such record), or never (negative).
+     * stream thread ({@link Duration#ZERO}: after every such record), or never (-1 ms).
      */
     public MasterStreamsConfig withEagerCommit(Duration gap) {
         return new MasterStreamsConfig(
