@@ -5,8 +5,10 @@ import io.emeth.master.inbox.JobPlan;
 import io.emeth.master.inbox.Member;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.master.PoolJobState;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -27,12 +31,13 @@ import org.apache.kafka.common.serialization.Serializer;
  * MasterSerde}'s.
  *
  * <p>The first record written to a topic goes through {@link MasterSerde}, which registers (or
- * looks up) the schema; its 5-byte header is then reused. The encoding follows the Avro
- * specification for the schema's fields in order; the schema is checked against that order when the
- * serde is built ({@link #SHAPE}), so a field added to {@code PoolJobState} stops the master at
- * start until this writer is updated, and a test compares its bytes with {@link MasterSerde}'s. The
- * plan's encoding is kept with the job ({@link PoolJob#planAvro}): a job is written on its request,
- * on its match and on each release of a member, and its plan never changes.
+ * looks up) the schema; its 5-byte header is then reused. The fields are written in the schema's
+ * order with Avro's own {@link BinaryEncoder} (only the record walk is this class's); the schema is
+ * checked against that order when the serde is built ({@link #SHAPE}), so a field added to {@code
+ * PoolJobState} stops the master at start until this writer is updated, and a test compares its
+ * bytes with {@link MasterSerde}'s. The plan's encoding is kept with the job ({@link
+ * PoolJob#planAvro}): a job is written on its request, on its match and on each release of a
+ * member, and its plan never changes.
  */
 final class PoolJobSerde implements Serde<PoolJob> {
     /** The schema this writer encodes, field by field in order. */
@@ -44,6 +49,9 @@ final class PoolJobSerde implements Serde<PoolJob> {
                     + "members:array<Member{worker:string,rank:int,powerCapacity:long}>,"
                     + "processSent:boolean,opening:int,pendingKey:[null,string],replanOf:int,"
                     + "replanEpochs:int,excluded:array<string>,released:array<string>}";
+
+    /** Avro's encoder, buffering a small record before it reaches the byte array. */
+    private static final EncoderFactory ENCODERS = new EncoderFactory().configureBufferSize(256);
 
     /** Avro's decimal(78, 0) holds at most 78 digits. */
     private static final BigInteger FEE_LIMIT = BigInteger.TEN.pow(78);
@@ -117,67 +125,89 @@ final class PoolJobSerde implements Serde<PoolJob> {
     }
 
     private static byte[] encode(byte[] header, PoolJob job) {
-        Out out = new Out(256);
-        out.raw(header);
-        if (job.plan == null) {
-            out.varint(0); // union branch null
-        } else {
-            if (job.planAvro == null || job.planAvroOf != job.plan) {
-                job.planAvro = plan(job.plan);
-                job.planAvroOf = job.plan;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try {
+            BinaryEncoder out = ENCODERS.binaryEncoder(bytes, null);
+            out.writeFixed(header);
+            if (job.plan == null) {
+                out.writeIndex(0); // union branch null
+            } else {
+                if (job.planAvro == null || job.planAvroOf != job.plan) {
+                    job.planAvro = plan(job.plan);
+                    job.planAvroOf = job.plan;
+                }
+                out.writeIndex(1);
+                out.writeFixed(job.planAvro); // already encoded: written as it is
             }
-            out.varint(1);
-            out.raw(job.planAvro);
-        }
-        out.bool(job.active);
-        out.varint(job.attempt);
-        List<Member> members = job.members;
-        if (!members.isEmpty()) {
-            out.varint(members.size());
+            out.writeBoolean(job.active);
+            out.writeInt(job.attempt);
+            List<Member> members = job.members;
+            out.writeArrayStart();
+            out.setItemCount(members.size());
             for (Member m : members) {
-                out.string(m.worker());
-                out.varint(m.rank());
-                out.varint(m.powerCapacity());
+                out.startItem();
+                out.writeString(m.worker());
+                out.writeInt(m.rank());
+                out.writeLong(m.powerCapacity());
             }
+            out.writeArrayEnd();
+            out.writeBoolean(job.processSent);
+            out.writeInt(job.opening);
+            if (job.pendingKey == null) {
+                out.writeIndex(0);
+            } else {
+                out.writeIndex(1);
+                out.writeString(job.pendingKey);
+            }
+            out.writeInt(job.replanOf);
+            out.writeInt(job.replanEpochs);
+            strings(out, job.excluded);
+            strings(out, job.released);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
         }
-        out.varint(0); // end of the array
-        out.bool(job.processSent);
-        out.varint(job.opening);
-        if (job.pendingKey == null) {
-            out.varint(0);
-        } else {
-            out.varint(1);
-            out.string(job.pendingKey);
-        }
-        out.varint(job.replanOf);
-        out.varint(job.replanEpochs);
-        out.strings(job.excluded);
-        out.strings(job.released);
-        return out.bytes();
+        return bytes.toByteArray();
     }
 
     /** The Avro encoding of a {@code JobPlan} record. */
     static byte[] plan(JobPlan plan) {
-        Out out = new Out(128);
-        out.string(plan.jobId());
         BigInteger fee = plan.fee();
         if (fee.abs().compareTo(FEE_LIMIT) >= 0) {
             throw new IllegalArgumentException(
                     "fee " + fee + " has more digits than decimal(78, 0) holds");
         }
-        byte[] unscaled = fee.toByteArray(); // what Avro's DecimalConversion writes for scale 0
-        out.varint(unscaled.length);
-        out.raw(unscaled);
-        out.varint(plan.deadlineMs());
-        out.varint(plan.requestedAtMs());
-        out.varint(plan.datasetSizeBytes());
-        out.string(plan.dataset());
-        out.varint(plan.programId());
-        out.varint(plan.epochs());
-        out.string(plan.language());
-        out.varint(plan.gas());
-        out.varint(plan.requiredCapacity());
-        return out.bytes();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try {
+            BinaryEncoder out = ENCODERS.binaryEncoder(bytes, null);
+            out.writeString(plan.jobId());
+            // what Avro's DecimalConversion writes for scale 0: the unscaled two's complement
+            out.writeBytes(fee.toByteArray());
+            out.writeLong(plan.deadlineMs());
+            out.writeLong(plan.requestedAtMs());
+            out.writeLong(plan.datasetSizeBytes());
+            out.writeString(plan.dataset());
+            out.writeLong(plan.programId());
+            out.writeInt(plan.epochs());
+            out.writeString(plan.language());
+            out.writeLong(plan.gas());
+            out.writeLong(plan.requiredCapacity());
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** An array of strings. */
+    private static void strings(BinaryEncoder out, List<String> items) throws IOException {
+        out.writeArrayStart();
+        out.setItemCount(items.size());
+        for (String item : items) {
+            out.startItem();
+            out.writeString(item);
+        }
+        out.writeArrayEnd();
     }
 
     /** The schema's fields, types and logical types in order, as {@link #SHAPE} spells them. */
@@ -199,64 +229,5 @@ final class PoolJobSerde implements Serde<PoolJob> {
                             : "bytes";
             default -> s.getType().getName();
         };
-    }
-
-    /** Avro binary encoding into a growing array. */
-    private static final class Out {
-        private byte[] buf;
-        private int pos;
-
-        Out(int size) {
-            buf = new byte[size];
-        }
-
-        private void room(int n) {
-            if (pos + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
-            }
-        }
-
-        void raw(byte[] bytes) {
-            room(bytes.length);
-            System.arraycopy(bytes, 0, buf, pos, bytes.length);
-            pos += bytes.length;
-        }
-
-        void bool(boolean b) {
-            room(1);
-            buf[pos++] = (byte) (b ? 1 : 0);
-        }
-
-        /** An int or a long: zig-zag, then 7 bits a byte, lowest first. */
-        void varint(long n) {
-            room(10);
-            long z = (n << 1) ^ (n >> 63);
-            while ((z & ~0x7FL) != 0) {
-                buf[pos++] = (byte) ((z & 0x7F) | 0x80);
-                z >>>= 7;
-            }
-            buf[pos++] = (byte) z;
-        }
-
-        void string(String s) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            varint(utf8.length);
-            raw(utf8);
-        }
-
-        /** An array of strings: one block with its count, then the end (an empty one: the end). */
-        void strings(List<String> items) {
-            if (!items.isEmpty()) {
-                varint(items.size());
-                for (String s : items) {
-                    string(s);
-                }
-            }
-            varint(0);
-        }
-
-        byte[] bytes() {
-            return Arrays.copyOf(buf, pos);
-        }
     }
 }
