@@ -1,7 +1,5 @@
 package io.emeth.master.avro;
 
-import io.emeth.master.inbox.EagerCommit;
-import io.emeth.master.inbox.PoolMessage;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -45,11 +43,6 @@ public final class InboxDecoder<V> implements Processor<String, Object, String, 
         String topic = context.recordMetadata().map(m -> m.topic()).orElse(null);
         if (record.value() instanceof byte[] bytes && inbox.equals(topic)) {
             Object value = values.deserialize(topic, record.headers(), bytes);
-            if (value instanceof PoolMessage.JobOpened
-                    || value instanceof PoolMessage.JobReleased) {
-                // stamped when written: whether the pool keeps up (eager_commit_ms's gate)
-                EagerCommit.poolMessageWaited(context.currentSystemTimeMs() - record.timestamp());
-            }
             delegate.process(record.withValue(value));
         } else {
             delegate.process(record);

@@ -34,10 +34,6 @@ import java.util.regex.Pattern;
  *     for this long, then matches once, highest fee first (0: after every record)</td></tr>
  * <tr><td>heartbeat_batch_ms</td><td>100</td><td>the worker-events router gathers heartbeats
  *     for this long and sends them to the pool as one record (0: one record per heartbeat)</td></tr>
- * <tr><td>eager_commit_ms</td><td>-1</td><td>a stream thread that wrote a record the next
- *     step waits for (a job opened for matching, an assignment, a chain command) asks Kafka
- *     Streams to commit at once instead of at the next {@code commit.interval.ms}, at most once
- *     per this many ms and only while it keeps up (0: after every such record; -1: never)</td></tr>
  * <tr><td>instance_id</td><td>host name + hash of state_dir</td><td>this instance's static
  *     membership id ({@link Membership}): stable across restarts, unique per instance</td></tr>
  * <tr><td>master_instances</td><td>1</td><td>how many instances share application_id; above 1
@@ -60,7 +56,6 @@ public record MasterStreamsConfig(
         Duration punctuateInterval,
         Duration matchBatch,
         Duration heartbeatBatch,
-        Duration eagerCommit,
         Membership membership,
         BigInteger verifierFee) {
     /** How long the pool gathers records before one matching pass ({@code match_batch_ms}). */
@@ -71,14 +66,6 @@ public record MasterStreamsConfig(
      * record ({@code heartbeat_batch_ms}).
      */
     public static final Duration DEFAULT_HEARTBEAT_BATCH = Duration.ofMillis(100);
-
-    /**
-     * At most how often a stream thread asks for a commit right after writing a record that the
-     * next step waits for ({@code eager_commit_ms}); negative (the default): never, such records
-     * wait for {@code commit.interval.ms}. Off by default: on the shared 2-core box it cost more
-     * throughput than it saved latency (docs/architecture.md).
-     */
-    public static final Duration DEFAULT_EAGER_COMMIT = Duration.ofMillis(-1);
 
     static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,100}");
 
@@ -117,10 +104,6 @@ public record MasterStreamsConfig(
         if (heartbeatBatch.isNegative() || heartbeatBatch.toMillis() > 5_000) {
             throw new IllegalArgumentException("heartbeat_batch_ms must be 0 to 5000");
         }
-        Objects.requireNonNull(eagerCommit, "eagerCommit");
-        if (eagerCommit.toMillis() < -1 || eagerCommit.toMillis() > 1_000) {
-            throw new IllegalArgumentException("eager_commit_ms must be -1 to 1000");
-        }
     }
 
     /** The defaults for every key read here, around a loaded {@link MasterConfig}. */
@@ -137,7 +120,6 @@ public record MasterStreamsConfig(
                 Duration.ofSeconds(1),
                 DEFAULT_MATCH_BATCH,
                 DEFAULT_HEARTBEAT_BATCH,
-                DEFAULT_EAGER_COMMIT,
                 Membership.single(master.stateDir()),
                 BigInteger.ZERO);
     }
@@ -160,7 +142,6 @@ public record MasterStreamsConfig(
                 punctuateInterval,
                 matchBatch,
                 heartbeatBatch,
-                eagerCommit,
                 membership,
                 verifierFee);
     }
@@ -178,7 +159,6 @@ public record MasterStreamsConfig(
                 punctuateInterval,
                 matchBatch,
                 heartbeatBatch,
-                eagerCommit,
                 membership,
                 verifierFee);
     }
@@ -196,7 +176,6 @@ public record MasterStreamsConfig(
                 punctuateInterval,
                 matchBatch,
                 heartbeatBatch,
-                eagerCommit,
                 membership,
                 verifierFee);
     }
@@ -214,7 +193,6 @@ public record MasterStreamsConfig(
                 interval,
                 matchBatch,
                 heartbeatBatch,
-                eagerCommit,
                 membership,
                 verifierFee);
     }
@@ -233,7 +211,6 @@ public record MasterStreamsConfig(
                 punctuateInterval,
                 batch,
                 heartbeatBatch,
-                eagerCommit,
                 membership,
                 verifierFee);
     }
@@ -252,29 +229,6 @@ public record MasterStreamsConfig(
                 punctuateInterval,
                 matchBatch,
                 batch,
-                eagerCommit,
-                membership,
-                verifierFee);
-    }
-
-    /**
-     * Asking for a commit after a record the next step waits for at most once per {@code gap} per
-     * stream thread ({@link Duration#ZERO}: after every such record), or never (-1 ms).
-     */
-    public MasterStreamsConfig withEagerCommit(Duration gap) {
-        return new MasterStreamsConfig(
-                master,
-                timeouts,
-                model,
-                aggregation,
-                models,
-                retention,
-                topicPrefix,
-                streamThreads,
-                punctuateInterval,
-                matchBatch,
-                heartbeatBatch,
-                gap,
                 membership,
                 verifierFee);
     }
@@ -293,7 +247,6 @@ public record MasterStreamsConfig(
                 punctuateInterval,
                 matchBatch,
                 heartbeatBatch,
-                eagerCommit,
                 membership,
                 fee);
     }

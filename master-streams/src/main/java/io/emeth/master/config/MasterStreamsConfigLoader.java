@@ -47,7 +47,6 @@ public final class MasterStreamsConfigLoader {
                     "punctuate_interval_ms",
                     "match_batch_ms",
                     "heartbeat_batch_ms",
-                    "eager_commit_ms",
                     "instance_id",
                     "master_instances");
 
@@ -135,12 +134,6 @@ public final class MasterStreamsConfigLoader {
                                         MasterStreamsConfig.DEFAULT_HEARTBEAT_BATCH.toMillis(),
                                         0,
                                         5_000)),
-                        Duration.ofMillis(
-                                r.number(
-                                        "eager_commit_ms",
-                                        MasterStreamsConfig.DEFAULT_EAGER_COMMIT.toMillis(),
-                                        -1,
-                                        1_000)),
                         membership(r, base.config().stateDir()),
                         java.math.BigInteger.ZERO);
         List<String> warnings = base.warnings().stream().filter(w -> !aboutOwnKey(w)).toList();

@@ -4,7 +4,6 @@ import io.emeth.schemas.avro.gateway.ChainCommand;
 import io.emeth.schemas.avro.view.JobView;
 import io.emeth.schemas.avro.view.WorkerView;
 import io.emeth.schemas.avro.worker.WorkerAssignment;
-import java.time.Duration;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -23,21 +22,9 @@ public final class Outbox {
     public static final String JOB_INBOX_SINK = "job-inbox-sink";
 
     private final ProcessorContext<String, Object> context;
-    private final EagerCommit eagerCommit;
 
-    /** An outbox that leaves commits to {@code commit.interval.ms}. */
     public Outbox(ProcessorContext<String, Object> context) {
-        this(context, Duration.ofMillis(-1));
-    }
-
-    /**
-     * An outbox that asks for a commit after each record the next step waits for (assignments,
-     * chain commands, messages to the pool other than a worker's facts), at most once per {@code
-     * eagerCommit} per stream thread ({@code eager_commit_ms}; negative: never).
-     */
-    public Outbox(ProcessorContext<String, Object> context, Duration eagerCommit) {
         this.context = context;
-        this.eagerCommit = new EagerCommit(context, eagerCommit);
     }
 
     public long now() {
@@ -46,12 +33,10 @@ public final class Outbox {
 
     public void assignment(WorkerAssignment assignment) {
         send(assignment.getWorker(), assignment, ASSIGNMENTS_SINK);
-        eagerCommit.ask();
     }
 
     public void command(ChainCommand command) {
         send(command.getAccount(), command, COMMANDS_SINK);
-        eagerCommit.ask();
     }
 
     public void jobView(JobView view) {
@@ -69,10 +54,8 @@ public final class Outbox {
         send(view.getWorker(), view, WORKER_STATUS_SINK);
     }
 
-    /** A job's message to its pool (opened, released, re-plan), which the pool acts on. */
     public void toPool(String pool, PoolMessage message) {
         send(pool, message, POOL_INBOX_SINK);
-        eagerCommit.ask();
     }
 
     /**

@@ -44,7 +44,7 @@ final class Jobs {
 
     Jobs(ProcessorContext<String, Object> context, MasterStreamsConfig config) {
         this.config = config;
-        this.outbox = new Outbox(context, config.eagerCommit());
+        this.outbox = new Outbox(context);
         this.jobs = context.getStateStore(JOBS_STORE);
         this.timers = context.getStateStore(TIMERS_STORE);
     }

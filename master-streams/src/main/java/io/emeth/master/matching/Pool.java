@@ -70,7 +70,7 @@ final class Pool {
 
     Pool(ProcessorContext<String, Object> context, MasterStreamsConfig config) {
         this.config = config;
-        this.outbox = new Outbox(context, config.eagerCommit());
+        this.outbox = new Outbox(context);
         this.workers = context.getStateStore(WORKERS_STORE);
         this.jobs = context.getStateStore(JOBS_STORE);
         this.initAt = context.currentSystemTimeMs();

@@ -1,7 +1,6 @@
 package io.emeth.master.routing;
 
 import io.emeth.master.config.MasterStreamsConfig;
-import io.emeth.master.inbox.EagerCommit;
 import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.schemas.avro.WorkerPhase;
@@ -72,8 +71,6 @@ public final class WorkerEventRouter implements Processor<String, WorkerEvent, S
     @Override
     public void process(Record<String, WorkerEvent> record) {
         WorkerEvent event = record.value();
-        // worker-events' timestamps are the broker's append time: this says whether we keep up
-        EagerCommit.inputWaited(outbox.now() - record.timestamp());
         if (event == null) {
             return;
         }

@@ -152,27 +152,6 @@ class MasterStreamsConfigLoaderTest {
     }
 
     @Test
-    void shouldReadTheEagerCommitGapOffByDefault() {
-        assertThat(loader.parse(TestConfigs.json("nvm", ""), "m.json").config().eagerCommit())
-                .isNegative();
-        assertThat(
-                        loader.parse(TestConfigs.json("nvm", "\"eager_commit_ms\": 10"), "m.json")
-                                .config()
-                                .eagerCommit())
-                .isEqualTo(Duration.ofMillis(10));
-        assertThat(
-                        loader.parse(TestConfigs.json("nvm", "\"eager_commit_ms\": 1000"), "m.json")
-                                .warnings())
-                .isEmpty();
-        assertThatThrownBy(
-                        () ->
-                                loader.parse(
-                                        TestConfigs.json("nvm", "\"eager_commit_ms\": -2"),
-                                        "m.json"))
-                .hasMessageContaining("eager_commit_ms: -2 is out of range");
-    }
-
-    @Test
     void shouldLetEnvironmentVariablesOverrideTheFile() {
         MasterStreamsConfigLoader withEnv =
                 new MasterStreamsConfigLoader(
