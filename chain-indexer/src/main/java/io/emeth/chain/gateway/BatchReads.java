@@ -1,7 +1,6 @@
 package io.emeth.chain.gateway;
 
 import io.emeth.chain.rpc.EthEndpoint;
-import io.emeth.chain.rpc.RpcException;
 import io.emeth.contracts.EmethCoreReader;
 import io.emeth.contracts.generated.EmethCore;
 import io.emeth.contracts.generated.EmethToken;
@@ -22,37 +21,28 @@ import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthCall;
-import org.web3j.protocol.core.methods.response.EthEstimateGas;
 
 /**
  * The reads the commands of one poll need, as JSON-RPC batches of at most {@value #MAX_BATCH} calls
- * instead of one call each: per job {@code jobs(jobId)} and {@code jobAssigns(jobId)}, per
- * transaction its {@code eth_estimateGas}, and the account's EMT balance, allowance and the latest
- * block's time when asked for. On a loaded node the serial calls cost 300–1,000 ms per wave of ~16
- * commands; one batch costs one round trip.
+ * instead of one call each: per job {@code jobs(jobId)} and {@code jobAssigns(jobId)}, and the
+ * account's EMT balance, allowance and the latest block's time when asked for. On a loaded node the
+ * serial calls cost 300–1,000 ms per wave of ~16 commands; one batch costs one round trip. Gas is
+ * not estimated here: a wave estimates it once per call shape ({@link CommandHandler.Wave}), as a
+ * batch of estimates costs the node as much per estimate as one at a time.
  *
  * <p>Each answer stands alone: an entry the node answers with an error, or whose value cannot be
  * decoded, is left out of the result (and named in {@link Answers#errors()}), so that its command
- * reads it alone as before and meets the error there; the other entries are used. An estimate that
- * reverts is an answer ({@link Estimate#revert()}): the command fails with that reason. A batch the
- * node answers as a whole with something that is not one answer per request (not a JSON array, more
- * or fewer entries, a transport failure) is an {@link IOException} naming the endpoint.
+ * reads it alone as before and meets the error there; the other entries are used. A batch the node
+ * answers as a whole with something that is not one answer per request (not a JSON array, more or
+ * fewer entries, a transport failure) is an {@link IOException} naming the endpoint.
  */
 final class BatchReads {
     /** Calls per JSON-RPC batch; providers cap batches at 100–1,000. */
     static final int MAX_BATCH = 100;
 
-    /** A gas limit (the estimate plus the margin) or why the call would revert now. */
-    record Estimate(Step step, long gasLimit, String revert) {
-        boolean reverts() {
-            return revert != null;
-        }
-    }
-
     /** What the batch answered; an entry that failed is absent and named in {@code errors}. */
     record Answers(
             Map<String, JobState> jobs,
-            Map<String, Estimate> estimates,
             BigInteger emtBalance,
             BigInteger allowance,
             Long now,
@@ -72,18 +62,16 @@ final class BatchReads {
     }
 
     /**
-     * Reads the state of {@code jobIds} (normalized ids), estimates each step of {@code steps} (by
-     * key), and the account's balance, allowance and chain time when {@code accountState}.
+     * Reads the state of {@code jobIds} (normalized ids), and the account's balance, allowance and
+     * chain time when {@code accountState}.
      *
      * @throws IOException when a batch as a whole fails or is answered malformed
      */
-    Answers read(Collection<String> jobIds, Map<String, Step> steps, boolean accountState)
-            throws IOException {
+    Answers read(Collection<String> jobIds, boolean accountState) throws IOException {
         Web3j web3j = endpoint.web3j();
         List<Request<?, ? extends Response<?>>> requests = new ArrayList<>();
         List<Consumer<Response<?>>> decoders = new ArrayList<>();
         Map<String, Object[]> jobParts = new LinkedHashMap<>();
-        Map<String, Estimate> estimates = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
         Object[] account = new Object[3];
         for (String jobId : jobIds) {
@@ -119,22 +107,6 @@ final class BatchReads {
                                         : decoded(
                                                 errors,
                                                 () -> EmethCoreReader.decodeAssignment(jobId, hex));
-                    });
-        }
-        for (Map.Entry<String, Step> e : steps.entrySet()) {
-            Step step = e.getValue();
-            add(
-                    requests,
-                    decoders,
-                    web3j.ethEstimateGas(
-                            Transaction.createEthCallTransaction(
-                                    this.account, step.to(), step.data())),
-                    answer -> {
-                        Estimate estimate =
-                                estimate(step, (EthEstimateGas) answer, e.getKey(), errors);
-                        if (estimate != null) {
-                            estimates.put(e.getKey(), estimate);
-                        }
                     });
         }
         if (accountState) {
@@ -192,7 +164,6 @@ final class BatchReads {
                 });
         return new Answers(
                 jobs,
-                estimates,
                 (BigInteger) account[0],
                 (BigInteger) account[1],
                 (Long) account[2],
@@ -270,30 +241,6 @@ final class BatchReads {
             return out;
         } catch (RuntimeException e) {
             errors.add(what + ": answer cannot be decoded: " + e);
-            return null;
-        }
-    }
-
-    /** The estimate, a revert, or null (and the error noted) for any other error. */
-    private static Estimate estimate(
-            Step step, EthEstimateGas answer, String key, List<String> errors) {
-        if (answer.hasError()) {
-            RpcException e =
-                    new RpcException(
-                            "eth_estimateGas " + step.action(),
-                            answer.getError().getCode(),
-                            answer.getError().getMessage(),
-                            answer.getError().getData());
-            if (RevertReasons.isRevert(e)) {
-                return new Estimate(step, 0, RevertReasons.of(e));
-            }
-            errors.add("eth_estimateGas " + step.action() + " of " + key + ": " + e.getMessage());
-            return null;
-        }
-        try {
-            return new Estimate(step, TxSender.withMargin(answer.getAmountUsed()), null);
-        } catch (RuntimeException e) {
-            errors.add("eth_estimateGas " + step.action() + " of " + key + ": " + e);
             return null;
         }
     }

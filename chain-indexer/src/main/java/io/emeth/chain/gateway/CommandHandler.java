@@ -276,7 +276,7 @@ final class CommandHandler {
         long startNanos = System.nanoTime();
         BatchReads.Answers answers;
         try {
-            answers = batchReads.read(jobIds, Map.of(), !reserving.holdsAccountState());
+            answers = batchReads.read(jobIds, !reserving.holdsAccountState());
         } catch (IOException | RuntimeException e) {
             log.warn(
                     "Batched reads failed, reading command by command [commands:{}, error:{}]",

@@ -12,7 +12,6 @@ import io.emeth.chain.rpc.EthEndpoint;
 import io.emeth.contracts.JobIds;
 import io.emeth.contracts.generated.EmethCore;
 import io.emeth.contracts.generated.EmethToken;
-import io.emeth.schemas.avro.gateway.ChainAction;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -22,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,17 +31,15 @@ import org.junit.jupiter.api.Test;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Bool;
-import org.web3j.abi.datatypes.Utf8String;
 import org.web3j.abi.datatypes.generated.Bytes16;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.StaticGasProvider;
 
 /**
- * The gateway's batched reads against a canned JSON-RPC server: one batch answers every job read
- * and estimate, an entry the node answers with an error leaves only that entry out, a revert is an
- * answer with its reason, and a batch answered as a whole with something other than one response
- * per request is a clear error naming the endpoint.
+ * The gateway's batched reads against a canned JSON-RPC server: one batch answers every job read,
+ * an entry the node answers with an error leaves only that entry out, and a batch answered as a
+ * whole with something other than one response per request is a clear error naming the endpoint.
  */
 class BatchReadsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -119,11 +115,7 @@ class BatchReadsTest {
     }
 
     @Test
-    void shouldReadEveryJobAndEstimateInOneBatchAndLeaveOutOnlyTheEntriesThatFailed()
-            throws IOException {
-        Step processB = process(JOB_B);
-        Step submitA = submit(JOB_A);
-        Step declineB = decline(JOB_B);
+    void shouldReadEveryJobInOneBatchAndLeaveOutOnlyTheEntriesThatFailed() throws IOException {
         Map<String, JsonNode> byData = new HashMap<>();
         // job A: jobs() fails with a node error, jobAssigns answers; job B answers both
         byData.put(
@@ -138,34 +130,18 @@ class BatchReadsTest {
         byData.put(
                 CORE_ENCODER.jobAssigns(JobIds.toBytes(JOB_B)).encodeFunctionCall(),
                 value(assignment("0x0000000000000000000000000000000000000000")));
-        // estimates: one answers, one reverts with a reason, one fails otherwise
-        byData.put("estimate" + processB.data(), value("0x5208"));
-        byData.put(
-                "estimate" + submitA.data(),
-                error(3, "execution reverted: not PROCESSING", revertData("not PROCESSING")));
-        byData.put("estimate" + declineB.data(), error(-32603, "internal error", null));
         perCall =
                 call -> {
-                    String method = call.path("method").asText();
                     String data = call.path("params").path(0).path("data").asText();
-                    JsonNode answer =
-                            method.equals("eth_estimateGas")
-                                    ? byData.get("estimate" + data)
-                                    : byData.get(data);
-                    ObjectNode out = ((ObjectNode) answer).deepCopy();
+                    ObjectNode out = byData.get(data).deepCopy();
                     out.put("jsonrpc", "2.0");
                     out.set("id", call.get("id"));
                     return out;
                 };
-        Map<String, Step> steps = new LinkedHashMap<>();
-        steps.put("process-b", processB);
-        steps.put("submit-a", submitA);
-        steps.put("decline-b", declineB);
+        BatchReads.Answers answers = reads().read(List.of(JOB_A, JOB_B), false);
 
-        BatchReads.Answers answers = reads().read(List.of(JOB_A, JOB_B), steps, false);
-
-        assertThat(posts.get()).as("one HTTP request for 4 reads and 3 estimates").isEqualTo(1);
-        assertThat(batchSizes).containsExactly(7);
+        assertThat(posts.get()).as("one HTTP request for 4 reads").isEqualTo(1);
+        assertThat(batchSizes).containsExactly(4);
         assertThat(answers.jobs()).containsOnlyKeys(JOB_B);
         JobState b = answers.jobs().get(JOB_B);
         assertThat(b.exists()).isTrue();
@@ -173,16 +149,9 @@ class BatchReadsTest {
         assertThat(b.fee()).isEqualTo(BigInteger.valueOf(5_000));
         assertThat(b.status()).isEqualTo(1);
         assertThat(b.node()).isEqualTo("0x0000000000000000000000000000000000000000");
-        assertThat(answers.estimates()).containsOnlyKeys("process-b", "submit-a");
-        assertThat(answers.estimates().get("process-b").gasLimit())
-                .as("21,000 plus the 25 %% margin")
-                .isEqualTo(26_250);
-        assertThat(answers.estimates().get("process-b").step()).isEqualTo(processB);
-        assertThat(answers.estimates().get("submit-a").revert()).isEqualTo("not PROCESSING");
         assertThat(answers.errors())
-                .hasSize(2)
-                .anySatisfy(e -> assertThat(e).contains("jobs(" + JOB_A + ")", "header not found"))
-                .anySatisfy(e -> assertThat(e).contains("DECLINE_JOB", "internal error"));
+                .singleElement()
+                .satisfies(e -> assertThat(e).contains("jobs(" + JOB_A + ")", "header not found"));
     }
 
     @Test
@@ -210,7 +179,7 @@ class BatchReadsTest {
                     return out;
                 };
 
-        BatchReads.Answers answers = reads().read(List.of(), Map.of(), true);
+        BatchReads.Answers answers = reads().read(List.of(), true);
 
         assertThat(posts.get()).isEqualTo(1);
         assertThat(answers.emtBalance()).isEqualTo(BigInteger.valueOf(1_000));
@@ -221,22 +190,34 @@ class BatchReadsTest {
 
     @Test
     void shouldSplitAPollOfManyCommandsIntoBatchesOfAtMostTheMaximum() throws IOException {
+        // two reads per job: MAX_BATCH + 30 reads
+        int jobCount = (BatchReads.MAX_BATCH + 30) / 2;
+        List<String> jobIds = new ArrayList<>();
+        Map<String, String> byData = new HashMap<>();
+        for (int i = 0; i < jobCount; i++) {
+            String jobId = String.format("0x%032x", i + 1);
+            jobIds.add(jobId);
+            byData.put(
+                    CORE_ENCODER.jobs(JobIds.toBytes(jobId)).encodeFunctionCall(),
+                    job(jobId, 1_900_000_000L, BigInteger.valueOf(5_000), 1));
+            byData.put(
+                    CORE_ENCODER.jobAssigns(JobIds.toBytes(jobId)).encodeFunctionCall(),
+                    assignment(ACCOUNT));
+        }
         perCall =
                 call -> {
-                    ObjectNode out = value("0x5208");
+                    ObjectNode out =
+                            value(byData.get(call.path("params").path(0).path("data").asText()));
                     out.put("jsonrpc", "2.0");
                     out.set("id", call.get("id"));
                     return out;
                 };
-        Map<String, Step> steps = new LinkedHashMap<>();
-        for (int i = 0; i < BatchReads.MAX_BATCH + 30; i++) {
-            steps.put("c" + i, process(String.format("0x%032x", i + 1)));
-        }
 
-        BatchReads.Answers answers = reads().read(List.of(), steps, false);
+        BatchReads.Answers answers = reads().read(jobIds, false);
 
         assertThat(batchSizes).containsExactly(BatchReads.MAX_BATCH, 30);
-        assertThat(answers.estimates()).hasSize(BatchReads.MAX_BATCH + 30);
+        assertThat(answers.jobs()).hasSize(jobCount);
+        assertThat(answers.errors()).isEmpty();
     }
 
     @Test
@@ -246,7 +227,7 @@ class BatchReadsTest {
                         "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
                                 + "\"message\":\"batch too large\"}}";
 
-        assertThatThrownBy(() -> reads().read(List.of(JOB_A), Map.of(), false))
+        assertThatThrownBy(() -> reads().read(List.of(JOB_A), false))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("batch answer from http://127.0.0.1:")
                 .hasMessageContaining("malformed");
@@ -268,7 +249,7 @@ class BatchReadsTest {
                     return out.toString();
                 };
 
-        assertThatThrownBy(() -> reads().read(List.of(JOB_A), Map.of(), false))
+        assertThatThrownBy(() -> reads().read(List.of(JOB_A), false))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("batch answer from http://127.0.0.1:")
                 .hasMessageContaining("2 requests");
@@ -284,7 +265,7 @@ class BatchReadsTest {
                     return JSON.createArrayNode().add(o).toString();
                 };
 
-        assertThatThrownBy(() -> reads().read(List.of(JOB_A), Map.of(), false))
+        assertThatThrownBy(() -> reads().read(List.of(JOB_A), false))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("lacks the response to eth_call");
     }
@@ -293,7 +274,7 @@ class BatchReadsTest {
     void shouldRefuseATruncatedBatchAnswer() {
         wholeBody = request -> "[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x";
 
-        assertThatThrownBy(() -> reads().read(List.of(JOB_A), Map.of(), false))
+        assertThatThrownBy(() -> reads().read(List.of(JOB_A), false))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("batch answer from http://127.0.0.1:")
                 .hasMessageContaining("malformed");
@@ -313,34 +294,13 @@ class BatchReadsTest {
                     return out.toString();
                 };
 
-        assertThatThrownBy(() -> reads().read(List.of(JOB_A), Map.of(), false))
+        assertThatThrownBy(() -> reads().read(List.of(JOB_A), false))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("twice");
     }
 
     private BatchReads reads() {
         return new BatchReads(endpoint, ACCOUNT, CORE_ENCODER, TOKEN_ENCODER);
-    }
-
-    private static Step process(String jobId) {
-        return new Step(
-                ChainAction.PROCESS_JOB,
-                CORE,
-                CORE_ENCODER.process(JobIds.toBytes(jobId)).encodeFunctionCall());
-    }
-
-    private static Step submit(String jobId) {
-        return new Step(
-                ChainAction.SUBMIT_RESULT,
-                CORE,
-                CORE_ENCODER.submit(JobIds.toBytes(jobId), "result.zip").encodeFunctionCall());
-    }
-
-    private static Step decline(String jobId) {
-        return new Step(
-                ChainAction.DECLINE_JOB,
-                CORE,
-                CORE_ENCODER.decline(JobIds.toBytes(jobId)).encodeFunctionCall());
     }
 
     private static String job(String jobId, long deadline, BigInteger fee, int status) {
@@ -370,10 +330,6 @@ class BatchReadsTest {
 
     private static String uint(long v) {
         return "0x" + FunctionEncoder.encodeConstructor(List.of(new Uint256(v)));
-    }
-
-    private static String revertData(String reason) {
-        return "0x08c379a0" + FunctionEncoder.encodeConstructor(List.of(new Utf8String(reason)));
     }
 
     private static ObjectNode value(String result) {
