@@ -8,6 +8,7 @@ import io.emeth.master.inbox.JobMessage;
 import io.emeth.master.inbox.Member;
 import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
+import io.emeth.master.testing.MockStores;
 import io.emeth.master.testing.TestConfigs;
 import io.emeth.schemas.avro.ChainPosition;
 import io.emeth.schemas.avro.JobStatus;
@@ -24,12 +25,9 @@ import io.emeth.schemas.avro.worker.WorkerAssignment;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,10 +47,11 @@ class JobTimersTest {
     void processEpochOne() {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
-        addStore(
+        MockStores.add(
+                context,
                 JobCoordinator.JOBS_STORE,
                 MasterSerde.of(TestConfigs.mockTopics(), JobRecord.class, JobRecordState.class));
-        addStore(JobCoordinator.TIMERS_STORE, Serdes.String());
+        MockStores.add(context, JobCoordinator.TIMERS_STORE, Serdes.String());
         coordinator = new JobCoordinator(config);
         coordinator.init(context);
         timers = (JobTimers) context.scheduledPunctuators().get(0).getPunctuator();
@@ -150,16 +149,6 @@ class JobTimersTest {
 
         // Then the job has left the store (its last view stays on job-status)
         assertThat(store.get(JOB)).isNull();
-    }
-
-    private void addStore(String name, Serde<?> values) {
-        StateStore store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
     }
 
     private void chain(Object payload) {

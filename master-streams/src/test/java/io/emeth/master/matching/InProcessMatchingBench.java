@@ -1,22 +1,16 @@
 package io.emeth.master.matching;
 
-import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.JobMessage;
 import io.emeth.master.inbox.JobPlan;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.master.rules.JobMath;
 import io.emeth.master.testing.TestConfigs;
-import io.emeth.schemas.avro.master.PoolWorkerState;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Random;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The pool matcher in process (not a test): {@link PoolProcessor} on in-memory stores with {@link
@@ -49,11 +43,7 @@ public final class InProcessMatchingBench {
         MasterStreamsConfig config = TestConfigs.config("nvm");
         MockProcessorContext<String, Object> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
-        addStore(
-                context,
-                PoolProcessor.WORKERS_STORE,
-                MasterSerde.of(TestConfigs.mockTopics(), PoolWorker.class, PoolWorkerState.class));
-        addStore(context, PoolProcessor.JOBS_STORE, PoolJobSerde.of(TestConfigs.mockTopics()));
+        PoolStores.add(context, TestConfigs.mockTopics());
         PoolProcessor processor = new PoolProcessor(config);
         processor.init(context);
         String pool = config.poolId();
@@ -203,16 +193,5 @@ public final class InProcessMatchingBench {
 
     private static void send(PoolProcessor processor, String pool, PoolMessage message) {
         processor.process(new Record<>(pool, message, T0));
-    }
-
-    private static <V> void addStore(
-            MockProcessorContext<String, Object> context, String name, Serde<V> values) {
-        StateStore store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
     }
 }

@@ -14,18 +14,13 @@ import io.emeth.master.testing.TestConfigs;
 import io.emeth.schemas.Topics;
 import io.emeth.schemas.avro.master.MasterDeadLetter;
 import io.emeth.schemas.avro.master.PoolInboxRecord;
-import io.emeth.schemas.avro.master.PoolWorkerState;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,10 +45,7 @@ class PoolInboxPoisonTest {
     void init() {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
-        addStore(
-                PoolProcessor.WORKERS_STORE,
-                MasterSerde.of(topics, PoolWorker.class, PoolWorkerState.class));
-        addStore(PoolProcessor.JOBS_STORE, PoolJobSerde.of(topics));
+        PoolStores.add(context, topics);
         processor =
                 new GuardedProcessor<>(
                         PoolProcessor.NAME,
@@ -130,15 +122,5 @@ class PoolInboxPoisonTest {
 
     private Record<String, Object> record(byte[] value) {
         return new Record<>(config.poolId(), value, context.currentSystemTimeMs());
-    }
-
-    private <V> void addStore(String name, Serde<V> values) {
-        StateStore store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
     }
 }

@@ -2,7 +2,6 @@ package io.emeth.master.matching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.GoneKind;
 import io.emeth.master.inbox.JobMessage;
@@ -11,20 +10,15 @@ import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.master.testing.TestConfigs;
 import io.emeth.schemas.avro.WorkerPhase;
-import io.emeth.schemas.avro.master.PoolWorkerState;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import io.emeth.schemas.avro.worker.TrainingCanceled;
 import io.emeth.schemas.avro.worker.WorkerAssignment;
 import java.math.BigInteger;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.Punctuator;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,10 +37,7 @@ class PoolPunctuatorsTest {
     void init() {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
-        addStore(
-                PoolProcessor.WORKERS_STORE,
-                MasterSerde.of(TestConfigs.mockTopics(), PoolWorker.class, PoolWorkerState.class));
-        addStore(PoolProcessor.JOBS_STORE, PoolJobSerde.of(TestConfigs.mockTopics()));
+        PoolStores.add(context, TestConfigs.mockTopics());
         processor = startProcessor();
     }
 
@@ -262,16 +253,6 @@ class PoolPunctuatorsTest {
         PoolProcessor p = new PoolProcessor(config);
         p.init(context);
         return p;
-    }
-
-    private <V> void addStore(String name, Serde<V> values) {
-        StateStore store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
     }
 
     private JobPlan plan(long deadline) {

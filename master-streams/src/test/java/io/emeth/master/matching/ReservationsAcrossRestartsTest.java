@@ -2,7 +2,6 @@ package io.emeth.master.matching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.emeth.master.avro.MasterSerde;
 import io.emeth.master.config.MasterStreamsConfig;
 import io.emeth.master.inbox.JobMessage;
 import io.emeth.master.inbox.JobPlan;
@@ -11,17 +10,12 @@ import io.emeth.master.inbox.Outbox;
 import io.emeth.master.inbox.PoolMessage;
 import io.emeth.master.testing.TestConfigs;
 import io.emeth.schemas.avro.WorkerPhase;
-import io.emeth.schemas.avro.master.PoolWorkerState;
 import io.emeth.schemas.avro.view.WorkerState;
 import io.emeth.schemas.avro.view.WorkerView;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,10 +41,7 @@ class ReservationsAcrossRestartsTest {
     void init() {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
-        addStore(
-                PoolProcessor.WORKERS_STORE,
-                MasterSerde.of(TestConfigs.mockTopics(), PoolWorker.class, PoolWorkerState.class));
-        addStore(PoolProcessor.JOBS_STORE, PoolJobSerde.of(TestConfigs.mockTopics()));
+        PoolStores.add(context, TestConfigs.mockTopics());
         restart();
     }
 
@@ -227,15 +218,5 @@ class ReservationsAcrossRestartsTest {
     private KeyValueStore<String, PoolWorker> workersStore() {
         return (KeyValueStore<String, PoolWorker>)
                 context.getStateStore(PoolProcessor.WORKERS_STORE);
-    }
-
-    private <V> void addStore(String name, Serde<V> values) {
-        StateStore store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
     }
 }
