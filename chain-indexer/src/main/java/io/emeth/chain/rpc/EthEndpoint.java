@@ -160,14 +160,7 @@ public final class EthEndpoint implements AutoCloseable {
                     e);
         }
         if (answer.getResponses().size() > requests.size()) {
-            throw new IOException(
-                    "batch answer from "
-                            + redacted()
-                            + " has "
-                            + answer.getResponses().size()
-                            + " responses for "
-                            + requests.size()
-                            + " requests");
+            throw countMismatch(answer, requests);
         }
         Map<Long, Response<?>> byId = new HashMap<>();
         for (Response<?> response : answer.getResponses()) {
@@ -185,16 +178,21 @@ public final class EthEndpoint implements AutoCloseable {
         }
         // web3j's WebSocket transport renumbers a batch and decodes the answers in request order
         if (answer.getResponses().size() != requests.size()) {
-            throw new IOException(
-                    "batch answer from "
-                            + redacted()
-                            + " has "
-                            + answer.getResponses().size()
-                            + " responses for "
-                            + requests.size()
-                            + " requests");
+            throw countMismatch(answer, requests);
         }
         return List.copyOf(answer.getResponses());
+    }
+
+    private IOException countMismatch(
+            BatchResponse answer, List<Request<?, ? extends Response<?>>> requests) {
+        return new IOException(
+                "batch answer from "
+                        + redacted()
+                        + " has "
+                        + answer.getResponses().size()
+                        + " responses for "
+                        + requests.size()
+                        + " requests");
     }
 
     private List<Long> ids(List<Request<?, ? extends Response<?>>> requests) {
