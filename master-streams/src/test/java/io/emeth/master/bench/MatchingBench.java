@@ -16,13 +16,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The matching benchmark (not a test): a real broker and registry in this JVM, one master as a
@@ -171,6 +177,7 @@ public final class MatchingBench {
             int pacedDone = pacedTotal;
 
             List<String> burst = new ArrayList<>(jobs);
+            Map<String, Long> endsBefore = topicEnds(kafka);
             long start = System.currentTimeMillis();
             for (int i = 0; i < jobs; i++) {
                 burst.add(next.get());
@@ -178,6 +185,8 @@ public final class MatchingBench {
             world.flush();
             await(() -> world.assignedAt.size() >= pacedDone + jobs, Duration.ofMinutes(60));
             long end = burst.stream().mapToLong(world.assignedAt::get).max().orElse(start);
+            double burstSeconds = (end - start) / 1000.0;
+            recordsPerMatch(endsBefore, topicEnds(kafka), jobs);
             long heapAfter = heapAfterFullGc(master.pid());
             stages("burst", world, burst);
 
@@ -192,13 +201,60 @@ public final class MatchingBench {
                     registrationSeconds,
                     pacedLatencies,
                     latencies(world, burst),
-                    (end - start) / 1000.0);
+                    burstSeconds);
         } finally {
             world.close();
             master.close();
             registry.close();
             kafka.close();
         }
+    }
+
+    /** The end offset of every topic, summed over its partitions (records and commit markers). */
+    private static Map<String, Long> topicEnds(KafkaTestCluster kafka) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(names)
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach(
+                            (name, description) ->
+                                    description
+                                            .partitions()
+                                            .forEach(
+                                                    p ->
+                                                            latest.put(
+                                                                    new TopicPartition(
+                                                                            name, p.partition()),
+                                                                    OffsetSpec.latest())));
+            Map<String, Long> ends = new TreeMap<>();
+            admin.listOffsets(latest)
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> ends.merge(tp.topic(), info.offset(), Long::sum));
+            return ends;
+        }
+    }
+
+    /**
+     * What the burst wrote to each topic per match, offsets including commit markers (the
+     * heartbeats that went on meanwhile included: {@code worker-events} and part of the pool
+     * inbox).
+     */
+    private static void recordsPerMatch(
+            Map<String, Long> before, Map<String, Long> after, int jobs) {
+        StringBuilder line = new StringBuilder("offsets per match in the burst:");
+        double total = 0;
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (delta > 0) {
+                total += (double) delta / jobs;
+                line.append(String.format(" %s %.2f;", e.getKey(), (double) delta / jobs));
+            }
+        }
+        line.append(String.format(" total %.1f", total));
+        System.out.println(line);
     }
 
     private static BigInteger fee(Random random) {
