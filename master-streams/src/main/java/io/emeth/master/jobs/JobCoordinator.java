@@ -53,14 +53,17 @@ public final class JobCoordinator implements Processor<String, Object, String, O
 
     /**
      * The stores this processor needs, persistent and changelogged; job records in Avro through the
-     * registry of {@code topics}.
+     * registry of {@code topics}. The job store is cached: a job written several times between two
+     * commits (requested, opened, matched) goes to its changelog once (4.7 → 2.4–2.8 changelog
+     * records per matched job in the matching benchmark).
      */
     public static List<StoreBuilder<?>> stores(Topics topics) {
         return List.of(
                 Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(JOBS_STORE),
-                        Serdes.String(),
-                        MasterSerde.of(topics, JobRecord.class, JobRecordState.class)),
+                                Stores.persistentKeyValueStore(JOBS_STORE),
+                                Serdes.String(),
+                                MasterSerde.of(topics, JobRecord.class, JobRecordState.class))
+                        .withCachingEnabled(),
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(TIMERS_STORE),
                         Serdes.String(),

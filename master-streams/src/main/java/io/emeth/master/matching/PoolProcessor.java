@@ -60,14 +60,16 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
 
     /**
      * The stores this processor needs, persistent and changelogged; values in Avro through the
-     * registry of {@code topics}.
+     * registry of {@code topics}. The job store is cached, so that a job opened and matched between
+     * two commits reaches its changelog once; the worker store is not (a worker's record is written
+     * only when its registration changes).
      */
     public static List<StoreBuilder<?>> stores(Topics topics) {
         return List.of(
                 store(
                         WORKERS_STORE,
                         MasterSerde.of(topics, PoolWorker.class, PoolWorkerState.class)),
-                store(JOBS_STORE, PoolJobSerde.of(topics)));
+                store(JOBS_STORE, PoolJobSerde.of(topics)).withCachingEnabled());
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
