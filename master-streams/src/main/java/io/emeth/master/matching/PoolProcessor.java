@@ -62,7 +62,7 @@ public final class PoolProcessor implements Processor<String, PoolMessage, Strin
      * The stores this processor needs, persistent and changelogged; values in Avro through the
      * registry of {@code topics}. The job store is cached, so that a job opened and matched between
      * two commits reaches its changelog once; the worker store is not (a worker's record is written
-     * only when its registration changes).
+     * only when its own facts change: registration, phase, gone; not per reservation).
      */
     public static List<StoreBuilder<?>> stores(Topics topics) {
         return List.of(
