@@ -55,9 +55,9 @@ public final class MasterApp implements AutoCloseable {
      * waiting for them; and it retries after 10 ms instead of 100 ms when the broker answers
      * CONCURRENT_TRANSACTIONS, which it does to the first records of a transaction sent while the
      * previous commit is still being written (157 such retries logged in one 3-minute benchmark
-     * run).
+     * run). Public for the benchmarks that measure Kafka under the master's own settings.
      */
-    static final Map<String, Object> LATENCY_DEFAULTS =
+    public static final Map<String, Object> LATENCY_DEFAULTS =
             Map.of(
                     StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
                     100,

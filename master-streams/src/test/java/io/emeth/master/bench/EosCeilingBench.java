@@ -1,5 +1,6 @@
 package io.emeth.master.bench;
 
+import io.emeth.master.MasterApp;
 import io.emeth.testkit.KafkaTestCluster;
 import java.time.Duration;
 import java.util.Arrays;
@@ -26,12 +27,13 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * What this machine's Kafka can carry at all, exactly once (not a test): the ceiling under any
- * master. One Kafka Streams application with the master's settings ({@code exactly_once_v2}, a
- * commit every 100 ms, producer linger 5 ms), one stream thread, one input partition, reads {@code
- * bench.ceiling.records} pre-written records of 200 bytes and writes {@code fanout} records of 200
- * bytes for each (a match writes several: assignments, the command, views, changelogs, the inbox
- * records of the next hop). Reports input records/s and written records/s per fan-out, from the
- * application's start to its last input offset committed (so every output is visible).
+ * master. One Kafka Streams application with the master's settings ({@code exactly_once_v2} and
+ * {@link MasterApp#LATENCY_DEFAULTS}: a commit every 100 ms, producer linger 5 ms), one stream
+ * thread, one input partition, reads {@code bench.ceiling.records} pre-written records of 200 bytes
+ * and writes {@code fanout} records of 200 bytes for each (a match writes several: assignments, the
+ * command, views, changelogs, the inbox records of the next hop). Reports input records/s and
+ * written records/s per fan-out, from the application's start to its last input offset committed
+ * (so every output is visible).
  *
  * <p>Run: {@code mvn -o -B -q -pl master-streams test-compile exec:exec@bench-ceiling} ({@code
  * -Dbench.ceiling.fanouts=1,4,13 -Dbench.ceiling.records=200000}).
@@ -77,10 +79,8 @@ public final class EosCeilingBench {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        props.putAll(MasterApp.LATENCY_DEFAULTS);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
         props.put(StreamsConfig.STATE_DIR_CONFIG, "target/bench/ceiling-state");
         props.put("consumer.auto.offset.reset", "earliest");
 
