@@ -9,7 +9,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -97,14 +96,7 @@ public final class EosCeilingBench {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long written =
-                    admin.listOffsets(Map.of(new TopicPartition(out, 0), OffsetSpec.latest()))
-                            .all()
-                            .get()
-                            .values()
-                            .iterator()
-                            .next()
-                            .offset();
+            long written = MatchingBench.topicEnds(kafka).get(out);
             System.out.printf(
                     "fan-out %2d: %,8.0f input records/s, %,9.0f written records/s (%.1f s;"
                             + " %,d records in the output partition incl. commit markers)%n",

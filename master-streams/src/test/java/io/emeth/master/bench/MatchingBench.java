@@ -28,7 +28,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
  * The matching benchmark (not a test): a real broker and registry in this JVM, one master as a
@@ -211,23 +213,20 @@ public final class MatchingBench {
     }
 
     /** The end offset of every topic, summed over its partitions (records and commit markers). */
-    private static Map<String, Long> topicEnds(KafkaTestCluster kafka) throws Exception {
+    static Map<String, Long> topicEnds(KafkaTestCluster kafka) throws Exception {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(names)
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .forEach(
-                            (name, description) ->
-                                    description
-                                            .partitions()
-                                            .forEach(
-                                                    p ->
-                                                            latest.put(
-                                                                    new TopicPartition(
-                                                                            name, p.partition()),
-                                                                    OffsetSpec.latest())));
+            for (TopicDescription topic :
+                    admin.describeTopics(names)
+                            .allTopicNames()
+                            .get(30, TimeUnit.SECONDS)
+                            .values()) {
+                for (TopicPartitionInfo p : topic.partitions()) {
+                    latest.put(
+                            new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest());
+                }
+            }
             Map<String, Long> ends = new TreeMap<>();
             admin.listOffsets(latest)
                     .all()
