@@ -56,10 +56,10 @@ class MasterAppTest {
     }
 
     @Test
-    void shouldCommitEvery100MsAndSendWithoutWaitingForTheCommit() {
+    void shouldCommitEvery30MsAndSendWithoutWaitingForTheCommit() {
         StreamsConfig streams =
                 new StreamsConfig(MasterApp.streamsProperties(TestConfigs.config("nvm")));
-        assertThat(streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(100);
+        assertThat(streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(30);
         var producer = streams.getProducerConfigs("p");
         assertThat(producer).containsEntry(ProducerConfig.LINGER_MS_CONFIG, 5);
         assertThat(producer).containsEntry(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);

@@ -27,7 +27,7 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * What this machine's Kafka can carry at all, exactly once (not a test): the ceiling under any
  * master. One Kafka Streams application with the master's settings ({@code exactly_once_v2} and
- * {@link MasterApp#LATENCY_DEFAULTS}: a commit every 100 ms, producer linger 5 ms), one stream
+ * {@link MasterApp#LATENCY_DEFAULTS}: a commit every 30 ms, producer linger 5 ms), one stream
  * thread, one input partition, reads {@code bench.ceiling.records} pre-written records of 200 bytes
  * and writes {@code fanout} records of 200 bytes for each (a match writes several: assignments, the
  * command, views, changelogs, the inbox records of the next hop). Reports input records/s and

@@ -42,8 +42,9 @@ import org.apache.kafka.common.TopicPartitionInfo;
  *   <li>the master's live heap after a full GC with 100 and with all workers registered (jcmd
  *       GC.class_histogram);
  *   <li>latency from sending {@code JobRequested} to seeing {@code TrainingAssigned} (read
- *       committed), p50/p99, for {@code bench.paced} jobs sent at {@code bench.rate}/s while
- *       workers are free;
+ *       committed), p50/p99, for {@code bench.paced} jobs sent at each of {@code bench.rates} per
+ *       second while workers are free, after {@code bench.warmupJobs} jobs (default 0) sent at the
+ *       highest of those rates to warm the master's JIT up;
  *   <li>matches per second and the same latency for all jobs sent at once (queueing included).
  * </ul>
  *
@@ -66,6 +67,7 @@ public final class MatchingBench {
         int jobs = Integer.getInteger("bench.jobs", 100_000);
         int paced = Integer.getInteger("bench.paced", 1_000);
         int rate = Integer.getInteger("bench.rate", 100);
+        int warmupJobs = Integer.getInteger("bench.warmupJobs", 0);
         List<Integer> rates = new ArrayList<>();
         for (String r : System.getProperty("bench.rates", Integer.toString(rate)).split(",")) {
             rates.add(Integer.parseInt(r.strip()));
@@ -154,24 +156,16 @@ public final class MatchingBench {
                                     ? world.requestNeeding(
                                             fee(random), (1 + random.nextInt(8)) * averageCapacity)
                                     : world.request(fee(random));
-            List<List<Long>> pacedLatencies = new ArrayList<>();
             int pacedTotal = 0;
+            if (warmupJobs > 0) {
+                int warmupRate = Collections.max(rates);
+                List<String> warmup = paced(world, next, warmupJobs, warmupRate);
+                warmupReport(world, warmup, warmupRate);
+                pacedTotal += warmupJobs;
+            }
+            List<List<Long>> pacedLatencies = new ArrayList<>();
             for (int r : rates) {
-                List<String> pacedJobs = new ArrayList<>();
-                long pace = 1_000_000_000L / r;
-                long due = System.nanoTime();
-                for (int i = 0; i < paced; i++) {
-                    pacedJobs.add(next.get());
-                    world.flush();
-                    due += pace;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
-                }
-                await(
-                        () -> pacedJobs.stream().allMatch(world.assignedAt::containsKey),
-                        Duration.ofMinutes(10));
+                List<String> pacedJobs = paced(world, next, paced, r);
                 pacedLatencies.add(latencies(world, pacedJobs));
                 stages("paced " + r + "/s", world, pacedJobs);
                 pacedTotal += paced;
@@ -210,6 +204,48 @@ public final class MatchingBench {
             registry.close();
             kafka.close();
         }
+    }
+
+    /** Sends {@code count} jobs at {@code rate} per second and waits until each is assigned. */
+    private static List<String> paced(
+            BenchWorld world, java.util.function.Supplier<String> next, int count, int rate)
+            throws InterruptedException {
+        List<String> sent = new ArrayList<>(count);
+        long pace = 1_000_000_000L / rate;
+        long due = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            sent.add(next.get());
+            world.flush();
+            due += pace;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+        }
+        await(() -> sent.stream().allMatch(world.assignedAt::containsKey), Duration.ofMinutes(10));
+        return sent;
+    }
+
+    /**
+     * The warm-up's latency per slice of 5,000 jobs: a freshly started master runs its first tens
+     * of thousands of jobs with the JIT compiler still at work (C2 took ~40 % of a core for the
+     * first 30 s here), so the measured phases after it are what a master that has been running a
+     * while does, and the slices show how long getting there took.
+     */
+    private static void warmupReport(BenchWorld world, List<String> jobs, int rate) {
+        StringBuilder line =
+                new StringBuilder(
+                        "warm-up, "
+                                + jobs.size()
+                                + " jobs at "
+                                + rate
+                                + "/s, per 5,000 (p50/p99 ms):");
+        for (int from = 0; from < jobs.size(); from += 5_000) {
+            List<Long> slice =
+                    latencies(world, jobs.subList(from, Math.min(jobs.size(), from + 5_000)));
+            line.append(String.format(" %d/%d;", percentile(slice, 0.5), percentile(slice, 0.99)));
+        }
+        System.out.println(line);
     }
 
     /** The end offset of every topic, summed over its partitions (records and commit markers). */
