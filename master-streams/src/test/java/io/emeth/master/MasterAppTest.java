@@ -66,6 +66,14 @@ class MasterAppTest {
     }
 
     @Test
+    void shouldBoundTheStoreCacheToOneMebibyte() {
+        StreamsConfig streams =
+                new StreamsConfig(MasterApp.streamsProperties(TestConfigs.config("nvm")));
+        assertThat(streams.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG))
+                .isEqualTo(1024 * 1024);
+    }
+
+    @Test
     void shouldLetKafkaPropertiesOverrideTheLatencySettings() {
         MasterStreamsConfig config =
                 TestConfigs.config(

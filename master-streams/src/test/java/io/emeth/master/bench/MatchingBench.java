@@ -184,6 +184,9 @@ public final class MatchingBench {
             double burstSeconds = (end - start) / 1000.0;
             recordsPerMatch(endsBefore, topicEnds(kafka), jobs);
             long heapAfter = heapAfterFullGc(master.pid());
+            Files.writeString(
+                    dir.resolve("histogram-after-" + jobs + "-jobs.txt"),
+                    jcmd(master.pid(), "GC.class_histogram"));
             stages("burst", world, burst);
 
             report(
