@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,6 +49,15 @@ final class BenchWorld implements AutoCloseable {
     private final Topics topics;
     private final String pool;
     private final KafkaProducer<String, byte[]> producer;
+
+    /**
+     * The workers' heartbeats go out on their own thread and producer: workers are separate
+     * processes, and a flush that waits for 2,000 heartbeats a second must not delay the requests
+     * or the reading of what the master wrote.
+     */
+    private final KafkaProducer<String, byte[]> heartbeatProducer;
+
+    private final Thread heartbeatThread;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean running = true;
@@ -85,6 +95,8 @@ final class BenchWorld implements AutoCloseable {
         this.pool = pool;
         producer =
                 RawTopics.producer(bootstrap, Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
+        heartbeatProducer =
+                RawTopics.producer(bootstrap, Map.of(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
         consumer =
                 RawTopics.consumer(
                         bootstrap, "bench", Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000));
@@ -97,6 +109,9 @@ final class BenchWorld implements AutoCloseable {
         thread = new Thread(this::run, "bench-world");
         thread.setDaemon(true);
         thread.start();
+        heartbeatThread = new Thread(this::sendHeartbeats, "bench-heartbeats");
+        heartbeatThread.setDaemon(true);
+        heartbeatThread.start();
     }
 
     void registerWorkers(int from, int to, long capacity) {
@@ -166,7 +181,8 @@ final class BenchWorld implements AutoCloseable {
     }
 
     private void heartbeat(NodeIdentity w, long now) {
-        send(
+        RawTopics.send(
+                heartbeatProducer,
                 topics.workerEvents(),
                 w.address(),
                 WorkerEvent.newBuilder()
@@ -217,10 +233,24 @@ final class BenchWorld implements AutoCloseable {
         producer.flush();
     }
 
+    private void sendHeartbeats() {
+        try {
+            while (running) {
+                heartbeats();
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void run() {
         while (running) {
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-                long seen = System.currentTimeMillis();
+            var records = consumer.poll(Duration.ofMillis(50));
+            // when the poll returned them is when they became visible here; decoding the batch
+            // one by one must not add to the later records' times
+            long seen = System.currentTimeMillis();
+            for (ConsumerRecord<String, byte[]> r : records) {
                 if (r.topic().equals(topics.workerAssignments().name())) {
                     WorkerAssignment a = RawTopics.decode(topics.workerAssignments(), r);
                     if (a.getPayload() instanceof TrainingAssigned) {
@@ -250,7 +280,6 @@ final class BenchWorld implements AutoCloseable {
                     }
                 }
             }
-            heartbeats();
             producer.flush();
         }
     }
@@ -281,7 +310,9 @@ final class BenchWorld implements AutoCloseable {
     public void close() throws InterruptedException {
         running = false;
         thread.join(10_000);
+        heartbeatThread.join(10_000);
         consumer.close();
         producer.close();
+        heartbeatProducer.close();
     }
 }
