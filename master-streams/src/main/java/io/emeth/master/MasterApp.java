@@ -52,14 +52,14 @@ public final class MasterApp implements AutoCloseable {
      * downstream when it commits), each overridable through {@code kafka_properties}: a commit
      * every 30 ms instead of Streams' exactly-once 100 ms, because a job crosses two such hops and
      * the second waits for the commit after the one that made its input readable (with a warm
-     * master at 1,000 jobs/s: p99 150 / 155 ms with 30, 194 with 50, 454 with 100, and no fewer
-     * matches per second in a burst; 20 ms gave 270, its commits crowding the thread); the producer
-     * sends what it has after 5 ms instead of Streams' 100 ms, so a commit finds its records
-     * already sent rather than waiting for them; and it retries after 10 ms instead of 100 ms when
-     * the broker answers CONCURRENT_TRANSACTIONS, which it does to the first records of a
-     * transaction sent while the previous commit is still being written (157 such retries logged in
-     * one 3-minute benchmark run). Public for the benchmarks that measure Kafka under the master's
-     * own settings.
+     * master at 1,000 jobs/s, {@code MatchingBench}: p99 102–112 ms with 30, 250 with 100, and no
+     * fewer matches per second in a burst; 20 ms did worse than 30, its commits crowding the
+     * thread); the producer sends what it has after 5 ms instead of Streams' 100 ms, so a commit
+     * finds its records already sent rather than waiting for them; and it retries after 10 ms
+     * instead of 100 ms when the broker answers CONCURRENT_TRANSACTIONS, which it does to the first
+     * records of a transaction sent while the previous commit is still being written (157 such
+     * retries logged in one 3-minute benchmark run). Public for the benchmarks that measure Kafka
+     * under the master's own settings.
      */
     public static final Map<String, Object> LATENCY_DEFAULTS =
             Map.of(
