@@ -1,6 +1,7 @@
 package io.emeth.master.bench;
 
 import io.emeth.master.MasterApp;
+import io.emeth.master.testing.RawTopics;
 import io.emeth.testkit.KafkaTestCluster;
 import java.time.Duration;
 import java.util.Arrays;
@@ -118,14 +119,12 @@ public final class EosCeilingBench {
         return offset == null ? 0 : offset.offset();
     }
 
-    private static void fill(KafkaTestCluster kafka, String topic, int records) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    private static void fill(KafkaTestCluster kafka, String topic, int records) {
         byte[] value = new byte[VALUE_BYTES];
         new Random(1).nextBytes(value);
         try (KafkaProducer<String, byte[]> producer =
-                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+                RawTopics.producer(
+                        kafka.bootstrapServers(), Map.of(ProducerConfig.LINGER_MS_CONFIG, 20))) {
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>(topic, "key-" + i, value));
             }

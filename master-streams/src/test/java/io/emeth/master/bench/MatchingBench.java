@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -150,7 +151,7 @@ public final class MatchingBench {
                     jcmd(master.pid(), "GC.class_histogram"));
 
             Random random = new Random(42);
-            java.util.function.Supplier<String> next =
+            Supplier<String> next =
                     () ->
                             realistic
                                     ? world.requestNeeding(
@@ -210,8 +211,7 @@ public final class MatchingBench {
     }
 
     /** Sends {@code count} jobs at {@code rate} per second and waits until each is assigned. */
-    private static List<String> paced(
-            BenchWorld world, java.util.function.Supplier<String> next, int count, int rate)
+    private static List<String> paced(BenchWorld world, Supplier<String> next, int count, int rate)
             throws InterruptedException {
         List<String> sent = new ArrayList<>(count);
         long pace = 1_000_000_000L / rate;
